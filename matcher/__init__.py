@@ -1,0 +1,1 @@
+"""百会链千企 matching service."""

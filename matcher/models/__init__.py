@@ -1,0 +1,37 @@
+"""All ORM classes, imported together so that mappers resolve and imports stay acyclic."""
+
+from matcher.models.assignment import Assignment, WorkstationProposal
+from matcher.models.base import (
+    AssignmentStatus,
+    Base,
+    LeadResponseStatus,
+    NeedStatus,
+    ProposalStatus,
+    Role,
+    TargetKind,
+)
+from matcher.models.enterprise import Enterprise, TechNeed
+from matcher.models.matching import LeadResponse, MatchResult
+from matcher.models.society import Expert, Society, expert_societies
+from matcher.models.user import AuditEvent, User
+
+__all__ = [
+    "Assignment",
+    "AssignmentStatus",
+    "AuditEvent",
+    "Base",
+    "Enterprise",
+    "Expert",
+    "LeadResponse",
+    "LeadResponseStatus",
+    "MatchResult",
+    "NeedStatus",
+    "ProposalStatus",
+    "Role",
+    "Society",
+    "TargetKind",
+    "TechNeed",
+    "User",
+    "WorkstationProposal",
+    "expert_societies",
+]

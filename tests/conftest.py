@@ -1,0 +1,81 @@
+"""Shared fixtures: an empty database per test on SQLite and (when configured) PostgreSQL.
+
+``MATCHER_TEST_DATABASE_URL`` names a PostgreSQL server. Without it the PostgreSQL
+variants skip; with it, an unreachable server is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from matcher.config import Settings, get_settings
+from matcher.db import Store, open_store
+
+PG_URL = os.environ.get("MATCHER_TEST_DATABASE_URL")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def _pg_url(base: str) -> str:
+    if base.startswith("postgresql://") or base.startswith("postgres://"):
+        base = "postgresql+psycopg://" + base.split("://", 1)[1]
+    return base
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database: a SQLite file, or a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("MATCHER_TEST_DATABASE_URL not set")
+    base = _pg_url(PG_URL)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:  # fails loudly when the server is unreachable
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings for one test, also exported to the environment for the CLI and app."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(exist_ok=True)
+    monkeypatch.setenv("MATCHER_DATABASE_URL", database_url)
+    monkeypatch.setenv("MATCHER_DATA_DIR", str(data_dir))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def store(settings: Settings) -> Iterator[Store]:
+    """The test database, migrated."""
+    s = open_store(settings.sqlalchemy_url)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
+def session(store: Store) -> Iterator[Session]:
+    """A session whose work is rolled back at the end of the test."""
+    with store.factory() as s:
+        yield s
+        s.rollback()
