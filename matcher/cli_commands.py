@@ -1,4 +1,4 @@
-"""The list of command groups; each area adds its own ``register_*`` call here."""
+"""Wires each area's commands into the root app; every area owns its own ``cli`` module."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ from matcher.cli_support import cli_store
 
 
 def register(app: typer.Typer) -> None:
+    from matcher.auth import cli as auth_cli
+    from matcher.imports import cli as imports_cli
+    from matcher.matching import cli as matching_cli
+
     @app.command("migrate")
     def migrate_cmd() -> None:
         """Create or upgrade the database schema (also done automatically)."""
         cli_store()
         typer.echo("数据库已是最新 / database is up to date")
+
+    imports_cli.register(app)  # import, export
+    matching_cli.register(app)  # index, match
+    auth_cli.register(app)  # users …
