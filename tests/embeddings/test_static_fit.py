@@ -1,0 +1,100 @@
+"""The embedded model's word-vector fitting: shapes, determinism, tiny corpora, separation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.embeddings.static_fit import fit_static_embedding, randomized_svd
+
+WATER = ["水利", "灌溉", "堤坝", "泵站", "渠道", "水库", "防洪", "河道"]
+METAL = ["钢材", "焊接", "轧制", "合金", "热处理", "铸造", "锻压", "淬火"]
+
+
+def toy_corpus(n_per_class: int = 40, seed: int = 1) -> tuple[list[list[str]], list[str]]:
+    """Two classes of short texts, each mixing its own terms with shared filler words."""
+    rng = np.random.default_rng(seed)
+    shared = ["研究", "技术", "方法", "系统", "应用", "分析"]
+    docs, labels = [], []
+    for label, words in (("water", WATER), ("metal", METAL)):
+        for _ in range(n_per_class):
+            own = list(rng.choice(words, size=3, replace=False))
+            docs.append([*own, *rng.choice(shared, size=3, replace=False)])
+            labels.append(label)
+    return docs, labels
+
+
+def embed(vocab: list[str], weights: np.ndarray, tokens: list[str]) -> np.ndarray:
+    """Mean pooling over known tokens, as StaticEmbedding does, then L2 normalisation."""
+    index = {t: i for i, t in enumerate(vocab)}
+    rows = [weights[index[t]] for t in tokens if t in index]
+    vec = np.mean(rows, axis=0)
+    return vec / np.linalg.norm(vec)
+
+
+def test_shapes_types_and_vocabulary():
+    docs, labels = toy_corpus()
+    vocab, weights = fit_static_embedding(docs, labels=labels, dim=8)
+    assert weights.dtype == np.float32
+    assert weights.shape == (len(vocab), 8)
+    assert set(vocab) == set(WATER) | set(METAL) | {"研究", "技术", "方法", "系统", "应用", "分析"}
+    assert np.isfinite(weights).all()
+
+
+def test_deterministic_for_a_seed():
+    docs, _ = toy_corpus()
+    v1, w1 = fit_static_embedding(docs, dim=6, seed=3)
+    v2, w2 = fit_static_embedding(docs, dim=6, seed=3)
+    assert v1 == v2
+    np.testing.assert_array_equal(w1, w2)
+
+
+def test_tiny_corpus_clamps_dimension():
+    vocab, weights = fit_static_embedding([["水利", "工程"], ["机械", "工程"]], dim=256)
+    assert sorted(vocab) == ["工程", "机械", "水利"]
+    assert 1 <= weights.shape[1] <= 2
+    assert np.linalg.norm(weights, axis=1).min() > 0
+
+
+def test_empty_and_mismatched_inputs():
+    vocab, weights = fit_static_embedding([[], []])
+    assert vocab == [] and weights.shape[0] == 0
+    with pytest.raises(ValueError):
+        fit_static_embedding([["a"]], labels=["x", "y"])
+
+
+def test_rare_words_dropped_on_larger_corpora():
+    docs, _ = toy_corpus()
+    docs[0] = [*docs[0], "孤词"]
+    vocab, _ = fit_static_embedding(docs, dim=4)
+    assert "孤词" not in vocab
+
+
+def test_common_words_weigh_less_than_specific_ones():
+    docs, _ = toy_corpus()
+    vocab, weights = fit_static_embedding(docs, dim=6)
+    norms = dict(zip(vocab, np.linalg.norm(weights, axis=1), strict=True))
+    assert norms["水利"] > norms["研究"]
+
+
+def test_queries_land_nearest_their_own_class():
+    docs, labels = toy_corpus()
+    vocab, weights = fit_static_embedding(docs, labels=labels, dim=6)
+    centroids = {
+        lab: embed(
+            vocab, weights, [t for d, lb in zip(docs, labels, strict=True) if lb == lab for t in d]
+        )
+        for lab in ("water", "metal")
+    }
+    queries = [(["堤坝", "防洪", "技术"], "water"), (["焊接", "淬火", "方法"], "metal")]
+    for tokens, expected in queries:
+        q = embed(vocab, weights, tokens)
+        best = max(centroids, key=lambda lab: float(q @ centroids[lab]))
+        assert best == expected
+
+
+def test_randomized_svd_matches_exact_svd():
+    rng = np.random.default_rng(0)
+    matrix = rng.standard_normal((30, 5)) @ rng.standard_normal((5, 20))
+    _, s, _ = randomized_svd(matrix, 5, seed=0)
+    np.testing.assert_allclose(s, np.linalg.svd(matrix, compute_uv=False)[:5], rtol=1e-6)
