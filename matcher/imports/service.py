@@ -1,0 +1,231 @@
+"""Importing a whole file all-or-nothing: read, validate every row, then upsert in bulk."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from matcher.audit.service import record
+from matcher.errors import ImportRejectedError, InvalidInputError, RowError
+from matcher.imports.columns import Kind, get_kind, resolve_headers
+from matcher.imports.parsing import ParsedRow, parse_rows
+from matcher.imports.readers import read_table
+from matcher.imports.writer import lookup, replace_links, touch, upsert
+from matcher.models import Enterprise, Society, User, expert_societies
+
+PROGRESS_MIN_ROWS = 2000
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Batch:
+    """Parsed rows of one file plus what the kind-specific checks resolved."""
+
+    kind: Kind
+    filename: str
+    rows: list[ParsedRow]
+    present: set[str]  # column names the file has
+    errors: list[RowError]
+    extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # ext → extra attrs
+    links: dict[str, set[int]] | None = None  # experts: ext → society ids
+
+    def error(self, row: ParsedRow, column: str, reason: str) -> None:
+        self.errors.append(RowError(self.filename, row.number, column, reason))
+
+
+def import_file(
+    *,
+    session: Session,
+    actor: User | None,
+    kind: str,
+    filename: str,
+    data: bytes | None = None,
+    path: Path | None = None,
+    progress: bool = False,
+) -> ImportReport:
+    """Import one file of ``kind`` (societies, experts, enterprises, needs).
+
+    Raises ``ImportRejectedError`` listing every bad cell (nothing is written) or
+    ``InvalidInputError`` for an unknown kind or an unreadable file. Never commits.
+    """
+    spec = get_kind(kind)
+    filename = filename or (path.name if path else "")
+    table = read_table(filename, _load_bytes(filename, data, path))
+    headers = resolve_headers(spec, table.headers, filename)
+    rows = tqdm(
+        table.rows,
+        desc=f"{spec.label_zh} {filename}",
+        unit="行",
+        file=sys.stderr,
+        disable=not progress or len(table.rows) < PROGRESS_MIN_ROWS,
+    )
+    parsed, errors = parse_rows(rows, headers, filename)
+    batch = _Batch(spec, filename, parsed, {c.name for c in headers.columns.values()}, errors)
+    batch.errors[:0] = table.errors
+    _CHECKS.get(kind, lambda _s, _b: None)(session, batch)
+    if batch.errors:
+        raise ImportRejectedError(sorted(batch.errors, key=lambda e: e.row))
+    report = _write(session, batch)
+    if headers.unknown:
+        report.warnings.append(
+            f"已忽略未识别的列：{'、'.join(headers.unknown)} / "
+            f"ignored unknown column(s): {', '.join(headers.unknown)}"
+        )
+    record(
+        session=session,
+        actor=actor,
+        action="import",
+        target_type=kind,
+        count=report.total,
+        detail={
+            "file": filename,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "warnings": report.warnings,
+        },
+    )
+    session.expire_all()  # objects loaded earlier in this session may be stale
+    return report
+
+
+def _load_bytes(filename: str, data: bytes | None, path: Path | None) -> bytes:
+    if data is not None:
+        return data
+    if path is None:
+        raise InvalidInputError("未提供文件内容", "no file content given")
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(
+            f"{filename}：无法读取文件（{exc.strerror}）",
+            f"{filename}: cannot read the file ({exc.strerror})",
+        ) from None
+
+
+def _write(session: Session, batch: _Batch) -> ImportReport:
+    spec = batch.kind
+    attrs = [c.attr for c in spec.stored if c.name in batch.present and c.attr != "external_id"]
+    extra_attrs = sorted({a for extra in batch.extra.values() for a in extra})
+    records = [
+        {"external_id": r.external_id}
+        | {a: r.values[a] for a in attrs}
+        | batch.extra.get(r.external_id, {})
+        for r in batch.rows
+    ]
+    table = spec.model.__table__
+    result = upsert(session=session, table=table, records=records, attrs=attrs + extra_attrs)
+    if batch.links is not None:
+        wanted = {result.ids[ext]: ids for ext, ids in batch.links.items()}
+        changed = replace_links(
+            session=session,
+            table=expert_societies,
+            owner="expert_id",
+            other="society_id",
+            wanted=wanted,
+        )
+        by_id = {i: ext for ext, i in result.ids.items()}
+        relinked = [i for i in changed if result.status[by_id[i]] == "unchanged"]
+        touch(session=session, table=table, ids=relinked)
+        for i in relinked:
+            result.status[by_id[i]] = "updated"
+    return ImportReport(
+        kind=spec.name,
+        total=len(batch.rows),
+        created=result.count("created"),
+        updated=result.count("updated"),
+        unchanged=result.count("unchanged"),
+    )
+
+
+# ---- checks that need the store or the whole file ----------------------------------------
+
+
+def _check_experts(session: Session, batch: _Batch) -> None:
+    """Every ``society_external_id`` must name a society in the store."""
+    if "society_external_id" not in batch.present:
+        return
+    wanted = [s for r in batch.rows for s in r.values.get("society_external_id", [])]
+    known = lookup(session, Society.__table__, wanted)
+    batch.links = {}
+    for row in batch.rows:
+        societies = row.values.get("society_external_id", [])
+        missing = [s for s in societies if s not in known]
+        if missing:
+            batch.error(
+                row,
+                "society_external_id",
+                f"学会编号 {'、'.join(missing)} 不存在 / no society with external_id "
+                f"{', '.join(missing)}",
+            )
+        elif "external_id" in row.values:
+            batch.links[row.external_id] = {known[s] for s in societies}
+
+
+def _check_needs(session: Session, batch: _Batch) -> None:
+    """A need's ``enterprise_external_id``, when given, must name an enterprise in the store."""
+    if "enterprise_external_id" not in batch.present:
+        return
+    wanted = [r.values.get("enterprise_external_id") for r in batch.rows]
+    known = lookup(session, Enterprise.__table__, [w for w in wanted if w])
+    for row in batch.rows:
+        ext = row.values.get("enterprise_external_id")
+        if ext and ext not in known:
+            batch.error(
+                row,
+                "enterprise_external_id",
+                f"企业编号 {ext} 不存在 / no enterprise with external_id {ext}",
+            )
+        elif "external_id" in row.values:
+            batch.extra[row.external_id] = {"enterprise_id": known.get(ext) if ext else None}
+
+
+def _check_enterprises(session: Session, batch: _Batch) -> None:
+    """A credit code belongs to one enterprise: unique in the file and in the store."""
+    if "credit_code" not in batch.present:
+        return
+    codes = [r.values["credit_code"] for r in batch.rows if r.values.get("credit_code")]
+    owners = lookup(session, Enterprise.__table__, codes, by="credit_code", value="external_id")
+    first: dict[str, ParsedRow] = {}
+    for row in batch.rows:
+        code = row.values.get("credit_code")
+        if not code:
+            continue
+        if code in first:
+            batch.error(
+                row,
+                "credit_code",
+                f"统一社会信用代码与第 {first[code].number} 行重复 / "
+                f"credit code repeats row {first[code].number}",
+            )
+            continue
+        first[code] = row
+        owner = owners.get(code)
+        if owner is not None and owner != row.values.get("external_id"):
+            batch.error(
+                row,
+                "credit_code",
+                f"统一社会信用代码已属于企业 {owner} / credit code already belongs to "
+                f"enterprise {owner}",
+            )
+
+
+_CHECKS = {
+    "experts": _check_experts,
+    "needs": _check_needs,
+    "enterprises": _check_enterprises,
+}
