@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from matcher.models import AuditEvent, User
@@ -35,6 +35,32 @@ def record(
     return event
 
 
+def events_query(
+    *,
+    action: str | None = None,
+    target_type: str | None = None,
+    target_id: str | None = None,
+    actor_label: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Select[tuple[AuditEvent]]:
+    """Newest first, optionally filtered."""
+    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    for column, value in (
+        (AuditEvent.action, action),
+        (AuditEvent.target_type, target_type),
+        (AuditEvent.target_id, target_id),
+        (AuditEvent.actor_label, actor_label),
+    ):
+        if value:
+            stmt = stmt.where(column == value)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.at < until)
+    return stmt
+
+
 def list_events(
     *,
     session: Session,
@@ -45,11 +71,30 @@ def list_events(
     offset: int = 0,
 ) -> list[AuditEvent]:
     """Newest first, optionally filtered."""
-    stmt = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    if action:
-        stmt = stmt.where(AuditEvent.action == action)
-    if target_type:
-        stmt = stmt.where(AuditEvent.target_type == target_type)
-    if since:
-        stmt = stmt.where(AuditEvent.at >= since)
+    stmt = events_query(action=action, target_type=target_type, since=since)
     return list(session.scalars(stmt.limit(limit).offset(offset)))
+
+
+def apply_changes(
+    *,
+    session: Session,
+    actor: User | None,
+    obj: Any,
+    changes: dict[str, Any],
+    action: str,
+    target_type: str,
+) -> list[str]:
+    """Set the given attributes on ``obj`` and audit the fields that really changed."""
+    changed = [k for k, v in changes.items() if getattr(obj, k) != v]
+    for key in changed:
+        setattr(obj, key, changes[key])
+    if changed:
+        record(
+            session=session,
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target_id=obj.id,
+            detail={"fields": changed},
+        )
+    return changed

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
-from typing import Any
 
-from fastapi import APIRouter, UploadFile
+from fastapi import APIRouter, BackgroundTasks, UploadFile
+from pydantic import BaseModel
 
 from matcher.api.deps import ActorDep, SessionDep, StateDep
 from matcher.auth.policy import require_staff
@@ -22,12 +22,13 @@ class ImportKind(StrEnum):
     needs = "needs"
 
 
-def _as_dict(report: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(report):
-        return dataclasses.asdict(report)
-    if hasattr(report, "model_dump"):
-        return report.model_dump(mode="json")
-    return dict(report)
+class ImportReportOut(BaseModel):
+    kind: str
+    total: int
+    created: int
+    updated: int
+    unchanged: int
+    warnings: list[str]
 
 
 async def read_limited(file: UploadFile, limit: int) -> bytes:
@@ -39,11 +40,19 @@ async def read_limited(file: UploadFile, limit: int) -> bytes:
     return data
 
 
-@router.post("/{kind}", response_model=dict[str, Any])
+@router.post("/{kind}", response_model=ImportReportOut)
 async def import_upload(
-    kind: ImportKind, file: UploadFile, state: StateDep, session: SessionDep, actor: ActorDep
+    kind: ImportKind,
+    file: UploadFile,
+    state: StateDep,
+    session: SessionDep,
+    actor: ActorDep,
+    background: BackgroundTasks,
 ):
-    """Import a CSV/XLSX/JSONL file; all-or-nothing, 422 with every bad row otherwise."""
+    """Import a CSV/XLSX/JSONL file; all-or-nothing, 422 with every bad row otherwise.
+
+    The matching indexes are refreshed after the import is committed.
+    """
     from matcher.imports.service import import_file
 
     require_staff(actor)
@@ -55,4 +64,5 @@ async def import_upload(
         filename=file.filename or f"upload.{kind.value}",
         data=data,
     )
-    return _as_dict(report)
+    background.add_task(state.refresh_indexes)
+    return ImportReportOut(**dataclasses.asdict(report))

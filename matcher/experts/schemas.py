@@ -1,0 +1,33 @@
+"""Expert shapes; phone and e-mail only for staff and the expert's own societies."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from matcher.api.types import Keywords, LongText, Short, Text
+
+
+class ExpertUpdate(BaseModel):
+    name: Text(100, 1) | None = None
+    title: Short | None = None
+    affiliation: Text(200) | None = None
+    city: Text(50) | None = None
+    research_areas: Keywords | None = None
+    profile: LongText | None = None
+    phone: Text(30) | None = None
+    email: Text(254) | None = None
+
+
+class ExpertOut(BaseModel):
+    id: int
+    external_id: str
+    name: str
+    title: str | None
+    affiliation: str | None
+    city: str | None
+    research_areas: list[str]
+    profile: str
+    society_ids: list[int]
+    contact_visible: bool = Field(description="false: phone and e-mail withheld")
+    phone: str | None = None
+    email: str | None = None

@@ -1,0 +1,92 @@
+"""Experts: directory (contacts withheld by the privacy rules) and profile updates."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from matcher.api.pagination import paginate
+from matcher.audit.service import apply_changes
+from matcher.auth import policy
+from matcher.errors import NotFoundError
+from matcher.experts.schemas import ExpertOut, ExpertUpdate
+from matcher.models import Expert, User, expert_societies
+
+
+def expert_out(session: Session, actor: User | None, rows: Sequence[Expert]) -> list[ExpertOut]:
+    memberships = policy.expert_society_ids(session, {e.id for e in rows})
+    out = []
+    for e in rows:
+        societies = memberships.get(e.id, set())
+        show = policy.can_manage_expert(actor, societies)
+        out.append(
+            ExpertOut(
+                id=e.id,
+                external_id=e.external_id,
+                name=e.name,
+                title=e.title,
+                affiliation=e.affiliation,
+                city=e.city,
+                research_areas=list(e.research_areas or []),
+                profile=e.profile or "",
+                society_ids=sorted(societies),
+                contact_visible=show,
+                phone=e.phone if show else None,
+                email=e.email if show else None,
+            )
+        )
+    return out
+
+
+def list_experts(
+    *,
+    session: Session,
+    actor: User | None,
+    society_id: int | None = None,
+    q: str | None = None,
+    city: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[ExpertOut], int]:
+    stmt = select(Expert).order_by(Expert.id)
+    if society_id is not None:
+        stmt = stmt.where(
+            Expert.id.in_(
+                select(expert_societies.c.expert_id).where(
+                    expert_societies.c.society_id == society_id
+                )
+            )
+        )
+    if q:
+        stmt = stmt.where(or_(Expert.name.contains(q), Expert.profile.contains(q)))
+    if city:
+        stmt = stmt.where(Expert.city == city)
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    return expert_out(session, actor, rows), total
+
+
+def get_expert(*, session: Session, actor: User | None, expert_id: int) -> ExpertOut:
+    expert = session.get(Expert, expert_id)
+    if expert is None:
+        raise NotFoundError("专家", "expert")
+    return expert_out(session, actor, [expert])[0]
+
+
+def update_expert(
+    *, session: Session, actor: User | None, expert_id: int, data: ExpertUpdate
+) -> ExpertOut:
+    """Staff, or a user of one of the expert's societies."""
+    expert = policy.get_managed_expert(session, actor, expert_id)
+    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
+    apply_changes(
+        session=session,
+        actor=actor,
+        obj=expert,
+        changes=changes,
+        action="expert_updated",
+        target_type="expert",
+    )
+    session.flush()
+    return expert_out(session, actor, [expert])[0]

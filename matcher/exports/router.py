@@ -1,0 +1,52 @@
+"""``GET /exports/{kind}?format=csv|xlsx`` (staff only)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from fastapi import APIRouter, Query, Response
+
+from matcher.api.deps import ActorDep, SessionDep
+from matcher.auth.policy import require_staff
+
+router = APIRouter(prefix="/exports", tags=["exports"])
+
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ExportKind(StrEnum):
+    societies = "societies"
+    experts = "experts"
+    enterprises = "enterprises"
+    needs = "needs"
+    matches = "matches"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+@router.get(
+    "/{kind}",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}},
+)
+def export_download(
+    kind: ExportKind,
+    session: SessionDep,
+    actor: ActorDep,
+    fmt: ExportFormat = Query(ExportFormat.csv, alias="format"),
+) -> Response:
+    from matcher.exports.service import export_bytes
+
+    require_staff(actor)
+    data = export_bytes(session=session, kind=kind.value, fmt=fmt.value)
+    return Response(
+        content=data,
+        media_type=MEDIA_TYPES[fmt.value],
+        headers={"Content-Disposition": f'attachment; filename="{kind.value}.{fmt.value}"'},
+    )

@@ -1,0 +1,116 @@
+"""``/needs``: post (returns the top society matches), list, read, update, close, matches."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from matcher.api.deps import ActorDep, RuntimeDep, SessionDep, StateDep
+from matcher.api.pagination import Page
+from matcher.api.types import Id, IdPath, Limit, Offset, Search, Text
+from matcher.models import NeedStatus, TargetKind
+from matcher.needs import service
+from matcher.needs.schemas import (
+    MatchOut,
+    NeedCreate,
+    NeedOut,
+    NeedUpdate,
+    NeedWithMatches,
+    Target,
+)
+
+router = APIRouter(prefix="/needs", tags=["needs"])
+
+TopK = Annotated[int | None, Query(ge=1, le=100, description="default: the configured top_k")]
+
+
+class CloseBody(BaseModel):
+    reason: Text(500) = ""
+
+
+@router.post("", response_model=NeedWithMatches, status_code=201)
+def post_need(
+    session: SessionDep, actor: ActorDep, state: StateDep, runtime: RuntimeDep, body: NeedCreate
+):
+    """Post a need (an enterprise for itself, staff for any) and get its top society matches."""
+    need = service.create_need(session=session, actor=actor, data=body)
+    with state.metrics.time_match(TargetKind.SOCIETY.value):
+        matches = service.need_matches(
+            session=session,
+            runtime=runtime,
+            actor=actor,
+            need_id=need.id,
+            target=TargetKind.SOCIETY,
+            recompute=True,
+        )
+    out = service.need_out(session, actor, [need])[0]
+    return NeedWithMatches(**out.model_dump(), matches=matches)
+
+
+@router.get("", response_model=Page[NeedOut])
+def list_needs(
+    session: SessionDep,
+    actor: ActorDep,
+    status: NeedStatus | None = None,
+    city: Text(50) | None = None,
+    industry: Text(100) | None = None,
+    enterprise_id: Annotated[Id | None, Query()] = None,
+    q: Search = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+):
+    items, total = service.list_needs(
+        session=session,
+        actor=actor,
+        status=status,
+        city=city,
+        industry=industry,
+        enterprise_id=enterprise_id,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
+    return Page[NeedOut](items=items, total=total, limit=limit, offset=offset)
+
+
+@router.get("/{need_id}", response_model=NeedOut)
+def get_need(session: SessionDep, actor: ActorDep, need_id: IdPath):
+    return service.get_need(session=session, actor=actor, need_id=need_id)
+
+
+@router.patch("/{need_id}", response_model=NeedOut)
+def update_need(session: SessionDep, actor: ActorDep, need_id: IdPath, body: NeedUpdate):
+    """The posting enterprise or staff; changing the text drops the stored matches."""
+    return service.update_need(session=session, actor=actor, need_id=need_id, data=body)
+
+
+@router.post("/{need_id}/close", response_model=NeedOut)
+def close_need(
+    session: SessionDep, actor: ActorDep, need_id: IdPath, body: CloseBody | None = None
+):
+    reason = body.reason if body else ""
+    return service.close_need(session=session, actor=actor, need_id=need_id, reason=reason)
+
+
+@router.get("/{need_id}/matches", response_model=list[MatchOut])
+def get_matches(
+    session: SessionDep,
+    actor: ActorDep,
+    state: StateDep,
+    runtime: RuntimeDep,
+    need_id: IdPath,
+    target: Target = Target.societies,
+    top_k: TopK = None,
+):
+    """Ranked societies or experts with explanations; computed now if stale."""
+    with state.metrics.time_match(target.kind.value):
+        return service.need_matches(
+            session=session,
+            runtime=runtime,
+            actor=actor,
+            need_id=need_id,
+            target=target.kind,
+            top_k=top_k,
+        )

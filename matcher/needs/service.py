@@ -1,0 +1,247 @@
+"""Technical needs: post, list, read, update, close — under the privacy rules — and their
+matches through the matching engine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from matcher.api.pagination import paginate
+from matcher.audit.service import apply_changes, record
+from matcher.auth import policy
+from matcher.enterprises.schemas import Contact
+from matcher.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from matcher.models import (
+    Enterprise,
+    Expert,
+    MatchResult,
+    NeedStatus,
+    Role,
+    Society,
+    TargetKind,
+    TechNeed,
+    User,
+)
+from matcher.needs.schemas import MatchOut, NeedCreate, NeedOut, NeedUpdate
+
+TEXT_FIELDS = frozenset({"title", "description", "keywords", "industry", "city"})
+"""Changing any of these makes the stored matches stale."""
+
+
+def need_out(session: Session, actor: User | None, needs: Sequence[TechNeed]) -> list[NeedOut]:
+    """Serialise needs for ``actor``, with enterprise contacts only where allowed."""
+    ent_ids = {n.enterprise_id for n in needs if n.enterprise_id is not None}
+    visible = policy.contact_enterprise_ids(session, actor, ent_ids)
+    result = []
+    for n in needs:
+        ent = n.enterprise
+        contact = (
+            Contact(
+                contact_name=ent.contact_name,
+                contact_phone=ent.contact_phone,
+                email=ent.email,
+                credit_code=ent.credit_code,
+            )
+            if ent is not None and ent.id in visible
+            else None
+        )
+        result.append(
+            NeedOut(
+                id=n.id,
+                external_id=n.external_id,
+                enterprise_id=n.enterprise_id,
+                enterprise_name=ent.name if ent else None,
+                enterprise_contact=contact,
+                title=n.title,
+                description=n.description,
+                industry=n.industry,
+                city=n.city,
+                keywords=list(n.keywords or []),
+                deadline=n.deadline,
+                status=n.status,
+                created_at=n.created_at,
+                updated_at=n.updated_at,
+            )
+        )
+    return result
+
+
+def target_names(session: Session, kind: TargetKind, ids: set[int]) -> dict[int, str]:
+    model = Society if kind is TargetKind.SOCIETY else Expert
+    if not ids:
+        return {}
+    return dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+def match_out(session: Session, results: Sequence[MatchResult]) -> list[MatchOut]:
+    by_kind: dict[TargetKind, set[int]] = {}
+    for r in results:
+        by_kind.setdefault(r.target_kind, set()).add(r.target_id)
+    names = {k: target_names(session, k, ids) for k, ids in by_kind.items()}
+    return [
+        MatchOut(
+            rank=r.rank,
+            target_kind=r.target_kind,
+            target_id=r.target_id,
+            target_name=names[r.target_kind].get(r.target_id, ""),
+            score=r.score,
+            components=r.components or {},
+            matched_keywords=list(r.matched_keywords or []),
+            model_id=r.model_id,
+            created_at=r.created_at,
+        )
+        for r in results
+    ]
+
+
+def list_needs(
+    *,
+    session: Session,
+    actor: User | None,
+    status: NeedStatus | None = None,
+    city: str | None = None,
+    industry: str | None = None,
+    enterprise_id: int | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[NeedOut], int]:
+    stmt = (
+        policy.visible_needs(actor)
+        .options(selectinload(TechNeed.enterprise))
+        .order_by(TechNeed.created_at.desc(), TechNeed.id.desc())
+    )
+    for column, value in (
+        (TechNeed.status, status),
+        (TechNeed.city, city),
+        (TechNeed.industry, industry),
+        (TechNeed.enterprise_id, enterprise_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if q:
+        stmt = stmt.where(or_(TechNeed.title.contains(q), TechNeed.description.contains(q)))
+    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    return need_out(session, actor, rows), total
+
+
+def get_need(*, session: Session, actor: User | None, need_id: int) -> NeedOut:
+    return need_out(session, actor, [policy.get_visible_need(session, actor, need_id)])[0]
+
+
+def _enterprise_for(session: Session, actor: User | None, enterprise_id: int | None) -> Enterprise:
+    if actor is not None and actor.role is Role.ENTERPRISE:
+        if enterprise_id not in (None, actor.enterprise_id):
+            raise NotFoundError("企业", "enterprise")
+        enterprise_id = actor.enterprise_id
+    elif not policy.is_staff(actor):
+        raise PermissionDeniedError("只有企业或工作人员可以发布需求", "enterprise or staff only")
+    if enterprise_id is None:
+        raise InvalidInputError(
+            "请指定企业 enterprise_id",
+            "enterprise_id is required",
+            details={"field": "enterprise_id"},
+        )
+    ent = session.get(Enterprise, enterprise_id)
+    if ent is None:
+        raise NotFoundError("企业", "enterprise")
+    return ent
+
+
+def create_need(*, session: Session, actor: User | None, data: NeedCreate) -> TechNeed:
+    """Post a need (an enterprise for itself, staff for any enterprise); status open."""
+    ent = _enterprise_for(session, actor, data.enterprise_id)
+    external_id = data.external_id or f"N-{uuid.uuid4().hex[:12]}"
+    if session.scalar(select(TechNeed.id).where(TechNeed.external_id == external_id)):
+        raise ConflictError(f"需求编号 {external_id} 已存在", f"need {external_id} exists")
+    need = TechNeed(
+        external_id=external_id,
+        enterprise=ent,
+        title=data.title,
+        description=data.description or "",
+        industry=data.industry or ent.industry,
+        city=data.city or ent.city,
+        keywords=list(data.keywords or []),
+        deadline=data.deadline,
+        status=NeedStatus.OPEN,
+    )
+    session.add(need)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="need_created",
+        target_type="need",
+        target_id=need.id,
+        detail={"external_id": external_id, "enterprise_id": ent.id},
+    )
+    return need
+
+
+def invalidate_matches(*, session: Session, need: TechNeed) -> int:
+    """Drop the stored matches of ``need`` (its text changed); a matched need reopens."""
+    removed = session.execute(delete(MatchResult).where(MatchResult.need_id == need.id)).rowcount
+    if need.status is NeedStatus.MATCHED:
+        need.status = NeedStatus.OPEN
+    return removed or 0
+
+
+def update_need(*, session: Session, actor: User | None, need_id: int, data: NeedUpdate) -> NeedOut:
+    need = policy.get_owned_need(session, actor, need_id)
+    if need.status is NeedStatus.CLOSED:
+        raise ConflictError("需求已关闭，不能修改", "the need is closed")
+    changes: dict[str, Any] = {
+        k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None
+    }
+    changed = apply_changes(
+        session=session,
+        actor=actor,
+        obj=need,
+        changes=changes,
+        action="need_updated",
+        target_type="need",
+    )
+    if TEXT_FIELDS & set(changed):
+        invalidate_matches(session=session, need=need)
+    session.flush()
+    return need_out(session, actor, [need])[0]
+
+
+def close_need(*, session: Session, actor: User | None, need_id: int, reason: str = "") -> NeedOut:
+    need = policy.get_owned_need(session, actor, need_id)
+    if need.status is not NeedStatus.CLOSED:
+        previous = need.status
+        need.status = NeedStatus.CLOSED
+        record(
+            session=session,
+            actor=actor,
+            action="need_closed",
+            target_type="need",
+            target_id=need.id,
+            detail={"from": previous.value, "reason": reason},
+        )
+        session.flush()
+    return need_out(session, actor, [need])[0]
+
+
+def need_matches(
+    *,
+    session: Session,
+    runtime: Any,
+    actor: User | None,
+    need_id: int,
+    target: TargetKind,
+    top_k: int | None = None,
+    recompute: bool = False,
+) -> list[MatchOut]:
+    """The need's ranked matches (stored if fresh, else computed now); owner or staff only."""
+    from matcher.matching.service import get_matches, match_need
+
+    need = policy.get_owned_need(session, actor, need_id)
+    fn = match_need if recompute else get_matches
+    results = fn(session=session, runtime=runtime, need=need, target=target, top_k=top_k)
+    return match_out(session, results)

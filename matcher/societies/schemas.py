@@ -1,0 +1,69 @@
+"""Society, lead and lead-response shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from matcher.api.types import Keywords, LongText, Name, Short, Text
+from matcher.models import LeadResponseStatus
+from matcher.needs.schemas import NeedOut
+
+
+class SocietyUpdate(BaseModel):
+    name: Name | None = None
+    disciplines: Keywords | None = None
+    description: LongText | None = None
+    city: Text(50) | None = None
+    capacity: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    contact_name: Short | None = None
+    contact_phone: Text(30) | None = None
+    email: Text(254) | None = None
+
+
+class SocietyOut(BaseModel):
+    id: int
+    external_id: str
+    name: str
+    disciplines: list[str]
+    description: str
+    city: str | None
+    capacity: int
+    contact_name: str | None
+    contact_phone: str | None
+    email: str | None
+    expert_count: int
+
+
+class LeadResponseIn(BaseModel):
+    status: LeadResponseStatus
+    reason: Text(2000) = ""
+
+
+class LeadResponseOut(BaseModel):
+    status: LeadResponseStatus
+    reason: str
+    updated_at: datetime
+
+
+class LeadOut(BaseModel):
+    need: NeedOut
+    rank: int
+    score: float
+    components: dict[str, Any]
+    matched_keywords: list[str]
+    response: LeadResponseOut | None
+
+
+class LeadSort(StrEnum):
+    score = "score"
+    date = "date"
+
+
+class ResponseFilter(StrEnum):
+    interested = "interested"
+    not_suitable = "not_suitable"
+    none = "none"
