@@ -1,0 +1,1 @@
+"""Realistic demo data for a Henan programme, and the jieba domain dictionary."""
