@@ -1,9 +1,57 @@
-"""CLI commands of this area."""
+"""``matcher import KIND PATH`` and ``matcher export KIND --out PATH``."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
+
+from matcher.imports.columns import KINDS
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the root ``matcher`` app."""
+    """Add ``import`` and ``export`` to the root ``matcher`` app."""
+
+    @app.command("import")
+    def import_cmd(
+        kind: str = typer.Argument(..., help=f"one of: {', '.join(KINDS)}"),
+        path: Path = typer.Argument(..., help=".csv (UTF-8 or GBK), .xlsx or .jsonl file"),
+    ) -> None:
+        """Import a file all-or-nothing; re-importing updates rows by external_id."""
+        from matcher.cli_support import cli_store
+        from matcher.imports.service import import_file
+
+        store = cli_store()
+        with store.transaction() as session:
+            report = import_file(
+                session=session,
+                actor=None,
+                kind=kind,
+                filename=path.name,
+                path=path,
+                progress=True,
+            )
+        for warning in report.warnings:
+            typer.echo(f"警告 warning: {warning}", err=True)
+        typer.echo(
+            f"已导入 {path.name}：共 {report.total} 行，新增 {report.created}，"
+            f"更新 {report.updated}，未变 {report.unchanged} / imported {report.kind}: "
+            f"{report.total} rows, {report.created} created, {report.updated} updated, "
+            f"{report.unchanged} unchanged"
+        )
+
+    @app.command("export")
+    def export_cmd(
+        kind: str = typer.Argument(
+            ..., help="societies, experts, enterprises, needs, matches or assignments"
+        ),
+        out: Path = typer.Option(..., "--out", "-o", help="file to write: .csv, .xlsx or .jsonl"),
+    ) -> None:
+        """Export a table; CSV is UTF-8 with BOM so Excel opens it."""
+        from matcher.cli_support import cli_store
+        from matcher.exports.service import export_table
+
+        store = cli_store()
+        with store.transaction() as session:
+            count = export_table(session=session, kind=kind, path=out)
+        typer.echo(f"已导出 {count} 行到 {out} / exported {count} {kind} rows to {out}")

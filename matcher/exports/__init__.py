@@ -1,0 +1,1 @@
+"""Exporting tables to CSV (UTF-8 with BOM), .xlsx or .jsonl."""
