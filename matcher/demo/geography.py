@@ -216,7 +216,7 @@ CITIES: tuple[City, ...] = (
         "zmd",
     ),
     City(
-        "济源市",
+        "济源示范区",
         "419001",
         (
             "沁园街道",
@@ -237,5 +237,7 @@ CITY_BY_NAME: dict[str, City] = {c.name: c for c in CITIES}
 
 
 def short_name(city: str) -> str:
-    """'洛阳市' -> '洛阳' (used in company names)."""
-    return city[:-1] if city.endswith("市") else city
+    """'洛阳市' -> '洛阳', '济源示范区' -> '济源' (used in company names)."""
+    if city.endswith("示范区"):
+        return city.removesuffix("示范区")
+    return city.removesuffix("市")
