@@ -118,7 +118,7 @@ def _need_enterprises(session: Session) -> dict[int, str]:
     stmt = select(TechNeed.id, Enterprise.external_id).join(
         Enterprise, Enterprise.id == TechNeed.enterprise_id
     )
-    return dict(session.execute(stmt).tuples().all())
+    return dict(session.execute(stmt).all())
 
 
 def _matches(session: Session) -> Table:

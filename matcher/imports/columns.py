@@ -62,18 +62,14 @@ def _col(model: type[Base], name: str, *aliases: str, link: bool = False, **kw: 
     return Column(name, aliases, attr=attr, max_length=max_length, **kw)
 
 
-def _common(model: type[Base], name_aliases: tuple[str, ...]) -> tuple[Column, ...]:
+def _external_id(model: type[Base], label: str) -> Column:
+    aliases = ("编号", "外部编号", "id", f"{label}编号", f"{label}id", f"{label}外部编号")
+    return _col(model, "external_id", *aliases, parse=v.parse_code, required=True)
+
+
+def _common(model: type[Base], label: str, name_aliases: tuple[str, ...]) -> tuple[Column, ...]:
     return (
-        _col(
-            model,
-            "external_id",
-            "编号",
-            "外部编号",
-            "id",
-            "序号编号",
-            parse=v.parse_code,
-            required=True,
-        ),
+        _external_id(model, label),
         _col(model, "name", "名称", *name_aliases, required=True),
     )
 
@@ -95,7 +91,7 @@ SOCIETIES = Kind(
     "学会",
     Society,
     (
-        *_common(Society, ("学会名称", "学会")),
+        *_common(Society, "学会", ("学会名称", "学会")),
         _col(Society, "disciplines", "学科", "学科领域", "所属学科", parse=v.parse_list),
         _col(Society, "description", "简介", "描述", "学会简介", empty=""),
         _col(Society, "city", *_CITY, parse=v.parse_city),
@@ -110,7 +106,7 @@ EXPERTS = Kind(
     "专家",
     Expert,
     (
-        *_common(Expert, ("专家姓名", "姓名", "专家")),
+        *_common(Expert, "专家", ("专家姓名", "姓名", "专家")),
         _col(
             Expert,
             "society_external_id",
@@ -134,7 +130,7 @@ ENTERPRISES = Kind(
     "企业",
     Enterprise,
     (
-        *_common(Enterprise, ("企业名称", "企业", "单位名称")),
+        *_common(Enterprise, "企业", ("企业名称", "企业", "单位名称")),
         _col(
             Enterprise,
             "credit_code",
@@ -166,16 +162,7 @@ NEEDS = Kind(
     "技术需求",
     TechNeed,
     (
-        _col(
-            TechNeed,
-            "external_id",
-            "编号",
-            "外部编号",
-            "id",
-            "需求编号",
-            parse=v.parse_code,
-            required=True,
-        ),
+        _external_id(TechNeed, "需求"),
         _col(
             TechNeed,
             "enterprise_external_id",

@@ -28,7 +28,7 @@ def lookup(
     col = table.c[by]
     for part in chunks(sorted(set(keys))):
         stmt = select(col, table.c[value]).where(col.in_(part))
-        found.update(session.execute(stmt).tuples().all())
+        found.update(session.execute(stmt).all())
     return found
 
 
@@ -71,7 +71,7 @@ def upsert(
                 result.status[ext] = "updated"
     for part in chunks(inserts):
         stmt = insert(table).returning(table.c.external_id, table.c.id)
-        result.ids.update(session.execute(stmt, list(part)).tuples().all())
+        result.ids.update(session.execute(stmt, list(part)).all())
     if updates:
         stmt = update(table).where(table.c.id == bindparam("_id"))
         for part in chunks(updates):
