@@ -207,7 +207,8 @@ def _related(a: _Society, b: _Society) -> bool:
 def _expert_row(rng: random.Random, external_id: str, members: list[_Society]) -> list[str]:
     topics = [t for s in members for t in s.topics]
     pool = [a for t in topics for a in t.areas] * 2 + [a for s in members for a in s.spec.areas]
-    areas = list(dict.fromkeys(rng.sample(pool, k=min(len(pool), rng.randrange(2, 5)))))
+    shuffled = list(dict.fromkeys(rng.sample(pool, k=len(pool))))  # topic areas come first more
+    areas = shuffled[: rng.randrange(2, 5)]
     group = members[0].spec.group
     specific = [a for t in topics for a in t.affiliations]
     if specific and rng.random() < 0.55:

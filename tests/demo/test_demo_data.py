@@ -1,0 +1,209 @@
+"""The demo generator: determinism, coverage, consistency and the importer's contract."""
+
+from __future__ import annotations
+
+import csv
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from matcher.demo.generator import write_demo_files
+from matcher.imports.service import import_file
+from matcher.models import Enterprise, Expert, Society, TechNeed
+
+SMALL = {"societies": 40, "experts": 300, "enterprises": 80, "needs": 160}
+HENAN_CITIES = [
+    "郑州市",
+    "开封市",
+    "洛阳市",
+    "平顶山市",
+    "安阳市",
+    "鹤壁市",
+    "新乡市",
+    "焦作市",
+    "濮阳市",
+    "许昌市",
+    "漯河市",
+    "三门峡市",
+    "南阳市",
+    "商丘市",
+    "信阳市",
+    "周口市",
+    "驻马店市",
+    "济源示范区",
+]
+REQUIRED_INDUSTRIES = (
+    "盾构装备制造", "轴承制造", "尼龙化工", "超硬材料及制品", "冷链物流", "新能源汽车及零部件",
+    "智能传感器", "LED显示", "环保工程", "生物质能", "食品加工", "粮食种植", "发制品", "铝加工",
+    "钨钼冶炼及深加工", "电力装备制造", "纺织服装", "中药材种植与加工", "煤化工", "种业",
+    "矿山机械", "起重机械", "生物医药", "电池及电池材料", "耐火材料", "信息技术服务", "光电信息",
+    "文化旅游",
+)  # fmt: skip
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def split(value: str) -> list[str]:
+    return [v for v in value.split("；") if v]
+
+
+# Independent implementation of GB 32100-2015 / GB 11714-1997, written from the standards.
+USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def credit_code_is_valid(code: str) -> bool:
+    if len(code) != 18 or any(c not in USCC for c in code) or code[:2] != "91":
+        return False
+    weights = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, …
+    total = sum(USCC.index(c) * w for c, w in zip(code[:17], weights, strict=True))
+    if USCC[(31 - total % 31) % 31] != code[17]:
+        return False
+    org, check = code[8:16], code[16]
+    org_total = sum(int(c, 36) * w for c, w in zip(org, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    expected = 11 - org_total % 11
+    return check == {10: "X", 11: "0"}.get(expected, str(expected))
+
+
+def test_credit_code_checker_accepts_the_standard_example_and_rejects_typos() -> None:
+    example = "91350100M000100Y43"  # the worked example used with GB 32100-2015
+    assert credit_code_is_valid(example)
+    for i in range(18):
+        typo = example[:i] + ("1" if example[i] != "1" else "2") + example[i + 1 :]
+        assert not credit_code_is_valid(typo), typo
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory) -> tuple[dict[str, Path], float]:
+    started = time.perf_counter()
+    paths = write_demo_files(tmp_path_factory.mktemp("demo"))
+    return paths, time.perf_counter() - started
+
+
+def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path) -> None:
+    a = write_demo_files(tmp_path / "a", seed=7, **SMALL)
+    b = write_demo_files(tmp_path / "b", seed=7, **SMALL)
+    c = write_demo_files(tmp_path / "c", seed=8, **SMALL)
+    assert set(a) == {"societies", "experts", "enterprises", "needs", "needs_truth"}
+    for name in a:
+        assert a[name].read_bytes() == b[name].read_bytes(), name
+        assert a[name].read_bytes() != c[name].read_bytes(), name
+
+
+def test_default_sizes_are_fast_and_large_enough(full) -> None:
+    paths, seconds = full
+    assert seconds < 10
+    counts = {name: len(read(path)) for name, path in paths.items()}
+    assert counts == {
+        "societies": 120, "experts": 3600, "enterprises": 1200, "needs": 2400, "needs_truth": 2400
+    }  # fmt: skip
+
+
+def test_societies_look_real(full) -> None:
+    societies = read(full[0]["societies"])
+    names = [s["name"] for s in societies]
+    assert len(set(names)) == len(names)
+    for required in ("河南省机械工程学会", "河南省农学会", "河南省医学会", "河南省化工学会",
+                     "河南省超硬材料学会"):  # fmt: skip
+        assert required in names
+    for s in societies:
+        assert s["name"].endswith(("学会", "研究会"))
+        assert 1 <= len(split(s["disciplines"])) <= 3
+        assert 2 <= s["description"].count("。") <= 4
+        assert 3 <= int(s["capacity"]) <= 30
+        assert MOBILE.match(s["contact_phone"]) and "@" in s["email"]
+    assert Counter(s["city"] for s in societies).most_common(1)[0][0] == "郑州市"
+
+
+def test_experts_belong_to_existing_societies_and_every_society_has_members(full) -> None:
+    society_ids = {s["external_id"] for s in read(full[0]["societies"])}
+    experts = read(full[0]["experts"])
+    memberships = [split(e["society_external_id"]) for e in experts]
+    assert all(1 <= len(m) <= 2 and set(m) <= society_ids for m in memberships)
+    assert {s for m in memberships for s in m} == society_ids
+    assert 0.05 < sum(len(m) == 2 for m in memberships) / len(experts) < 0.25
+    for e in experts:
+        assert 2 <= len(split(e["research_areas"])) <= 4
+        assert 2 <= e["profile"].count("。") <= 4 and e["name"] in e["profile"]
+        assert e["title"] and e["affiliation"] and MOBILE.match(e["phone"])
+
+
+def test_enterprises_cover_every_city_with_valid_unique_credit_codes(full) -> None:
+    enterprises = read(full[0]["enterprises"])
+    assert {e["city"] for e in enterprises} == set(HENAN_CITIES)
+    codes = [e["credit_code"] for e in enterprises]
+    assert len(set(codes)) == len(codes)
+    assert all(credit_code_is_valid(code) for code in codes)
+    assert len({e["name"] for e in enterprises}) == len(enterprises)
+    leaders = sum(e["is_chain_leader"] == "是" for e in enterprises) / len(enterprises)
+    assert 0.02 < leaders < 0.08
+    assert {e["size"] for e in enterprises} == {"大型", "中型", "小型", "微型"}
+    assert set(REQUIRED_INDUSTRIES) <= {e["industry"] for e in enterprises}
+
+
+def test_needs_fit_their_enterprise_and_carry_some_noise(full) -> None:
+    enterprises = {e["external_id"]: e for e in read(full[0]["enterprises"])}
+    needs = read(full[0]["needs"])
+    for n in needs:
+        ent = enterprises[n["enterprise_external_id"]]
+        assert n["industry"] == ent["industry"]
+        assert n["city"] in ("", ent["city"])
+        assert n["title"].strip() and re.fullmatch(r"20\d\d-\d\d-\d\d", n["deadline"])
+        keywords = split(n["keywords"])
+        assert not keywords or 2 <= len(keywords) <= 5
+    no_city = sum(not n["city"] for n in needs) / len(needs)
+    assert 0.02 < no_city < 0.08
+    assert any(not n["keywords"] for n in needs)
+    assert any(n["description"].startswith(" ") for n in needs)
+    descriptions = [n["description"] for n in needs]
+    assert len(set(descriptions)) > 0.7 * len(descriptions)
+
+
+def test_truth_points_to_societies_whose_experts_know_the_topic(full) -> None:
+    paths = full[0]
+    needs = {n["external_id"]: n for n in read(paths["needs"])}
+    society_ids = {s["external_id"] for s in read(paths["societies"])}
+    areas_by_society: dict[str, str] = {}
+    for e in read(paths["experts"]):
+        for sid in split(e["society_external_id"]):
+            areas_by_society[sid] = areas_by_society.get(sid, "") + e["research_areas"]
+    truth = read(paths["needs_truth"])
+    assert [t["need_external_id"] for t in truth] == list(needs)
+    for t in truth:
+        relevant = split(t["relevant_society_external_ids"])
+        assert relevant and set(relevant) <= society_ids
+    shield = [t for t in truth if t["topic"] == "shield"]
+    assert shield
+    for t in shield:
+        assert any("盾构" in areas_by_society[s] for s in split(t["relevant_society_external_ids"]))
+
+
+def test_generated_files_pass_the_importer(store, tmp_path) -> None:
+    paths = write_demo_files(tmp_path, seed=11, **SMALL)
+    with store.transaction() as s:
+        for kind in ("societies", "experts", "enterprises", "needs"):
+            report = import_file(session=s, actor=None, kind=kind, filename=f"{kind}.csv",
+                                 path=paths[kind])  # fmt: skip
+            assert report.created == SMALL[kind]
+    with store.transaction() as s:
+        for model, kind in ((Society, "societies"), (Expert, "experts"),
+                            (Enterprise, "enterprises"), (TechNeed, "needs")):  # fmt: skip
+            assert s.scalar(select(func.count()).select_from(model)) == SMALL[kind]
+
+
+def test_script_writes_the_files(tmp_path, capsys) -> None:
+    import runpy
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_demo_data.py"
+    module = runpy.run_path(str(script))
+    sizes = [f"--{k}={v}" for k, v in SMALL.items()]
+    module["main"](["--seed", "3", "--out", str(tmp_path), *sizes])
+    assert "done in" in capsys.readouterr().out
+    assert len(read(tmp_path / "needs.csv")) == SMALL["needs"]
