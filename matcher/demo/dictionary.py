@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from matcher.demo.societies import PROVINCIAL
+from matcher.demo.societies import provincial_societies
 from matcher.demo.topics import all_topics
 
 TERM_FREQ = 3000
@@ -100,7 +100,7 @@ def user_dict_terms() -> list[str]:
         candidates += [topic.name, *topic.terms, *topic.industries]
         for problem in topic.problems:
             candidates += problem.keywords
-    for society in PROVINCIAL:
+    for society in provincial_societies():
         candidates += society.disciplines
         candidates += [area for area in society.areas if len(area) <= 5]
     candidates += EXTRA_TERMS.split()

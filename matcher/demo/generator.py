@@ -15,7 +15,7 @@ from pathlib import Path
 from matcher.demo import people, texts
 from matcher.demo.codes import make_credit_code
 from matcher.demo.geography import CITIES, CITY_BY_NAME, short_name
-from matcher.demo.societies import PROVINCIAL, SocietySpec
+from matcher.demo.societies import SocietySpec, provincial_societies
 from matcher.demo.topics import Topic, all_topics
 
 LIST_SEP = "；"
@@ -136,10 +136,11 @@ def _write_csv(path: Path, rows: list[list[str]]) -> Path:
 
 def _make_societies(rng: random.Random, count: int, topics: tuple[Topic, ...]) -> list[_Society]:
     """Topic-linked provincial societies first, then the others, then city-level societies."""
-    by_name = {s.name: [t for t in topics if s.name in t.societies] for s in PROVINCIAL}
-    ordered = sorted(PROVINCIAL, key=lambda s: not by_name[s.name])
+    provincial = provincial_societies()
+    by_name = {s.name: [t for t in topics if s.name in t.societies] for s in provincial}
+    ordered = sorted(provincial, key=lambda s: not by_name[s.name])
     specs = [(s, s.name, s.city) for s in ordered]
-    names = {s.name for s in PROVINCIAL}
+    names = {s.name for s in provincial}
     while len(specs) < count:
         base = ordered[len(specs) % len(ordered)]
         cities = [c.split(":")[0] for t in by_name[base.name] for c in t.cities]

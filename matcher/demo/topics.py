@@ -3,11 +3,25 @@
 A topic is one real industrial field of Henan (盾构装备, 轴承, 超硬材料 …) with the societies
 that can answer its problems, the industries and cities of the enterprises that have them,
 technical terms, problems (each with its own keywords) and expert research-area phrases.
+The table itself lives in ``matcher/demo/data/topics_*.toml`` so domain staff can edit it.
 """
 
 from __future__ import annotations
 
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+TOPIC_FILES = (
+    "topics_equipment.toml",
+    "topics_electronics.toml",
+    "topics_materials.toml",
+    "topics_chemicals_energy.toml",
+    "topics_agriculture.toml",
+    "topics_health_culture.toml",
+)
 
 
 @dataclass(frozen=True)
@@ -41,16 +55,21 @@ class Topic:
         return bool(self.cities)
 
 
-def P(focus: str, clause: str, *keywords: str) -> Problem:
-    return Problem(focus, clause, keywords)
+def load_tables(filename: str, table: str) -> list[dict]:
+    """The ``[[table]]`` entries of one TOML file in the data directory."""
+    with (DATA_DIR / filename).open("rb") as fh:
+        return tomllib.load(fh)[table]
 
 
-def all_topics() -> tuple[Topic, ...]:
-    """Every topic, in a fixed order."""
-    from matcher.demo import topics_agri_med, topics_industry, topics_materials
-
-    return (
-        *topics_industry.TOPICS,
-        *topics_materials.TOPICS,
-        *topics_agri_med.TOPICS,
+def _topic(raw: dict) -> Topic:
+    problems = tuple(
+        Problem(p["focus"], p["clause"], tuple(p["keywords"])) for p in raw.pop("problems")
     )
+    lists = {k: tuple(v) for k, v in raw.items() if isinstance(v, list)}
+    return Topic(**{**raw, **lists}, problems=problems)
+
+
+@cache
+def all_topics() -> tuple[Topic, ...]:
+    """Every topic, in a fixed order (file order, then order within the file)."""
+    return tuple(_topic(raw) for name in TOPIC_FILES for raw in load_tables(name, "topic"))
