@@ -107,7 +107,7 @@ def create_app(
     app.state.matcher = state
     errors.install(app)
     for router in _routers():
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(router, prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
     app.add_api_route("/metrics", metrics, include_in_schema=False, response_class=Response)
     app.add_middleware(BodySizeLimit, max_bytes=state.settings.max_upload_bytes)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)

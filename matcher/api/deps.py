@@ -58,10 +58,3 @@ def get_actor(
 
 
 ActorDep = Annotated[User, Depends(get_actor)]
-
-
-def get_runtime(state: StateDep):
-    return state.runtime
-
-
-RuntimeDep = Annotated[object, Depends(get_runtime)]

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -27,6 +28,21 @@ HTTP_CODES = {
     422: "validation_error",
     429: "rate_limited",
 }
+
+
+class ErrorOut(BaseModel):
+    """The body of every error response."""
+
+    code: str
+    message: str
+    details: Any = None
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": HTTP_CODES.get(status, "error")}
+    for status in (400, 401, 403, 404, 409, 413, 422, 429)
+}
+"""Documented on every API route so that clients (and schema tests) know the error shape."""
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

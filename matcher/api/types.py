@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 MAX_ID = 2**31 - 1
 """Primary keys are 32-bit on PostgreSQL; larger ids cannot exist."""
+
+
+NO_NUL = r"^[^\x00]*$"
+NON_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 
 def _clean(value: str) -> str:
@@ -22,10 +28,14 @@ def _clean(value: str) -> str:
 
 
 def Text(max_length: int, min_length: int = 0):
-    """A string of bounded length that every database accepts."""
+    """A string of bounded length that every database accepts (no NUL, valid Unicode);
+    surrounding whitespace is dropped, and a required one must not be blank."""
+    pattern = NON_BLANK if min_length else NO_NUL
     return Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        StringConstraints(
+            strip_whitespace=True, min_length=min_length, max_length=max_length, pattern=pattern
+        ),
         AfterValidator(_clean),
     ]
 
@@ -41,3 +51,24 @@ IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 Search = Annotated[Text(100) | None, Query(description="text contained in the name/title")]
 Limit = Annotated[int, Query(ge=1, le=200, description="page size (≤ 200)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+def _as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive UTC timestamps; the API always states the zone."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+
+def _iso_only(value: object) -> object:
+    """Query timestamps must be ISO 8601 text (not Unix seconds)."""
+    if isinstance(value, str) and not _ISO.match(value):
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-01-31T08:00:00+08:00")
+    return value
+
+
+QueryDatetime = Annotated[datetime, BeforeValidator(_iso_only)]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
-from matcher.api.types import Id, Text
+from matcher.api.types import Id, Text, UtcDatetime
 from matcher.models import AssignmentStatus
 
 
@@ -25,4 +23,4 @@ class AssignmentOut(BaseModel):
     status: AssignmentStatus
     score: float | None
     note: str | None
-    created_at: datetime
+    created_at: UtcDatetime

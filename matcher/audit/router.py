@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,7 +9,7 @@ from pydantic import BaseModel
 
 from matcher.api.deps import ActorDep, SessionDep
 from matcher.api.pagination import Page, paginate
-from matcher.api.types import Limit, Offset, Text
+from matcher.api.types import Limit, Offset, QueryDatetime, Text, UtcDatetime
 from matcher.audit.service import events_query
 from matcher.auth.policy import require_staff
 
@@ -19,7 +18,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 class AuditEventOut(BaseModel):
     id: int
-    at: datetime
+    at: UtcDatetime
     actor_id: int | None
     actor_label: str
     action: str
@@ -37,8 +36,8 @@ def list_audit(
     target_type: Text(50) | None = None,
     target_id: Text(64) | None = None,
     actor_label: Text(100) | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: QueryDatetime | None = None,
+    until: QueryDatetime | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ):

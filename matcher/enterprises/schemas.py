@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, Field
 
-from matcher.api.types import Name, Short, Text
+from matcher.api.types import Name, Short, Text, UtcDatetime
 from matcher.models import Enterprise
 
 CreditCode = Text(18)
@@ -53,8 +51,8 @@ class EnterpriseOut(BaseModel):
     is_chain_leader: bool
     contact_visible: bool = Field(description="false: contact details withheld from this reader")
     contact: Contact | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
     @classmethod
     def of(cls, ent: Enterprise, *, show_contact: bool) -> EnterpriseOut:

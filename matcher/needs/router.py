@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from matcher.api.deps import ActorDep, RuntimeDep, SessionDep, StateDep
+from matcher.api.deps import ActorDep, SessionDep, StateDep
 from matcher.api.pagination import Page
 from matcher.api.types import Id, IdPath, Limit, Offset, Search, Text
 from matcher.models import NeedStatus, TargetKind
@@ -31,10 +31,9 @@ class CloseBody(BaseModel):
 
 
 @router.post("", response_model=NeedWithMatches, status_code=201)
-def post_need(
-    session: SessionDep, actor: ActorDep, state: StateDep, runtime: RuntimeDep, body: NeedCreate
-):
+def post_need(session: SessionDep, actor: ActorDep, state: StateDep, body: NeedCreate):
     """Post a need (an enterprise for itself, staff for any) and get its top society matches."""
+    runtime = state.runtime  # loaded before this request writes anything
     need = service.create_need(session=session, actor=actor, data=body)
     with state.metrics.time_match(TargetKind.SOCIETY.value):
         matches = service.need_matches(
@@ -99,7 +98,6 @@ def get_matches(
     session: SessionDep,
     actor: ActorDep,
     state: StateDep,
-    runtime: RuntimeDep,
     need_id: IdPath,
     target: Target = Target.societies,
     top_k: TopK = None,
@@ -108,7 +106,7 @@ def get_matches(
     with state.metrics.time_match(target.kind.value):
         return service.need_matches(
             session=session,
-            runtime=runtime,
+            runtime=state.runtime,
             actor=actor,
             need_id=need_id,
             target=target.kind,

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from matcher.api.types import Id, Keywords, LongText, Name, Short, Text
+from matcher.api.types import Id, Keywords, LongText, Name, Short, Text, UtcDatetime
 from matcher.enterprises.schemas import Contact
 from matcher.models import NeedStatus, TargetKind
 
@@ -47,8 +47,8 @@ class NeedOut(BaseModel):
     keywords: list[str]
     deadline: date | None
     status: NeedStatus
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
 
 
 class Target(StrEnum):
@@ -69,7 +69,7 @@ class MatchOut(BaseModel):
     components: dict[str, Any] = Field(description="explanation: the fused score's parts")
     matched_keywords: list[str]
     model_id: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class NeedWithMatches(NeedOut):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from matcher.api.types import Keywords, LongText, Name, Short, Text
+from matcher.api.types import Keywords, LongText, Name, Short, Text, UtcDatetime
 from matcher.models import LeadResponseStatus
 from matcher.needs.schemas import NeedOut
 
@@ -46,7 +45,7 @@ class LeadResponseIn(BaseModel):
 class LeadResponseOut(BaseModel):
     status: LeadResponseStatus
     reason: str
-    updated_at: datetime
+    updated_at: UtcDatetime
 
 
 class LeadOut(BaseModel):
