@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # short name → (stored name, pinyin)
 HENAN_CITIES: dict[str, tuple[str, str]] = {
@@ -33,6 +34,7 @@ _PROVINCE_PREFIX = re.compile(r"^(河南省|河南)")
 _PINYIN_SUFFIX = re.compile(r"(city|shi)$")
 
 
+@lru_cache(maxsize=4096)
 def normalize_city(value: str) -> str:
     """The stored name of a Henan city ("郑州" → "郑州市"); other places come back stripped.
 

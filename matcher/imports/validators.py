@@ -30,6 +30,8 @@ _INTEGRAL_FLOAT = re.compile(r"^(\d+)\.0+$")
 
 def as_text(value: Any) -> str:
     """A cell as text; Excel numbers that are really ids or phones lose their ".0"."""
+    if type(value) is str:
+        return value.strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float) and value.is_integer():
