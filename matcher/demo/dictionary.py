@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from matcher.demo.societies import provincial_societies
-from matcher.demo.topics import all_topics
+from matcher.demo.topics import aliases, all_topics
 
 TERM_FREQ = 3000
 """High enough for jieba to keep a dictionary term whole."""
@@ -103,6 +103,8 @@ def user_dict_terms() -> list[str]:
     for society in provincial_societies():
         candidates += society.disciplines
         candidates += [area for area in society.areas if len(area) <= 5]
+    for term, variants in aliases().items():  # long compounds would hide their parts
+        candidates += [word for word in (term, *variants) if len(word) <= 5]
     candidates += EXTRA_TERMS.split()
     seen: dict[str, None] = {}
     for raw in candidates:

@@ -256,7 +256,7 @@ def _make_enterprises(
             )
             place = rng.choice([c for c in topic.cities if c.split(":")[0] == city])
         else:
-            topic = rng.choice(primary)
+            topic = rng.choices(primary, weights=[t.weight for t in primary])[0]
             place = rng.choice(topic.cities)
         city, _, county = place.partition(":")
         county = county or rng.choice(CITY_BY_NAME[city].counties)

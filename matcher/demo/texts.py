@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-from matcher.demo.topics import Problem, Topic
+from matcher.demo.topics import Problem, Topic, aliases
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,11 @@ def need_text(
     """A need of ``topic`` as the enterprise would write it (short or formal, varied order)."""
     problem = rng.choice(topic.problems)
     about = problem.focus + problem.clause + "".join(problem.keywords)
-    product = _closest(rng, topic.products, about, _chars) or rng.choice(topic.products)
+    product = (
+        _closest(rng, topic.products, about, _bigrams)
+        or _closest(rng, topic.products, about, _chars)
+        or rng.choice(topic.products)
+    )
     term = rng.choice([k for k in problem.keywords if k in topic.terms] or list(topic.terms))
     fill = {
         "focus": problem.focus,
@@ -91,7 +97,20 @@ def need_text(
             description += rng.choice(_GOALS).format(**fill)
     else:
         description = _formal(rng, topic, problem, fill)
+    if rng.random() < 0.4:
+        description = colloquial(rng, description)
     return NeedText(title, description, _keywords(rng, topic, problem))
+
+
+def colloquial(rng: random.Random, text: str) -> str:
+    """``text`` with the technical terms it contains swapped for a colloquial variant."""
+    table = aliases()
+    return _alias_pattern().sub(lambda m: rng.choice(table[m.group(0)]), text)
+
+
+@cache
+def _alias_pattern() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(t) for t in sorted(aliases(), key=len, reverse=True)))
 
 
 _GENERIC_GOALS = (
@@ -226,7 +245,7 @@ def expert_profile(
             )
         )
     )
-    if topics and rng.random() < 0.8:
+    if topics and rng.random() < 0.5:
         topic = rng.choice(topics)
         problem = rng.choice(topic.problems)
         sentences.append(

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TOPIC_FILES = (
@@ -48,6 +49,8 @@ class Topic:
     goals: tuple[str, ...]
     areas: tuple[str, ...]
     affiliations: tuple[str, ...] = ()
+    weight: float = 1.0
+    """Relative share of the province's enterprises in this field."""
 
     @property
     def primary(self) -> bool:
@@ -55,10 +58,16 @@ class Topic:
         return bool(self.cities)
 
 
-def load_tables(filename: str, table: str) -> list[dict]:
-    """The ``[[table]]`` entries of one TOML file in the data directory."""
+def load_tables(filename: str, table: str) -> Any:
+    """The ``table`` of one TOML file in the data directory."""
     with (DATA_DIR / filename).open("rb") as fh:
         return tomllib.load(fh)[table]
+
+
+@cache
+def aliases() -> dict[str, tuple[str, ...]]:
+    """Colloquial ways enterprises write some technical terms (term → variants)."""
+    return {k: tuple(v) for k, v in load_tables("aliases.toml", "aliases").items()}
 
 
 def _topic(raw: dict) -> Topic:

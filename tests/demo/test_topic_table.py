@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
+
 from matcher.demo.geography import CITIES, CITY_BY_NAME
 from matcher.demo.people import AFFILIATIONS, GROUP_AFFILIATIONS
 from matcher.demo.societies import provincial_societies
-from matcher.demo.topics import all_topics
+from matcher.demo.texts import colloquial
+from matcher.demo.topics import aliases, all_topics
 
 
 def test_topics_name_existing_societies_cities_and_affiliations() -> None:
@@ -45,3 +48,12 @@ def test_societies_are_provincial_and_well_formed() -> None:
         assert spec.name.startswith("河南省") and 1 <= len(spec.disciplines) <= 3
         assert spec.city in CITY_BY_NAME and spec.areas
     assert set(AFFILIATIONS) >= {a for group in GROUP_AFFILIATIONS.values() for a in group}
+
+
+def test_colloquial_wording_replaces_terms_with_their_aliases() -> None:
+    assert "大轴承" in aliases()["主轴承"]
+    text = colloquial(random.Random(1), "主轴承密封失效，冷柜制冷剂泄漏")
+    assert "主轴承" not in text and "制冷剂" not in text and "冷柜" not in text
+    assert any(v in text for v in aliases()["主轴承"])
+    assert any(v in text for v in aliases()["制冷剂"])
+    assert colloquial(random.Random(1), "没有可替换的词") == "没有可替换的词"
