@@ -1,0 +1,106 @@
+"""The need-posting flow end to end over HTTP, with the real matching engine:
+an enterprise posts a need and sees explained matches; the matched society sees the lead
+without contact details; staff assigns; the society then sees the contact details."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from matcher.models import AuditEvent
+
+from .conftest import PASSWORD
+
+V1 = "/api/v1"
+
+
+def _login(api, username: str) -> dict[str, str]:
+    r = api.post(f"{V1}/auth/token", data={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def _lead(api, headers, society_id: int, need_id: int) -> dict | None:
+    r = api.get(f"{V1}/societies/{society_id}/leads?limit=200", headers=headers)
+    assert r.status_code == 200, r.text
+    return next((i for i in r.json()["items"] if i["need"]["id"] == need_id), None)
+
+
+def test_post_need_match_lead_assign_contact(api, world, store):
+    ids = world.ids
+    ent = _login(api, "ent")
+    posted = api.post(
+        f"{V1}/needs",
+        json={
+            "title": "焊接机器人焊缝缺陷在线检测",
+            "description": "我公司生产大型结构件，需要焊接工艺优化和焊缝质量在线检测方案。",
+            "keywords": ["焊接", "焊缝检测"],
+        },
+        headers=ent,
+    )
+    assert posted.status_code == 201, posted.text
+    need = posted.json()
+    assert need["enterprise_id"] == ids["e_own"] and need["status"] == "matched"
+    matches = need["matches"]
+    assert [m["rank"] for m in matches] == sorted(m["rank"] for m in matches)
+    top = matches[0]
+    assert top["target_id"] == ids["s_own"] and top["target_name"] == "河南省机械工程学会"
+    assert top["score"] >= matches[-1]["score"]
+    assert top["components"] and top["matched_keywords"]
+    assert any("焊" in k for k in top["matched_keywords"])
+
+    experts = api.get(f"{V1}/needs/{need['id']}/matches?target=experts", headers=ent)
+    assert experts.status_code == 200
+    assert experts.json()[0]["target_id"] == ids["x_own"]
+
+    soc = _login(api, "soc")
+    lead = _lead(api, soc, ids["s_own"], need["id"])
+    assert lead is not None and lead["need"]["enterprise_contact"] is None
+    assert api.get(f"{V1}/needs/{need['id']}", headers=soc).json()["enterprise_contact"] is None
+    assert api.get(f"{V1}/enterprises/{ids['e_own']}", headers=soc).json()["contact"] is None
+    assert api.get(f"{V1}/needs/{need['id']}/matches", headers=soc).status_code == 404
+
+    staff = _login(api, "staff")
+    assigned = api.post(
+        f"{V1}/assignments",
+        json={"society_id": ids["s_own"], "need_id": need["id"]},
+        headers=staff,
+    )
+    assert assigned.status_code == 201, assigned.text
+    assert assigned.json()["enterprise_id"] == ids["e_own"]
+
+    lead = _lead(api, soc, ids["s_own"], need["id"])
+    assert lead["need"]["enterprise_contact"]["contact_phone"] == "13800000000"
+    assert lead["need"]["status"] == "assigned"
+    ent_view = api.get(f"{V1}/enterprises/{ids['e_own']}", headers=soc).json()
+    assert ent_view["contact_visible"] and ent_view["contact"]["contact_name"] == "联系人E1"
+
+    answer = {"status": "interested", "reason": "张工可上门指导"}
+    r = api.put(
+        f"{V1}/societies/{ids['s_own']}/leads/{need['id']}/response", json=answer, headers=soc
+    )
+    assert r.status_code == 200, r.text
+    assert _lead(api, soc, ids["s_own"], need["id"])["response"]["reason"] == "张工可上门指导"
+
+    with store.transaction() as s:
+        actions = set(s.scalars(select(AuditEvent.action)))
+    assert {"need_created", "assignment_created", "lead_response"} <= actions
+
+
+def test_updating_need_text_invalidates_matches(api, world, store):
+    ids = world.ids
+    ent = world.headers("enterprise")
+    soc = world.headers("society")
+    need_id = ids["need_own"]
+    assert _lead(api, soc, ids["s_own"], need_id) is not None  # hand-made match
+    r = api.patch(
+        f"{V1}/needs/{need_id}",
+        json={"title": "耐高温高分子复合材料配方开发", "keywords": ["复合材料"]},
+        headers=ent,
+    )
+    assert r.status_code == 200 and r.json()["status"] == "open"
+    assert _lead(api, soc, ids["s_own"], need_id) is None  # stale match dropped
+    fresh = api.get(f"{V1}/needs/{need_id}/matches", headers=ent)
+    assert fresh.status_code == 200
+    ranked = fresh.json()
+    assert ranked[0]["target_id"] == ids["s_other"]  # recomputed for the new text
+    assert all(m["model_id"] != "hand-made" for m in ranked)
