@@ -84,8 +84,11 @@ def apply_changes(
     action: str,
     target_type: str,
 ) -> list[str]:
-    """Set the given attributes on ``obj`` and audit the fields that really changed."""
-    changed = [k for k, v in changes.items() if getattr(obj, k) != v]
+    """Set the given attributes on ``obj`` and audit the fields that really changed.
+
+    ``None`` means "not given" (a partial update), so it never overwrites a value.
+    """
+    changed = [k for k, v in changes.items() if v is not None and getattr(obj, k) != v]
     for key in changed:
         setattr(obj, key, changes[key])
     if changed:

@@ -39,6 +39,18 @@ class Contact(BaseModel):
     email: str | None = None
     credit_code: str | None = None
 
+    @classmethod
+    def of(cls, ent: Enterprise | None, *, show: bool) -> Contact | None:
+        """The enterprise's contact details, or ``None`` when withheld from the reader."""
+        if ent is None or not show:
+            return None
+        return cls(
+            contact_name=ent.contact_name,
+            contact_phone=ent.contact_phone,
+            email=ent.email,
+            credit_code=ent.credit_code,
+        )
+
 
 class EnterpriseOut(BaseModel):
     id: int
@@ -56,16 +68,6 @@ class EnterpriseOut(BaseModel):
 
     @classmethod
     def of(cls, ent: Enterprise, *, show_contact: bool) -> EnterpriseOut:
-        contact = (
-            Contact(
-                contact_name=ent.contact_name,
-                contact_phone=ent.contact_phone,
-                email=ent.email,
-                credit_code=ent.credit_code,
-            )
-            if show_contact
-            else None
-        )
         return cls(
             id=ent.id,
             external_id=ent.external_id,
@@ -76,7 +78,7 @@ class EnterpriseOut(BaseModel):
             size=ent.size,
             is_chain_leader=ent.is_chain_leader,
             contact_visible=show_contact,
-            contact=contact,
+            contact=Contact.of(ent, show=show_contact),
             created_at=ent.created_at,
             updated_at=ent.updated_at,
         )

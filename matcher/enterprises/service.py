@@ -85,10 +85,6 @@ def update_enterprise(
     policy.require_staff(actor)
     ent = policy.get_visible_enterprise(session, actor, enterprise_id)
     changes = data.model_dump(exclude_unset=True)
-    if changes.get("name") is None:
-        changes.pop("name", None)
-    if changes.get("is_chain_leader") is None:
-        changes.pop("is_chain_leader", None)
     if changes.get("credit_code") and changes["credit_code"] != ent.credit_code:
         _check_unique(session, external_id=None, credit_code=changes["credit_code"])
     apply_changes(

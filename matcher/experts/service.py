@@ -79,12 +79,11 @@ def update_expert(
 ) -> ExpertOut:
     """Staff, or a user of one of the expert's societies."""
     expert = policy.get_managed_expert(session, actor, expert_id)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     apply_changes(
         session=session,
         actor=actor,
         obj=expert,
-        changes=changes,
+        changes=data.model_dump(exclude_unset=True),
         action="expert_updated",
         target_type="expert",
     )

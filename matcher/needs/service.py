@@ -39,16 +39,7 @@ def need_out(session: Session, actor: User | None, needs: Sequence[TechNeed]) ->
     result = []
     for n in needs:
         ent = n.enterprise
-        contact = (
-            Contact(
-                contact_name=ent.contact_name,
-                contact_phone=ent.contact_phone,
-                email=ent.email,
-                credit_code=ent.credit_code,
-            )
-            if ent is not None and ent.id in visible
-            else None
-        )
+        contact = Contact.of(ent, show=ent is not None and ent.id in visible)
         result.append(
             NeedOut(
                 id=n.id,
@@ -194,14 +185,11 @@ def update_need(*, session: Session, actor: User | None, need_id: int, data: Nee
     need = policy.get_owned_need(session, actor, need_id)
     if need.status is NeedStatus.CLOSED:
         raise ConflictError("需求已关闭，不能修改", "the need is closed")
-    changes: dict[str, Any] = {
-        k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None
-    }
     changed = apply_changes(
         session=session,
         actor=actor,
         obj=need,
-        changes=changes,
+        changes=data.model_dump(exclude_unset=True),
         action="need_updated",
         target_type="need",
     )

@@ -85,12 +85,11 @@ def update_society(
 ) -> SocietyOut:
     """The society itself or staff may edit its profile."""
     society = policy.get_managed_society(session, actor, society_id)
-    changes = {k: v for k, v in data.model_dump(exclude_unset=True).items() if v is not None}
     apply_changes(
         session=session,
         actor=actor,
         obj=society,
-        changes=changes,
+        changes=data.model_dump(exclude_unset=True),
         action="society_updated",
         target_type="society",
     )
