@@ -1,0 +1,1 @@
+"""Importing societies, experts, enterprises and needs from .csv, .xlsx and .jsonl files."""
