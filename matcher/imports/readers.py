@@ -72,8 +72,9 @@ def decode_text(filename: str, data: bytes) -> str:
 
 
 def _clean(value: Any) -> Any:
+    """Strip a text cell (and drop NUL characters, which PostgreSQL refuses)."""
     if isinstance(value, str):
-        value = value.strip()
+        value = value.replace("\x00", "").strip()
         return value or None
     return value
 

@@ -78,7 +78,7 @@ def test_xlsx_float_ids_and_phones_become_plain_strings(make_file) -> None:
 
 def test_cells_are_stripped_and_quoted_commas_kept(tmp_path: Path) -> None:
     path = tmp_path / "q.csv"
-    path.write_text('编号,名称,简介\n  S1 ,"  学会 ","一,二"\n', encoding="utf-8")
+    path.write_text('编号,名称,简介\n  S1 ,"  学会\x00 ","一,二"\n', encoding="utf-8")
     rows, errors = _parsed(path)
     assert errors == []
     assert rows[0].values == {"external_id": "S1", "name": "学会", "description": "一,二"}
