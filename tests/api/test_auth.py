@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from matcher.app import create_app
 from matcher.auth import security
 from matcher.auth.service import create_user
 from matcher.cli import app as cli_app
@@ -41,14 +43,19 @@ def test_wrong_password_is_401_and_audited(api, store):
     assert sorted(e.target_id for e in events) == ["ent", "nobody"]
 
 
-def test_failed_logins_are_rate_limited_per_username(api, settings):
-    for _ in range(settings.login_attempts_per_minute):
-        assert _login(api, "ent", "wrong-password").status_code == 401
-    blocked = _login(api, "ent", PASSWORD)  # even the right password waits
-    assert blocked.status_code == 429
-    assert blocked.json()["code"] == "rate_limited"
-    assert 1 <= int(blocked.headers["Retry-After"]) <= 61
-    assert _login(api, "staff", PASSWORD).status_code == 200  # other users unaffected
+def test_failed_logins_are_rate_limited_per_username(store, settings, world):
+    limited = settings.model_copy(update={"login_attempts_per_minute": 3})
+    with TestClient(create_app(limited, store=store, load_runtime=False)) as api:
+        for _ in range(3):
+            assert _login(api, "ent", "wrong-password").status_code == 401
+        blocked = _login(api, "ent", PASSWORD)  # even the right password waits
+        assert blocked.status_code == 429
+        assert blocked.json()["code"] == "rate_limited"
+        assert 1 <= int(blocked.headers["Retry-After"]) <= 61
+        assert _login(api, "staff", PASSWORD).status_code == 200  # other users unaffected
+        # a second replica on the same database agrees: the count lives in the audit trail
+        with TestClient(create_app(limited, store=store, load_runtime=False)) as replica:
+            assert _login(replica, "ent", PASSWORD).status_code == 429
 
 
 def test_expired_and_forged_tokens_are_rejected(api, settings, world):

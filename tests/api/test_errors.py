@@ -101,3 +101,11 @@ def test_metrics_count_requests_by_route_template(api, world):
     assert 'route="/api/v1/needs/{need_id}",status="200"' in text
     assert 'route="/api/v1/needs/{need_id}",status="404"' in text
     assert "matcher_http_request_seconds_bucket" in text
+
+
+def test_openapi_docs_and_security_schemes(api):
+    assert api.get("/docs").status_code == 200
+    schema = api.get("/openapi.json").json()
+    assert {"OAuth2PasswordBearer", "APIKeyHeader"} <= set(schema["components"]["securitySchemes"])
+    needs = schema["paths"]["/api/v1/needs/{need_id}"]["get"]["responses"]
+    assert {"200", "401", "404", "422"} <= set(needs)
