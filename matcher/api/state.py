@@ -53,8 +53,12 @@ class AppState:
         return runtime
 
     def refresh_indexes(self) -> None:
-        """Bring the indexes up to date after profiles changed (e.g. an import)."""
+        """Bring the indexes up to date after profiles changed (e.g. an import); a runtime
+        not loaded yet will be brought up to date when it loads."""
         from matcher.matching.service import ensure_indexes
+
+        if self._runtime is None:
+            return
 
         with self.store.transaction() as session:
             self.index_status = ensure_indexes(session=session, runtime=self.runtime)
