@@ -8,6 +8,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from matcher.app import create_app
 
@@ -15,9 +16,12 @@ pytestmark = pytest.mark.slow
 
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
 SKIP = {"POST /api/v1/imports/{kind}"}  # uploads: covered by the imports tests
+# Cross-field rules the schema cannot state, answered with a 422 naming the field:
+# staff must say which enterprise a need belongs to (an enterprise user never does).
+CROSS_FIELD = {"POST /api/v1/needs", "POST /api/v1/assignments"}
 
 
-def _run(operation, mode, headers) -> None:
+def _run(operation, mode, headers, excluded) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
         max_examples=EXAMPLES[mode],
@@ -27,7 +31,7 @@ def _run(operation, mode, headers) -> None:
         suppress_health_check=list(HealthCheck),
     )
     def check(case):
-        case.call_and_validate(headers=headers)
+        case.call_and_validate(headers=headers, excluded_checks=excluded)
 
     check()
 
@@ -44,7 +48,8 @@ def test_openapi_schema(store, settings, world):
             continue
         for mode in EXAMPLES:
             try:
-                _run(operation, mode, world.headers("staff"))
+                excluded = [positive_data_acceptance] if label in CROSS_FIELD else []
+                _run(operation, mode, world.headers("staff"), excluded)
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE, label  # nothing invalid to send
             except Exception as exc:  # collect every failing operation, then report them all
