@@ -201,6 +201,12 @@ def authenticate(
     ok = security.verify_password(user.password_hash if user else None, password)
     if ok and user is not None and user.is_active:
         return user
+    record_login_failure(session=session, username=username, client_ip=client_ip)
+    return None
+
+
+def record_login_failure(*, session: Session, username: str, client_ip: str | None) -> None:
+    """Audit a refused log-in; these events are what the rate limit counts."""
     session.add(
         AuditEvent(
             actor_id=None,
@@ -211,7 +217,6 @@ def authenticate(
             detail={"client_ip": client_ip},
         )
     )
-    return None
 
 
 def login_failed() -> AuthenticationError:

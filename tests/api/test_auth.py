@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from matcher.app import create_app
 from matcher.auth import security
-from matcher.auth.service import create_user
+from matcher.auth.service import (
+    IP_LIMIT_FACTOR,
+    check_login_rate,
+    create_user,
+    record_login_failure,
+)
 from matcher.cli import app as cli_app
+from matcher.errors import RateLimitedError
 from matcher.models import AuditEvent, Role, User
 
 from .conftest import PASSWORD
@@ -140,3 +147,13 @@ def test_users_cli_create_list_and_errors(store, world):
     with store.transaction() as s:
         assert s.scalar(select(func.count()).select_from(User)) == 5
         assert s.scalar(select(User.role).where(User.username == "ent2")) is Role.ENTERPRISE
+
+
+def test_failures_from_one_address_are_limited_across_usernames(session, settings):
+    limit = settings.login_attempts_per_minute * IP_LIMIT_FACTOR
+    for i in range(limit):
+        record_login_failure(session=session, username=f"guess{i}", client_ip="10.0.0.7")
+    session.flush()
+    with pytest.raises(RateLimitedError):
+        check_login_rate(session=session, settings=settings, username="fresh", client_ip="10.0.0.7")
+    check_login_rate(session=session, settings=settings, username="fresh", client_ip="10.0.0.8")
