@@ -4,8 +4,10 @@ Plain numpy/scipy: tokens in, ``(vocabulary, weights)`` out. The engine wraps th
 sentence-transformers ``StaticEmbedding`` (mean pooling over the tokens of a text), so each
 row's norm acts as the token's weight in that mean; rows are scaled by IDF.
 
-Unsupervised recipe: sublinear TF-IDF term–document matrix → truncated SVD (seeded randomised
-range finder) → unit word vectors ``V·S`` scaled by IDF.
+Recipe (measured on the CSL benchmark, see ``fit_static_embedding``): sublinear TF-IDF
+document × word matrix → truncated SVD (exact for small corpora, else a seeded randomised
+range finder) → word vectors ``V·S^0.5``; with labels, a block of positive PMI between words
+and labels is appended; rows unit length, scaled by IDF.
 """
 
 from __future__ import annotations
@@ -20,8 +22,14 @@ MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
 MIN_DF = 2
 """Tokens in fewer documents are dropped, unless the corpus is too small for that to be sane."""
+EXACT_SVD_ROWS = 2_000
+"""Up to this many documents the SVD is computed exactly instead of by random projection."""
 SMALL_CORPUS = 50
 """Below this many documents every token is kept (min document frequency 1)."""
+SINGULAR_VALUE_POWER = 0.5
+"""Word vectors are ``V·S^0.5``: on CSL, +1.4 Acc@1 (abstract needs) over ``V·S``."""
+LABEL_BLOCK_WEIGHT = 0.5
+"""Weight of the label (PPMI) block against the LSA block, both unit length before mixing."""
 
 
 def build_vocabulary(
@@ -76,16 +84,25 @@ def randomized_svd(
     Signs are fixed (largest component of each right singular vector positive) so the result
     is deterministic for a seed.
     """
-    rng = np.random.default_rng(seed)
     n_rows, n_cols = matrix.shape
-    width = min(k + oversample, n_rows, n_cols)
-    q = orthonormal(matrix @ rng.standard_normal((n_cols, width)))
-    for _ in range(n_iter):
-        q = orthonormal(matrix @ orthonormal(matrix.T @ q))
-    b = np.asarray((matrix.T @ q).T)
-    ub, s, vt = np.linalg.svd(b, full_matrices=False)
-    u = q @ ub
-    u, s, vt = u[:, :k], s[:k], vt[:k]
+    if n_rows <= EXACT_SVD_ROWS:  # small corpus: exact, through the row Gram matrix
+        q = np.eye(n_rows)
+        gram = matrix @ matrix.T
+    else:
+        rng = np.random.default_rng(seed)
+        width = min(k + oversample, n_rows, n_cols)
+        q = orthonormal(matrix @ rng.standard_normal((n_cols, width)))
+        for _ in range(n_iter):
+            q = orthonormal(matrix @ orthonormal(matrix.T @ q))
+        gram = q.T @ (matrix @ (matrix.T @ q))
+    # SVD of b = qᵀ·matrix (short and wide) through its Gram matrix b·bᵀ
+    w, ub = np.linalg.eigh(gram.toarray() if sp.issparse(gram) else np.asarray(gram))
+    order = np.argsort(w)[::-1][:k]
+    w, ub = np.maximum(w[order], 0.0), ub[:, order]
+    keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
+    s = np.sqrt(w[keep])
+    basis = q @ ub[:, keep]
+    u, vt = basis, np.asarray(matrix.T @ basis).T / s[:, None]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
     return u * signs, s, vt * signs[:, None]
@@ -111,6 +128,41 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
     return matrix / norms
 
 
+def lsa_vectors(docs: sp.csr_matrix, dim: int, *, seed: int) -> np.ndarray:
+    """Word vectors ``V·S^α`` of the rank-``dim`` SVD of the document × word matrix."""
+    k = max(1, min(dim, *docs.shape))
+    _, s, vt = randomized_svd(docs, k, seed=seed)
+    keep = s > s[0] * 1e-6 if s.size and s[0] > 0 else np.zeros(0, dtype=bool)
+    if not keep.any():
+        return np.zeros((docs.shape[1], 1))
+    return vt[keep].T * s[keep] ** SINGULAR_VALUE_POWER
+
+
+def label_vectors(
+    counts: sp.csr_matrix, labels: Sequence[str | None], dim: int, *, seed: int
+) -> np.ndarray | None:
+    """Word vectors from positive PMI between words and labels (at most ``dim`` columns).
+
+    ``None`` when fewer than two distinct labels are given (nothing to discriminate).
+    """
+    names = sorted({label for label in labels if label is not None})
+    if len(names) < 2:
+        return None
+    row_of = {name: i for i, name in enumerate(names)}
+    rows = [(row_of[label], i) for i, label in enumerate(labels) if label is not None]
+    r, c = zip(*rows, strict=True)
+    member = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(names), counts.shape[0]))
+    joint = np.asarray((member @ counts).todense()).T  # word × label counts
+    total = joint.sum()
+    expected = joint.sum(axis=1, keepdims=True) @ joint.sum(axis=0, keepdims=True) / max(total, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ppmi = np.where(joint > 0, np.log(joint / np.where(expected > 0, expected, 1)), 0.0)
+    ppmi = np.maximum(ppmi, 0.0)
+    if ppmi.shape[1] > dim:
+        ppmi = lsa_vectors(sp.csr_matrix(ppmi.T), dim, seed=seed)
+    return ppmi
+
+
 def fit_static_embedding(
     token_lists: list[list[str]],
     *,
@@ -118,23 +170,26 @@ def fit_static_embedding(
     dim: int = 256,
     seed: int = 0,
 ) -> tuple[list[str], np.ndarray]:
-    """Vocabulary and float32 ``len(vocab) × d`` word vectors, ``d = min(dim, rank)``.
+    """Vocabulary and float32 ``len(vocab) × d`` word vectors, ``d <= dim``.
 
-    ``labels`` (optional, one per text, e.g. an expert's society) are accepted for supervised
-    fitting; this version ignores them. An empty corpus gives an empty vocabulary.
+    Unsupervised part: LSA word vectors of the TF-IDF matrix. With ``labels`` (one per text,
+    e.g. an expert's society; ``None`` = unlabelled) and at least two distinct labels, up to
+    ``dim // 4`` of the dimensions hold the words' PPMI profile over the labels (weight
+    ``LABEL_BLOCK_WEIGHT``), which pulls texts of one label together. Each row is unit length
+    times the word's IDF. An empty corpus gives an empty vocabulary.
     """
     if labels is not None and len(labels) != len(token_lists):
         raise ValueError("labels must have one entry per token list")
     vocab, df = build_vocabulary(token_lists)
     if not vocab:
-        return [], np.zeros((0, max(1, min(dim, 1))), dtype=np.float32)
-    n_docs = len(token_lists)
-    idf = np.log((1.0 + n_docs) / (1.0 + df)) + 1.0
-    docs = tfidf(count_matrix(token_lists, vocab), idf)
-    k = max(1, min(dim, *docs.shape))
-    _, s, vt = randomized_svd(docs, k, seed=seed)
-    keep = s > s[0] * 1e-6 if s.size and s[0] > 0 else np.zeros(0, dtype=bool)
-    if not keep.any():
-        keep = np.ones(1, dtype=bool)
-    vectors = unit_rows(vt[keep].T * s[keep]) * idf[:, None]
-    return vocab, vectors.astype(np.float32)
+        return [], np.zeros((0, 1), dtype=np.float32)
+    idf = np.log((1.0 + len(token_lists)) / (1.0 + df)) + 1.0
+    counts = count_matrix(token_lists, vocab)
+    supervised = None
+    if labels is not None and dim >= 4:
+        supervised = label_vectors(counts, labels, max(1, dim // 4), seed=seed)
+    lsa_dim = dim - (supervised.shape[1] if supervised is not None else 0)
+    vectors = unit_rows(lsa_vectors(tfidf(counts, idf), lsa_dim, seed=seed))
+    if supervised is not None:
+        vectors = unit_rows(np.hstack([vectors, LABEL_BLOCK_WEIGHT * unit_rows(supervised)]))
+    return vocab, (vectors * idf[:, None]).astype(np.float32)

@@ -98,3 +98,52 @@ def test_randomized_svd_matches_exact_svd():
     matrix = rng.standard_normal((30, 5)) @ rng.standard_normal((5, 20))
     _, s, _ = randomized_svd(matrix, 5, seed=0)
     np.testing.assert_allclose(s, np.linalg.svd(matrix, compute_uv=False)[:5], rtol=1e-6)
+
+
+def nearest_neighbour_accuracy(vocab, weights, docs, labels) -> float:
+    """Leave-one-out 1-NN label accuracy of the pooled text vectors."""
+    vecs = np.array([embed(vocab, weights, d) for d in docs])
+    sims = vecs @ vecs.T
+    np.fill_diagonal(sims, -np.inf)
+    nearest = sims.argmax(axis=1)
+    return float(np.mean([labels[j] == labels[i] for i, j in enumerate(nearest)]))
+
+
+def test_supervised_fit_separates_classes():
+    docs, labels = toy_corpus(n_per_class=30)
+    vocab, weights = fit_static_embedding(docs, labels=labels, dim=16)
+    assert weights.shape == (len(vocab), 16)
+    assert nearest_neighbour_accuracy(vocab, weights, docs, labels) > 0.9
+
+
+def test_label_block_pulls_classes_apart():
+    docs, labels = toy_corpus(n_per_class=30)
+    plain = fit_static_embedding(docs, dim=16)
+    supervised = fit_static_embedding(docs, labels=labels, dim=16)
+
+    def margin(vocab, weights):
+        vecs = np.array([embed(vocab, weights, d) for d in docs])
+        same = np.equal.outer(labels, labels)
+        sims = vecs @ vecs.T
+        return sims[same].mean() - sims[~same].mean()
+
+    assert margin(*supervised) > margin(*plain)
+
+
+def test_single_or_missing_labels_fall_back_to_unsupervised():
+    docs, _ = toy_corpus()
+    plain_vocab, plain = fit_static_embedding(docs, dim=6)
+    _, one_label = fit_static_embedding(docs, labels=["x"] * len(docs), dim=6)
+    _, no_label = fit_static_embedding(docs, labels=[None] * len(docs), dim=6)
+    np.testing.assert_array_equal(plain, one_label)
+    np.testing.assert_array_equal(plain, no_label)
+    assert len(plain_vocab) == plain.shape[0]
+
+
+def test_partially_labelled_corpus():
+    docs, labels = toy_corpus()
+    partial = [lab if i % 2 else None for i, lab in enumerate(labels)]
+    vocab, weights = fit_static_embedding(docs, labels=partial, dim=8, seed=2)
+    assert weights.shape == (len(vocab), 8)
+    assert np.isfinite(weights).all()
+    assert nearest_neighbour_accuracy(vocab, weights, docs, labels) > 0.9
