@@ -69,7 +69,7 @@ def need_condition(actor: User | None):
     """A WHERE clause on ``TechNeed`` selecting the needs ``actor`` may see."""
     if is_staff(actor):
         return true()
-    if actor.role is Role.ENTERPRISE:
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
         return TechNeed.enterprise_id == actor.enterprise_id
     if actor.role is Role.SOCIETY and actor.society_id is not None:
         return _is_lead(actor.society_id)
@@ -91,7 +91,11 @@ def owns_need(actor: User | None, need: TechNeed) -> bool:
     """Staff, or the enterprise that posted it: may edit it and read its matches."""
     if is_staff(actor):
         return True
-    return actor.role is Role.ENTERPRISE and need.enterprise_id == actor.enterprise_id
+    return (
+        actor.role is Role.ENTERPRISE
+        and actor.enterprise_id is not None
+        and need.enterprise_id == actor.enterprise_id
+    )
 
 
 def get_owned_need(session: Session, actor: User | None, need_id: int) -> TechNeed:
@@ -106,7 +110,7 @@ def enterprise_condition(actor: User | None):
     with a lead for it or an active assignment to it."""
     if is_staff(actor):
         return true()
-    if actor.role is Role.ENTERPRISE:
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
         return Enterprise.id == actor.enterprise_id
     if actor.role is Role.SOCIETY and actor.society_id is not None:
         with_lead = exists().where(
@@ -133,7 +137,7 @@ def contact_enterprise_ids(
         return set(enterprise_ids)
     if actor.role in STAFF_ROLES:
         return set(enterprise_ids)
-    if actor.role is Role.ENTERPRISE:
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
         return {actor.enterprise_id} & enterprise_ids
     if actor.role is Role.SOCIETY and actor.society_id is not None:
         rows = session.scalars(

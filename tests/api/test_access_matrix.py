@@ -136,3 +136,21 @@ def _same_shape(concrete: str, template: str) -> bool:
         x == y or (x.startswith("{") and y.startswith("{")) or (y.startswith("{") and x == "needs")
         for x, y in zip(a, b, strict=True)
     )
+
+
+def test_unbound_user_sees_nothing(api, store, settings):
+    """A role without its binding (e.g. data repaired by hand) must not match NULL rows."""
+    from matcher.auth.service import issue_token
+    from matcher.models import Role, TechNeed
+
+    from .conftest import make_user
+
+    with store.transaction() as s:
+        s.add(TechNeed(external_id="ORPHAN", title="无主需求", description=""))
+        users = [make_user(s, "lost_ent", Role.ENTERPRISE), make_user(s, "lost_soc", Role.SOCIETY)]
+        s.flush()
+        tokens = [issue_token(settings=settings, user=u)[0] for u in users]
+    for token in tokens:
+        headers = {"Authorization": f"Bearer {token}"}
+        assert api.get("/api/v1/needs", headers=headers).json()["total"] == 0
+        assert api.get("/api/v1/enterprises", headers=headers).json()["total"] == 0
