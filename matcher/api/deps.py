@@ -20,14 +20,15 @@ _bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False)
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    # async: pure look-ups run on the event loop, sparing a thread-pool hop per request
     return request.app.state.matcher
 
 
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     return state.settings
 
 
