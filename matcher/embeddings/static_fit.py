@@ -20,8 +20,9 @@ import scipy.sparse as sp
 
 MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
-MIN_DF = 2
-"""Tokens in fewer documents are dropped, unless the corpus is too small for that to be sane."""
+MIN_DF = 1
+"""Tokens in fewer documents are dropped. On CSL a cut at 2 cost 2 Acc@1 points: a word seen
+in a single expert profile is still strong evidence when a need uses it."""
 EXACT_SVD_ROWS = 2_000
 """Up to this many documents the SVD is computed exactly instead of by random projection."""
 SMALL_CORPUS = 50
@@ -169,6 +170,8 @@ def fit_static_embedding(
     labels: list[str | None] | None = None,
     dim: int = 256,
     seed: int = 0,
+    min_df: int = MIN_DF,
+    max_vocab: int = MAX_VOCAB,
 ) -> tuple[list[str], np.ndarray]:
     """Vocabulary and float32 ``len(vocab) × d`` word vectors, ``d <= dim``.
 
@@ -180,7 +183,7 @@ def fit_static_embedding(
     """
     if labels is not None and len(labels) != len(token_lists):
         raise ValueError("labels must have one entry per token list")
-    vocab, df = build_vocabulary(token_lists)
+    vocab, df = build_vocabulary(token_lists, min_df=min_df, max_vocab=max_vocab)
     if not vocab:
         return [], np.zeros((0, 1), dtype=np.float32)
     idf = np.log((1.0 + len(token_lists)) / (1.0 + df)) + 1.0

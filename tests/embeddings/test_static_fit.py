@@ -63,11 +63,14 @@ def test_empty_and_mismatched_inputs():
         fit_static_embedding([["a"]], labels=["x", "y"])
 
 
-def test_rare_words_dropped_on_larger_corpora():
+def test_frequency_cut_and_vocabulary_cap():
     docs, _ = toy_corpus()
     docs[0] = [*docs[0], "孤词"]
-    vocab, _ = fit_static_embedding(docs, dim=4)
-    assert "孤词" not in vocab
+    assert "孤词" in fit_static_embedding(docs, dim=4)[0]
+    assert "孤词" not in fit_static_embedding(docs, dim=4, min_df=2)[0]
+    vocab, weights = fit_static_embedding(docs, dim=4, max_vocab=5)
+    assert len(vocab) == 5 and weights.shape[0] == 5
+    assert set(vocab) <= {"研究", "技术", "方法", "系统", "应用", "分析"}  # the most frequent
 
 
 def test_common_words_weigh_less_than_specific_ones():
