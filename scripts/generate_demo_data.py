@@ -12,6 +12,7 @@ from pathlib import Path
 
 from matcher.demo.dictionary import write_dictionary_files
 from matcher.demo.generator import DEFAULT_SIZES, write_demo_files
+from matcher.errors import MatcherError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,7 +33,10 @@ def main(argv: list[str] | None = None) -> None:
             return
     started = time.perf_counter()
     sizes = {name: getattr(args, name) for name in DEFAULT_SIZES}
-    paths = write_demo_files(args.out, seed=args.seed, **sizes)
+    try:
+        paths = write_demo_files(args.out, seed=args.seed, **sizes)
+    except MatcherError as exc:
+        raise SystemExit(f"错误 / error: {exc}") from None
     for path in paths.values():
         print(f"wrote {path}")
     print(f"done in {time.perf_counter() - started:.1f} s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from matcher.demo.codes import make_credit_code
 from matcher.demo.geography import CITIES, CITY_BY_NAME, short_name
 from matcher.demo.societies import SocietySpec, provincial_societies
 from matcher.demo.topics import Topic, all_topics
+from matcher.errors import InvalidInputError
 
 LIST_SEP = "；"
 DEFAULT_SIZES = {"societies": 120, "experts": 3600, "enterprises": 1200, "needs": 2400}
@@ -56,7 +58,14 @@ def write_demo_files(
     enterprises: int = DEFAULT_SIZES["enterprises"],
     needs: int = DEFAULT_SIZES["needs"],
 ) -> dict[str, Path]:
-    """Write the four import CSVs and ``needs_truth.csv`` into ``out_dir``; return their paths."""
+    """Write the four import CSVs and ``needs_truth.csv`` into ``out_dir``; return their paths.
+
+    Raises ``InvalidInputError`` for a size below 1 or more societies than can be named.
+    """
+    sizes = {"societies": societies, "experts": experts, "enterprises": enterprises, "needs": needs}
+    for kind, size in sizes.items():
+        if size < 1:
+            raise InvalidInputError(f"{kind} 数量至少为 1", f"{kind} must be at least 1")
     topics = all_topics()
     rng = random.Random(seed)
     soc = _make_societies(random.Random(rng.random()), societies, topics)
@@ -141,18 +150,36 @@ def _make_societies(rng: random.Random, count: int, topics: tuple[Topic, ...]) -
     ordered = sorted(provincial, key=lambda s: not by_name[s.name])
     specs = [(s, s.name, s.city) for s in ordered]
     names = {s.name for s in provincial}
-    while len(specs) < count:
-        base = ordered[len(specs) % len(ordered)]
-        cities = [c.split(":")[0] for t in by_name[base.name] for c in t.cities]
-        city = rng.choice(cities or [c.name for c in CITIES[1:]])
+    for base, city in _city_society_seats(rng, ordered, by_name):
+        if len(specs) >= count:
+            break
         name = base.name.replace("河南省", city, 1)
         if name not in names:
             names.add(name)
             specs.append((base, name, city))
+    if len(specs) < count:
+        raise InvalidInputError(
+            f"学会数量最多为 {len(specs)}", f"at most {len(specs)} societies can be generated"
+        )
     return [
         _Society(f"S{i + 1:03d}", name, spec, city, by_name[spec.name])
         for i, (spec, name, city) in enumerate(specs[:count])
     ]
+
+
+def _city_society_seats(
+    rng: random.Random, ordered: list[SocietySpec], by_name: dict[str, list[Topic]]
+) -> Iterator[tuple[SocietySpec, str]]:
+    """(provincial society, city) for city-level branches: the cities of its industries first."""
+    seats = {}
+    for base in ordered:
+        preferred = [c.split(":")[0] for t in by_name[base.name] for c in t.cities]
+        others = [c.name for c in CITIES if c.name not in preferred]
+        rng.shuffle(others)
+        seats[base.name] = list(dict.fromkeys(preferred + others))
+    for rank in range(len(CITIES)):
+        for base in ordered:
+            yield base, seats[base.name][rank]
 
 
 def _society_rows(rng: random.Random, socs: list[_Society]) -> list[list[str]]:
@@ -212,10 +239,15 @@ def _expert_row(rng: random.Random, external_id: str, members: list[_Society]) -
     areas = shuffled[: rng.randrange(2, 5)]
     group = members[0].spec.group
     specific = [a for t in topics for a in t.affiliations]
-    if specific and rng.random() < 0.55:
+    general = people.GROUP_AFFILIATIONS[group]
+    home = members[0]
+    local = [a for a in (*specific, *general) if people.AFFILIATIONS[a][0] == home.city]
+    if local and not home.name.startswith("河南省"):  # a city society: members work there
+        affiliation = rng.choice(local)
+    elif specific and rng.random() < 0.55:
         affiliation = rng.choice(specific)
     else:
-        affiliation = rng.choice(people.GROUP_AFFILIATIONS[group])
+        affiliation = rng.choice(general)
     city, domain = people.AFFILIATIONS[affiliation]
     name, pinyin = people.person_name(rng)
     title = people.expert_title(rng, group)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from matcher.demo.geography import CITIES
 from matcher.demo.topics import Problem, Topic, aliases
 
 
@@ -182,14 +183,17 @@ def society_description(
 ) -> str:
     """A 2–4 sentence introduction naming the society's fields and served industries."""
     field = "、".join(disciplines)
+    province = name.startswith("河南省")
+    region = "河南省" if province else next(c.name for c in CITIES if name.startswith(c.name))
+    scope = "全省" if province else "全市"
     topic_areas = [a for t in topics for a in t.areas]
     fields = list(areas) + rng.sample(topic_areas, k=min(3, len(topic_areas)))
     sentences = [
         rng.choice(
             (
                 f"{name}成立于{rng.randrange(1956, 2012)}年，"
-                f"是全省{field}领域科技工作者组成的学术性社会团体。",
-                f"{name}是由河南省{field}领域的科技工作者自愿结成的非营利性学术组织。",
+                f"是{scope}{field}领域科技工作者组成的学术性社会团体。",
+                f"{name}是由{region}{field}领域的科技工作者自愿结成的非营利性学术组织。",
             )
         ),
         f"学会主要研究领域涵盖{'、'.join(fields)}等方向。",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import runpy
 import time
 from collections import Counter
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from matcher.demo.generator import write_demo_files
+from matcher.errors import InvalidInputError
 from matcher.imports.service import import_file
 from matcher.models import Enterprise, Expert, Society, TechNeed
 
@@ -49,6 +51,11 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 def read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def run_script(argv: list[str]) -> None:
+    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_demo_data.py"
+    runpy.run_path(str(script))["main"](argv)
 
 
 def split(value: str) -> list[str]:
@@ -199,11 +206,23 @@ def test_generated_files_pass_the_importer(store, tmp_path) -> None:
 
 
 def test_script_writes_the_files(tmp_path, capsys) -> None:
-    import runpy
-
-    script = Path(__file__).resolve().parents[2] / "scripts" / "generate_demo_data.py"
-    module = runpy.run_path(str(script))
     sizes = [f"--{k}={v}" for k, v in SMALL.items()]
-    module["main"](["--seed", "3", "--out", str(tmp_path), *sizes])
+    run_script(["--seed", "3", "--out", str(tmp_path), *sizes])
     assert "done in" in capsys.readouterr().out
     assert len(read(tmp_path / "needs.csv")) == SMALL["needs"]
+
+
+def test_many_societies_become_city_branches_and_impossible_sizes_are_refused(tmp_path) -> None:
+    paths = write_demo_files(tmp_path, seed=5, societies=400, experts=400, enterprises=20, needs=20)
+    names = [s["name"] for s in read(paths["societies"])]
+    assert len(set(names)) == len(names) == 400
+    assert any(n.startswith("济源示范区") for n in names)
+    with pytest.raises(InvalidInputError, match="societies"):
+        write_demo_files(tmp_path, societies=100_000)
+    with pytest.raises(InvalidInputError, match="needs"):
+        write_demo_files(tmp_path, needs=0)
+
+
+def test_script_reports_a_bad_size_without_traceback(tmp_path) -> None:
+    with pytest.raises(SystemExit, match="experts must be at least 1"):
+        run_script(["--out", str(tmp_path), "--experts", "0"])
