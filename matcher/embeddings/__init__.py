@@ -1,0 +1,1 @@
+"""Encoders (sentence-transformers backend and the embedded default) and the FAISS index."""

@@ -1,0 +1,142 @@
+"""Encoders: texts → float32 L2-normalised matrices. The embedded default is a
+sentence-transformers ``StaticEmbedding`` over a jieba vocabulary, fitted on the store's texts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from matcher.text.segmenter import Segmenter
+
+BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
+
+
+class Encoder(Protocol):
+    model_id: str
+    dim: int
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        kind: str = "passage",
+        tokens: Sequence[Sequence[str]] | None = None,
+        progress: bool = False,
+    ) -> np.ndarray: ...
+
+
+def l2_normalize(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+def _prefix(name: str, kind: str) -> str:
+    low = name.lower()
+    if "bge" in low and "zh" in low:
+        return BGE_ZH_QUERY if kind == "query" else ""
+    if "e5" in low:
+        return "query: " if kind == "query" else "passage: "
+    return ""
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model by name or local path (query/passage prefixes)."""
+
+    def __init__(self, name_or_path: str, *, batch_size: int = 64) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name_or_path
+        self.model = SentenceTransformer(name_or_path, device="cpu")
+        self.batch_size = batch_size
+        dim_of = getattr(self.model, "get_embedding_dimension", None) or (
+            self.model.get_sentence_embedding_dimension
+        )
+        self.dim = int(dim_of())
+        self.model_id = f"st:{name_or_path}"
+
+    def encode(self, texts, *, kind="passage", tokens=None, progress=False) -> np.ndarray:
+        if not len(texts):
+            return np.zeros((0, self.dim), np.float32)
+        prefix = _prefix(self.name, kind)
+        vecs = self.model.encode(
+            [prefix + t for t in texts],
+            batch_size=self.batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
+        return l2_normalize(vecs)
+
+
+class EmbeddedEncoder(SentenceTransformerEncoder):
+    """The saved embedded model; texts are cut by jieba and joined by spaces before encoding."""
+
+    def __init__(self, path: Path, segmenter: Segmenter, *, batch_size: int = 1024) -> None:
+        super().__init__(str(path), batch_size=batch_size)
+        self.segmenter = segmenter
+        self.model_id = f"embedded:{Path(path).name}"
+
+    def encode(self, texts, *, kind="passage", tokens=None, progress=False) -> np.ndarray:
+        if tokens is None:
+            tokens = self.segmenter.tokens_many(texts)
+        if not len(tokens):
+            return np.zeros((0, self.dim), np.float32)
+        vecs = self.model.encode(
+            [" ".join(t) for t in tokens],
+            batch_size=self.batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
+        return l2_normalize(vecs)
+
+
+def fit_embedded_model(
+    token_lists: list[list[str]],
+    models_dir: Path,
+    *,
+    labels: list[str | None] | None = None,
+    dim: int = 256,
+) -> Path:
+    """Fit the static embedding on ``token_lists``, save it as a sentence-transformers model
+    under ``models_dir/embedded-<checksum>`` and point ``models_dir/EMBEDDED`` at it."""
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # sentence-transformers < 6
+        from sentence_transformers.models import StaticEmbedding
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from matcher.embeddings.static_fit import fit_static_embedding
+
+    vocab, weights = fit_static_embedding(token_lists, labels=labels, dim=dim, seed=0)
+    weights = np.asarray(weights, np.float32)
+    table = {"[UNK]": 0} | {w: i + 1 for i, w in enumerate(vocab)}
+    weights = np.vstack([np.zeros((1, weights.shape[1]), np.float32), weights])
+    tokenizer = Tokenizer(models.WordLevel(vocab=table, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    digest = hashlib.sha1(weights.tobytes() + "\n".join(vocab).encode()).hexdigest()[:16]
+    path = models_dir / f"embedded-{digest}"
+    if not path.exists():
+        model = SentenceTransformer(
+            modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu"
+        )
+        tmp = models_dir / f".tmp-{digest}"
+        model.save(str(tmp))
+        tmp.replace(path)
+    pointer = models_dir / "EMBEDDED"
+    (models_dir / "EMBEDDED.tmp").write_text(path.name, encoding="utf-8")
+    (models_dir / "EMBEDDED.tmp").replace(pointer)
+    return path
+
+
+def current_embedded_path(models_dir: Path) -> Path | None:
+    pointer = models_dir / "EMBEDDED"
+    if not pointer.is_file():
+        return None
+    path = models_dir / pointer.read_text(encoding="utf-8").strip()
+    return path if (path / "modules.json").is_file() else None

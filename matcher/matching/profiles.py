@@ -1,0 +1,125 @@
+"""What the engine reads from the store: profile texts, memberships and a cheap signature."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matcher.models import (
+    Assignment,
+    AssignmentStatus,
+    Expert,
+    Society,
+    TechNeed,
+    expert_societies,
+)
+
+OPEN_ASSIGNMENT = (
+    AssignmentStatus.PROPOSED,
+    AssignmentStatus.CONFIRMED,
+    AssignmentStatus.IN_SERVICE,
+)
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def signature(session: Session) -> str:
+    """Changes whenever a society, an expert or a membership is added, changed or removed."""
+    parts = []
+    for model in (Society, Expert):
+        row = session.execute(
+            select(func.count(model.id), func.max(model.id), func.max(model.updated_at))
+        ).one()
+        parts.append("/".join(str(v) for v in row))
+    links = session.execute(
+        select(
+            func.count(), func.sum(expert_societies.c.expert_id * 7 + expert_societies.c.society_id)
+        )
+    ).one()
+    parts.append("/".join(str(v) for v in links))
+    return "|".join(parts)
+
+
+@dataclass
+class Row:
+    id: int
+    external_id: str
+    name: str
+    text: str
+    city: str | None
+    fit_text: str
+    capacity: int = 0
+
+
+def expert_rows(session: Session) -> list[Row]:
+    rows = session.execute(
+        select(
+            Expert.id,
+            Expert.external_id,
+            Expert.name,
+            Expert.research_areas,
+            Expert.profile,
+            Expert.city,
+        ).order_by(Expert.id)
+    )
+    return [
+        Row(i, ext, name, " ".join([*(areas or []), profile or ""]), city, " ".join(areas or []))
+        for i, ext, name, areas, profile, city in rows
+    ]
+
+
+def society_rows(session: Session) -> list[Row]:
+    rows = session.execute(
+        select(
+            Society.id,
+            Society.external_id,
+            Society.name,
+            Society.disciplines,
+            Society.description,
+            Society.city,
+            Society.capacity,
+        ).order_by(Society.id)
+    )
+    return [
+        Row(
+            i,
+            ext,
+            name,
+            " ".join([name, *(disc or []), desc or ""]),
+            city,
+            " ".join([name, *(disc or [])]),
+            cap or 0,
+        )
+        for i, ext, name, disc, desc, city, cap in rows
+    ]
+
+
+def memberships(session: Session) -> dict[int, list[int]]:
+    """Expert id → ids of its societies."""
+    out: dict[int, list[int]] = {}
+    for eid, sid in session.execute(
+        select(expert_societies.c.expert_id, expert_societies.c.society_id).order_by(
+            expert_societies.c.expert_id, expert_societies.c.society_id
+        )
+    ):
+        out.setdefault(eid, []).append(sid)
+    return out
+
+
+def open_assignments(session: Session) -> dict[int, int]:
+    """Society id → number of open (proposed, confirmed, in service) assignments."""
+    stmt = (
+        select(Assignment.society_id, func.count())
+        .where(Assignment.status.in_(OPEN_ASSIGNMENT))
+        .group_by(Assignment.society_id)
+    )
+    return dict(session.execute(stmt).all())
+
+
+def need_text(need: TechNeed) -> str:
+    return " ".join([need.title or "", *(need.keywords or []), need.description or ""])

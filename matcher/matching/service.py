@@ -1,0 +1,298 @@
+"""The matching engine as the store sees it: load once, keep indexes fresh, rank and store.
+
+Functions take keyword-only arguments and never commit; the caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from matcher.audit.service import record
+from matcher.config import EMBEDDED_MODEL, Settings
+from matcher.embeddings.encoders import (
+    EmbeddedEncoder,
+    Encoder,
+    SentenceTransformerEncoder,
+    current_embedded_path,
+    fit_embedded_model,
+)
+from matcher.errors import NotFoundError
+from matcher.matching import profiles
+from matcher.matching.indexes import IndexState, TextCache, build_state, load_state, save_state
+from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
+from matcher.ranking.config import RankingConfig
+from matcher.ranking.rank import Query, Scored, rank_experts, rank_societies
+from matcher.text.segmenter import Segmenter, get_segmenter, keywords
+
+
+@dataclass
+class IndexStatus:
+    action: str  # unchanged | loaded | built | refreshed
+    societies: int
+    experts: int
+    encoded: int
+    model_id: str
+    version: str
+
+
+@dataclass
+class MatchingRuntime:
+    """Settings, segmenter, encoder and the current indexes; loaded once per process."""
+
+    settings: Settings
+    segmenter: Segmenter
+    config: RankingConfig = field(default_factory=RankingConfig)
+    encoder: Encoder | None = None
+    state: IndexState | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    @classmethod
+    def load(cls, settings: Settings, config: RankingConfig | None = None) -> MatchingRuntime:
+        runtime = cls(settings, get_segmenter(settings.resources_dir), config or RankingConfig())
+        if settings.embedding_model != EMBEDDED_MODEL:
+            runtime.encoder = SentenceTransformerEncoder(
+                settings.embedding_model, batch_size=settings.embedding_batch_size
+            )
+        else:
+            path = current_embedded_path(settings.models_dir)
+            if path is not None:
+                runtime.encoder = EmbeddedEncoder(path, runtime.segmenter)
+        return runtime
+
+    def fit_embedded(self, experts, societies, memberships) -> None:
+        """Fit the embedded model on the store's texts (expert texts labelled by society)."""
+        rows = experts + societies
+        tokens = [self.segmenter.tokens(r.text) for r in rows]
+        labels = [str(memberships.get(r.id, [None])[0]) for r in experts]
+        labels += [str(r.id) for r in societies]
+        self.settings.models_dir.mkdir(parents=True, exist_ok=True)
+        path = fit_embedded_model(tokens, self.settings.models_dir, labels=labels)
+        self.encoder = EmbeddedEncoder(path, self.segmenter)
+
+
+def ensure_indexes(
+    *, session: Session, runtime: MatchingRuntime, refit: bool = False, progress: bool = False
+) -> IndexStatus:
+    """Build the indexes if missing, refresh them if the profiles changed, rebuild if the saved
+    copy is corrupt; ``refit`` refits the embedded model (every vector changes)."""
+    sig = profiles.signature(session)
+    with runtime.lock:
+        state = runtime.state
+        if not refit and state is not None and state.signature == sig:
+            return _status("unchanged", state, 0)
+        index_dir = runtime.settings.index_dir
+        saved = None if refit else load_state(index_dir)
+        if (
+            saved is not None
+            and saved.signature == sig
+            and runtime.encoder is not None
+            and saved.model_id == runtime.encoder.model_id
+        ):
+            runtime.state = saved
+            return _status("loaded", saved, 0)
+        experts = profiles.expert_rows(session)
+        societies = profiles.society_rows(session)
+        members = profiles.memberships(session)
+        embedded = runtime.settings.embedding_model == EMBEDDED_MODEL
+        if embedded and (refit or runtime.encoder is None):
+            runtime.fit_embedded(experts, societies, members)
+        previous = state or saved
+        cache = previous.cache if previous is not None else TextCache()
+        new_state, encoded = build_state(
+            signature=sig,
+            experts=experts,
+            societies=societies,
+            memberships=members,
+            segmenter=runtime.segmenter,
+            encoder=runtime.encoder,
+            cache=cache,
+            ann_threshold=runtime.settings.ann_threshold,
+            progress=progress,
+        )
+        _drop_stale_vectors(cache, new_state.model_id)
+        save_state(new_state, index_dir)
+        runtime.state = new_state
+        return _status("refreshed" if previous is not None else "built", new_state, encoded)
+
+
+def _drop_stale_vectors(cache: TextCache, model_id: str) -> None:
+    for key in [k for k in cache.vectors if k[0] != model_id]:
+        del cache.vectors[key]
+
+
+def _status(action: str, state: IndexState, encoded: int) -> IndexStatus:
+    return IndexStatus(
+        action,
+        len(state.societies.ids),
+        len(state.experts.ids),
+        encoded,
+        state.model_id,
+        state.version,
+    )
+
+
+def _queries(runtime: MatchingRuntime, needs: list[TechNeed]) -> list[Query]:
+    state = runtime.state
+    texts = [profiles.need_text(n) for n in needs]
+    tokens = runtime.segmenter.tokens_many(texts)
+    vectors = runtime.encoder.encode(texts, kind="query", tokens=tokens)
+    idf = state.experts.bm25.idf or state.societies.bm25.idf
+    out = []
+    for need, toks, vec in zip(needs, tokens, vectors, strict=True):
+        explicit = [k for kw in need.keywords or [] for k in runtime.segmenter.tokens(kw)]
+        kws = list(dict.fromkeys(explicit + keywords(toks, idf, top_n=15)))
+        out.append(Query(toks, vec, kws, need.city, need.industry))
+    return out
+
+
+def _rank(runtime: MatchingRuntime, query: Query, target: TargetKind, top_k: int, load) -> list:
+    state, cfg = runtime.state, runtime.config
+    if target == TargetKind.EXPERT:
+        return rank_experts(query, state.experts, cfg, top_k)
+    share = {
+        sid: max(cap - load.get(sid, 0), 0) / cap if cap > 0 else 0.0
+        for sid, cap in state.society_capacity.items()
+    }
+    return rank_societies(
+        query,
+        state.societies,
+        state.experts,
+        state.memberships,
+        share,
+        cfg,
+        top_k,
+        state.expert_names,
+    )
+
+
+def _store(session: Session, need: TechNeed, target: TargetKind, scored: list[Scored], version):
+    session.execute(
+        delete(MatchResult).where(MatchResult.need_id == need.id, MatchResult.target_kind == target)
+    )
+    rows = [
+        MatchResult(
+            need_id=need.id,
+            target_kind=target,
+            target_id=s.id,
+            rank=rank,
+            score=s.score,
+            components=s.components,
+            matched_keywords=s.matched_keywords,
+            model_id=version,
+        )
+        for rank, s in enumerate(scored, start=1)
+    ]
+    session.add_all(rows)
+    if need.status == NeedStatus.OPEN:
+        need.status = NeedStatus.MATCHED
+    session.flush()
+    return rows
+
+
+def match_need(
+    *,
+    session: Session,
+    runtime: MatchingRuntime,
+    need: TechNeed,
+    target: TargetKind,
+    top_k: int | None = None,
+    actor: User | None = None,
+) -> list[MatchResult]:
+    """Rank now, replace the stored results of (need, target), return them by rank."""
+    return _match_many(session, runtime, [need], TargetKind(target), top_k, actor)[need.id]
+
+
+def _match_many(session, runtime, needs, target, top_k, actor, progress=False):
+    ensure_indexes(session=session, runtime=runtime)
+    top_k = top_k or runtime.settings.default_top_k
+    load = profiles.open_assignments(session) if target == TargetKind.SOCIETY else {}
+    out: dict[int, list[MatchResult]] = {}
+    with runtime.lock:
+        state = runtime.state
+        for i in range(0, len(needs), 512):
+            batch = needs[i : i + 512]
+            for need, query in zip(batch, _queries(runtime, batch), strict=True):
+                scored = _rank(runtime, query, target, top_k, load)
+                out[need.id] = _store(session, need, target, scored, state.version)
+    if needs:
+        record(
+            session=session,
+            actor=actor,
+            action="match",
+            target_type="need",
+            target_id=needs[0].id if len(needs) == 1 else None,
+            count=len(needs),
+            detail={"target": str(target), "top_k": top_k, "version": state.version},
+        )
+    return out
+
+
+def get_matches(
+    *,
+    session: Session,
+    runtime: MatchingRuntime,
+    need: TechNeed,
+    target: TargetKind,
+    top_k: int | None = None,
+) -> list[MatchResult]:
+    """The stored results if still fresh (need unchanged, same index version), else new ones."""
+    target = TargetKind(target)
+    ensure_indexes(session=session, runtime=runtime)
+    stored = list(
+        session.scalars(
+            select(MatchResult)
+            .where(MatchResult.need_id == need.id, MatchResult.target_kind == target)
+            .order_by(MatchResult.rank)
+        )
+    )
+    want = top_k or runtime.settings.default_top_k
+    fresh = (
+        stored
+        and all(r.model_id == runtime.state.version for r in stored)
+        and all(_aware(r.created_at) >= _aware(need.updated_at) for r in stored)
+        and (len(stored) >= want or len(stored) >= _collection_size(runtime, target))
+    )
+    if fresh:
+        return stored[:want]
+    return match_need(session=session, runtime=runtime, need=need, target=target, top_k=top_k)
+
+
+def _collection_size(runtime: MatchingRuntime, target: TargetKind) -> int:
+    corpus = runtime.state.experts if target == TargetKind.EXPERT else runtime.state.societies
+    return len(corpus.ids)
+
+
+def _aware(dt):
+    from datetime import UTC
+
+    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
+
+
+def match_open_needs(
+    *,
+    session: Session,
+    runtime: MatchingRuntime,
+    target: TargetKind,
+    top_k: int | None,
+    need_external_ids: list[str] | None = None,
+    progress: bool = False,
+    actor: User | None = None,
+) -> dict[int, list[MatchResult]]:
+    """Match the named needs (unknown id → NotFoundError), else every open need."""
+    stmt = select(TechNeed).order_by(TechNeed.id)
+    if need_external_ids:
+        needs = list(session.scalars(stmt.where(TechNeed.external_id.in_(need_external_ids))))
+        missing = sorted(set(need_external_ids) - {n.external_id for n in needs})
+        if missing:
+            raise NotFoundError(f"需求 {', '.join(missing)} ", f"need {', '.join(missing)}")
+    else:
+        needs = list(session.scalars(stmt.where(TechNeed.status == NeedStatus.OPEN)))
+    return _match_many(session, runtime, needs, TargetKind(target), top_k, actor, progress)
+
+
+def external_id_of(runtime: MatchingRuntime, target: TargetKind, target_id: int) -> str:
+    return runtime.state.external_ids[str(TargetKind(target))].get(target_id, "")

@@ -1,0 +1,1 @@
+"""Ranking: BM25, dense similarity, society evidence, priors and their fusion."""

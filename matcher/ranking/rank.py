@@ -1,0 +1,156 @@
+"""Hybrid ranking of one query against expert and society collections (no database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from matcher.embeddings.vector_index import VectorIndex
+from matcher.ranking.bm25 import BM25
+from matcher.ranking.config import RankingConfig
+from matcher.text.normalize import normalize
+
+
+@dataclass
+class Corpus:
+    """One target collection: rows aligned with ``ids``."""
+
+    ids: np.ndarray
+    tokens: list[list[str]]
+    vectors: np.ndarray
+    cities: list[str | None]
+    fit_texts: list[str]
+    ann_threshold: int = 50_000
+    bm25: BM25 = field(init=False)
+    ann: VectorIndex = field(init=False)
+    pos: dict[int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bm25 = BM25(self.tokens)
+        self.ann = VectorIndex.build(self.ids, self.vectors, ann_threshold=self.ann_threshold)
+        self.pos = {int(i): p for p, i in enumerate(self.ids)}
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["ann"] = self.ann.to_bytes(), self.ann.approximate
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        data, approximate = state.pop("ann")
+        self.__dict__.update(state)
+        self.ann = VectorIndex.from_bytes(data, approximate)
+
+
+@dataclass
+class Query:
+    tokens: list[str]
+    vector: np.ndarray
+    keywords: list[str]
+    city: str | None = None
+    industry: str | None = None
+
+
+@dataclass
+class Scored:
+    id: int
+    score: float
+    components: dict
+    matched_keywords: list[str]
+
+
+def _bigrams(text: str) -> set[str]:
+    text = normalize(text).replace(" ", "")
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+def industry_fit(industry: str | None, fit_text: str) -> float:
+    """Dice overlap of character bigrams between the need's industry and the target's fields."""
+    a, b = _bigrams(industry or ""), _bigrams(fit_text)
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def text_scores(corpus: Corpus, query: Query, cfg: RankingConfig) -> dict[int, tuple[float, float]]:
+    """(dense cosine, BM25 / max BM25) of the candidate rows (dense top-N ∪ BM25 top-N)."""
+    n = len(corpus.ids)
+    if not n:
+        return {}
+    bm = corpus.bm25.scores(query.tokens)
+    top = max(float(bm.max()), 1e-9)
+    k = min(cfg.candidates, n)
+    cand = set(np.argpartition(-bm, k - 1)[:k].tolist()) if bm.any() else set()
+    _, ids = corpus.ann.search(query.vector[None, :], k)
+    cand.update(corpus.pos[int(i)] for i in ids[0] if i >= 0)
+    rows = np.fromiter(cand, dtype=np.int64)
+    dense = corpus.vectors[rows] @ query.vector
+    return {int(r): (float(d), float(bm[r] / top)) for r, d in zip(rows, dense, strict=True)}
+
+
+def _priors(corpus: Corpus, row: int, query: Query) -> dict[str, float]:
+    city = corpus.cities[row]
+    same = bool(query.city and city and normalize(query.city) == normalize(city))
+    return {
+        "city": 1.0 if same else 0.0,
+        "industry_fit": industry_fit(query.industry, corpus.fit_texts[row]),
+    }
+
+
+def _matched(query: Query, tokens: list[str]) -> list[str]:
+    have = set(tokens)
+    return [k for k in query.keywords if k in have]
+
+
+def rank_experts(query: Query, experts: Corpus, cfg: RankingConfig, top_k: int) -> list[Scored]:
+    """Experts by fused dense + BM25 score plus priors."""
+    out = []
+    for row, (dense, bm) in text_scores(experts, query, cfg).items():
+        comp = {"dense": dense, "bm25": bm} | _priors(experts, row, query)
+        fused = cfg.dense_weight * dense + cfg.bm25_weight * bm
+        fused += cfg.city_weight * comp["city"] + cfg.industry_weight * comp["industry_fit"]
+        comp["fused"] = fused
+        out.append(Scored(int(experts.ids[row]), fused, comp, _matched(query, experts.tokens[row])))
+    out.sort(key=lambda s: (-s.score, s.id))
+    return out[:top_k]
+
+
+def rank_societies(
+    query: Query,
+    societies: Corpus,
+    experts: Corpus,
+    memberships: dict[int, list[int]],
+    capacity_share: dict[int, float],
+    cfg: RankingConfig,
+    top_k: int,
+    expert_names: dict[int, str] | None = None,
+) -> list[Scored]:
+    """Societies by their own document (description + member profiles) and the evidence of
+    their best-matching member experts (``memberships``: expert id → society ids), plus priors."""
+    by_society: dict[int, list[Scored]] = {}
+    for hit in rank_experts(query, experts, cfg, cfg.candidates):
+        for sid in memberships.get(hit.id, ()):
+            hits = by_society.setdefault(sid, [])
+            if len(hits) < cfg.society_top_m:
+                hits.append(hit)
+    own = text_scores(societies, query, cfg)
+    rows = set(own) | {societies.pos[s] for s, h in by_society.items() if h and s in societies.pos}
+    out = []
+    for row in rows:
+        sid = int(societies.ids[row])
+        dense, bm = own.get(row) or (float(societies.vectors[row] @ query.vector), 0.0)
+        hits = by_society.get(sid, [])
+        evidence = sum(h.score for h in hits) / cfg.society_top_m if hits else 0.0
+        comp = {"dense": dense, "bm25": bm, "experts": evidence} | _priors(societies, row, query)
+        comp["capacity"] = capacity_share.get(sid, 1.0)
+        text = cfg.dense_weight * dense + cfg.bm25_weight * bm
+        fused = cfg.society_self_weight * text + cfg.society_experts_weight * evidence
+        fused += cfg.city_weight * comp["city"] + cfg.industry_weight * comp["industry_fit"]
+        fused += cfg.capacity_weight * comp["capacity"]
+        comp["fused"] = fused
+        names = expert_names or {}
+        comp["top_experts"] = [
+            {"id": h.id, "name": names.get(h.id, ""), "score": round(h.score, 4)}
+            for h in hits[: cfg.top_experts_shown]
+        ]
+        out.append(Scored(sid, fused, comp, _matched(query, societies.tokens[row])))
+    out.sort(key=lambda s: (-s.score, s.id))
+    return out[:top_k]
