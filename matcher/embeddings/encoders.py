@@ -116,7 +116,9 @@ def fit_embedded_model(
     vocab, weights = fit_static_embedding(token_lists, labels=labels, dim=dim, seed=0)
     weights = np.asarray(weights, np.float32)
     table = {"[UNK]": 0} | {w: i + 1 for i, w in enumerate(vocab)}
-    weights = np.vstack([np.zeros((1, weights.shape[1]), np.float32), weights])
+    weights = np.ascontiguousarray(
+        np.vstack([np.zeros((1, weights.shape[1]), np.float32), weights])
+    )
     tokenizer = Tokenizer(models.WordLevel(vocab=table, unk_token="[UNK]"))
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     digest = hashlib.sha1(weights.tobytes() + "\n".join(vocab).encode()).hexdigest()[:16]

@@ -1,0 +1,65 @@
+"""Indexes follow the store: changed profiles are seen, corrupt files are rebuilt."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from matcher.matching.indexes import STATE_FILE
+from matcher.matching.service import MatchingRuntime, ensure_indexes, get_matches, match_need
+from matcher.models import Expert, TargetKind, TechNeed
+
+from .factories import seed
+
+
+def _need(s, ext):
+    return s.scalar(select(TechNeed).where(TechNeed.external_id == ext))
+
+
+def test_changed_profile_is_reflected_and_only_it_is_encoded(settings, store):
+    with store.transaction() as s:
+        seed(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        first = match_need(session=s, runtime=runtime, need=_need(s, "N-2"), target="expert")
+        assert first[0].target_id == s.scalar(
+            select(Expert.id).where(Expert.external_id == "S-CHEM-E0")
+        )
+        water = s.scalar(select(Expert).where(Expert.external_id == "S-WATER-E1"))
+        water.profile = "加氢催化剂失活机理 固定床加氢反应器 催化剂寿命 加氢催化剂再生"
+        water.research_areas = ["加氢", "催化剂"]
+    with store.transaction() as s:
+        status = ensure_indexes(session=s, runtime=runtime)
+        assert status.action == "refreshed" and status.encoded >= 1
+        assert status.encoded <= 3  # the changed expert and its society, not everything
+        again = get_matches(session=s, runtime=runtime, need=_need(s, "N-2"), target="expert")
+        assert water.id in [r.target_id for r in again[:2]]
+
+
+def test_truncated_index_file_is_rebuilt(settings, store):
+    with store.transaction() as s:
+        seed(s)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=MatchingRuntime.load(settings))
+    path = settings.index_dir / STATE_FILE
+    path.write_bytes(path.read_bytes()[:100])
+    fresh = MatchingRuntime.load(settings)  # a new process
+    with store.transaction() as s:
+        status = ensure_indexes(session=s, runtime=fresh)
+        assert status.action == "built" and status.experts == 6
+        res = match_need(session=s, runtime=fresh, need=_need(s, "N-1"), target=TargetKind.SOCIETY)
+        assert res[0].components["fused"] == res[0].score
+    other = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        assert ensure_indexes(session=s, runtime=other).action == "loaded"
+
+
+def test_stored_results_are_reused_while_fresh(settings, store):
+    with store.transaction() as s:
+        seed(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        need = _need(s, "N-3")
+        a = match_need(session=s, runtime=runtime, need=need, target="society", top_k=3)
+        b = get_matches(session=s, runtime=runtime, need=need, target="society", top_k=3)
+        assert [r.id for r in a] == [r.id for r in b]
+        assert [r.rank for r in b] == [1, 2, 3]
