@@ -4,6 +4,7 @@ without contact details; staff assigns; the society then sees the contact detail
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from matcher.models import AuditEvent
@@ -25,6 +26,7 @@ def _lead(api, headers, society_id: int, need_id: int) -> dict | None:
     return next((i for i in r.json()["items"] if i["need"]["id"] == need_id), None)
 
 
+@pytest.mark.slow  # loads the matching runtime (fits the embedded model)
 def test_post_need_match_lead_assign_contact(api, world, store):
     ids = world.ids
     ent = _login(api, "ent")
@@ -86,6 +88,7 @@ def test_post_need_match_lead_assign_contact(api, world, store):
     assert {"need_created", "assignment_created", "lead_response"} <= actions
 
 
+@pytest.mark.slow
 def test_updating_need_text_invalidates_matches(api, world, store):
     ids = world.ids
     ent = world.headers("enterprise")
