@@ -2,8 +2,9 @@
 
 Rows run in order against one world (per database); mutating rows are chosen so that they
 do not change what later rows may see (reading a need's matches as staff recomputes them, so
-a need can become another society's lead: the "not a lead" row uses a need never re-ranked). Columns: enterprise, society, staff, admin,
-anonymous. ``{name}`` in a path is replaced by the id of that world object.
+a need can become another society's lead: the "not a lead" row uses a need never re-ranked).
+Columns: enterprise, society, staff, admin, anonymous. ``{name}`` in a path is replaced by
+the id of that world object.
 """
 
 from __future__ import annotations
