@@ -1,0 +1,90 @@
+"""百会链千企 — Streamlit workspaces for enterprises, societies and staff.
+
+Every read and write goes through the service layer (the same rules as the API), with the
+logged-in user as the actor, so the UI cannot see more than the API would show.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import workspaces
+
+from matcher.api.state import AppState
+from matcher.auth.service import authenticate
+from matcher.config import get_settings
+from matcher.errors import MatcherError
+from matcher.models import Role, User
+
+
+@st.cache_resource(show_spinner="加载匹配引擎 loading the matching engine …")
+def app_state(url: str) -> AppState:
+    """Store and matching runtime, shared by every session of this process."""
+    return AppState(get_settings())
+
+
+def login(state: AppState) -> None:
+    st.title("百会链千企 · 科技志愿服务对接平台")
+    with st.form("login"):
+        username = st.text_input("用户名 Username", key="username")
+        password = st.text_input("密码 Password", type="password", key="password")
+        submitted = st.form_submit_button("登录 Log in")
+    if not submitted:
+        return
+    try:
+        with state.store.transaction() as session:
+            user = authenticate(
+                session=session, settings=state.settings, username=username, password=password
+            )
+            user_id = user.id if user else None
+    except MatcherError as exc:
+        st.error(exc.message)
+        return
+    if user_id is None:
+        st.error("用户名或密码错误 / wrong username or password")
+        return
+    st.session_state["user_id"] = user_id
+    st.rerun()
+
+
+def current_user(state: AppState) -> User | None:
+    user_id = st.session_state.get("user_id")
+    if user_id is None:
+        return None
+    with state.store.transaction() as session:
+        user = session.get(User, user_id)
+        if user is None or not user.is_active:
+            return None
+        session.expunge(user)
+        return user
+
+
+def main() -> None:
+    st.set_page_config(page_title="百会链千企", page_icon="🔗", layout="wide")
+    state = app_state(get_settings().sqlalchemy_url)
+    user = current_user(state)
+    if user is None:
+        login(state)
+        return
+    with st.sidebar:
+        st.write(f"**{user.display_name or user.username}** · {user.role.value}")
+        if st.button("退出登录 Log out"):
+            st.session_state.clear()
+            st.rerun()
+    try:
+        if user.role is Role.ENTERPRISE:
+            workspaces.enterprise(state, user)
+        elif user.role is Role.SOCIETY:
+            workspaces.society(state, user)
+        else:
+            workspaces.staff(state, user)
+    except MatcherError as exc:
+        st.error(exc.message)
+
+
+main()

@@ -1,0 +1,217 @@
+"""The three workspaces; each calls services with the logged-in user as the actor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matcher.api.state import AppState
+from matcher.audit.service import list_events
+from matcher.errors import MatcherError
+from matcher.imports.service import import_file
+from matcher.models import Enterprise, Expert, NeedStatus, Society, TargetKind, TechNeed, User
+from matcher.needs import service as needs
+from matcher.needs.schemas import MatchOut, NeedCreate
+from matcher.societies import service as societies
+from matcher.societies.schemas import LeadResponseIn
+
+T = TypeVar("T")
+COMPONENT_LABELS = {
+    "dense": "语义相似 dense",
+    "lexical": "关键词 lexical",
+    "bm25": "关键词 BM25",
+    "experts": "专家证据 experts",
+    "city": "同城 city",
+    "industry_fit": "行业契合 industry",
+    "capacity": "剩余容量 capacity",
+    "fused": "综合 fused",
+}
+
+
+def run(state: AppState, fn: Callable[[Session], T]) -> T:
+    """One transaction: committed if ``fn`` succeeds, rolled back whole if it raises."""
+    with state.store.transaction() as session:
+        return fn(session)
+
+
+def show_matches(matches: list[MatchOut]) -> None:
+    """Ranked matches with the reasons: component scores and matched keywords."""
+    if not matches:
+        st.info("暂无匹配结果 / no matches yet")
+        return
+    for m in matches:
+        with st.expander(f"#{m.rank} {m.target_name} — {m.score:.3f}", expanded=m.rank <= 3):
+            if m.matched_keywords:
+                st.write("匹配关键词 matched keywords: " + "、".join(m.matched_keywords))
+            parts = {
+                COMPONENT_LABELS.get(k, k): round(v, 3)
+                for k, v in m.components.items()
+                if isinstance(v, int | float)
+            }
+            st.dataframe(pd.DataFrame([parts]), hide_index=True)
+            experts = m.components.get("top_experts") or []
+            if experts:
+                st.caption("相关专家 experts: " + "、".join(str(e.get("name")) for e in experts))
+
+
+def enterprise(state: AppState, user: User) -> None:
+    """Post a need and see its matched societies at once; list own needs."""
+    st.header("企业工作台 Enterprise workspace")
+    post, mine = st.tabs(["发布需求 Post a need", "我的需求 My needs"])
+    with post, st.form("post_need"):
+        title = st.text_input("需求标题 Title", key="need_title")
+        description = st.text_area("需求描述 Description", height=150, key="need_description")
+        keywords = st.text_input("关键词（用、分隔）Keywords", key="need_keywords")
+        if st.form_submit_button("发布并匹配 Post and match") and title.strip():
+
+            def _post(session: Session) -> list[MatchOut]:
+                need = needs.create_need(
+                    session=session,
+                    actor=user,
+                    data=NeedCreate(
+                        title=title.strip(),
+                        description=description,
+                        keywords=[k for k in keywords.replace("，", "、").split("、") if k],
+                    ),
+                )
+                return needs.need_matches(
+                    session=session,
+                    runtime=state.runtime,
+                    actor=user,
+                    need_id=need.id,
+                    target=TargetKind.SOCIETY,
+                )
+
+            st.success("需求已发布 / need posted")
+            show_matches(run(state, _post))
+    with mine:
+        rows, total = run(state, lambda s: needs.list_needs(session=s, actor=user, limit=200))
+        st.caption(f"共 {total} 条 / {total} needs")
+        for need in rows:
+            with st.expander(f"{need.title} · {need.status.value}"):
+                st.write(need.description)
+                show_matches(
+                    run(
+                        state,
+                        lambda s, nid=need.id: needs.need_matches(
+                            session=s,
+                            runtime=state.runtime,
+                            actor=user,
+                            need_id=nid,
+                            target=TargetKind.SOCIETY,
+                        ),
+                    )
+                )
+
+
+def society(state: AppState, user: User) -> None:
+    """Browse matched leads with the reasons, and answer them."""
+    st.header("学会工作台 Society workspace")
+    if user.society_id is None:
+        st.warning("账号未绑定学会 / this log-in is not bound to a society")
+        return
+    min_score = st.slider("最低匹配分 minimum score", 0.0, 1.0, 0.0, 0.05)
+    leads, total = run(
+        state,
+        lambda s: societies.list_leads(
+            session=s, actor=user, society_id=user.society_id, min_score=min_score, limit=200
+        ),
+    )
+    st.caption(f"共 {total} 条线索 / {total} leads")
+    for lead in leads:
+        need = lead.need
+        label = f"{need.title} · {need.city or ''} · {lead.score:.3f}"
+        with st.expander(label):
+            st.write(need.description)
+            st.write(f"企业 enterprise: {need.enterprise_name or '—'}")
+            if need.enterprise_contact:
+                st.write(f"联系方式 contact: {need.enterprise_contact}")
+            if lead.matched_keywords:
+                st.write("匹配原因 why: " + "、".join(lead.matched_keywords))
+            if lead.response:
+                st.info(f"已回复 answered: {lead.response.status.value} {lead.response.reason}")
+            with st.form(f"respond_{need.id}"):
+                status = st.radio("回复 answer", ["interested", "not_suitable"], horizontal=True)
+                reason = st.text_input("原因 reason")
+                if st.form_submit_button("提交 Submit"):
+                    answer = LeadResponseIn(status=status, reason=reason)
+                    run(
+                        state,
+                        lambda s, nid=need.id, answer=answer: societies.respond_to_lead(
+                            session=s,
+                            actor=user,
+                            society_id=user.society_id,
+                            need_id=nid,
+                            data=answer,
+                        ),
+                    )
+                    st.success("已提交 / saved")
+
+
+def _counts(session: Session) -> dict[str, int]:
+    count = lambda model: session.scalar(select(func.count()).select_from(model))  # noqa: E731
+    open_needs = session.scalar(
+        select(func.count()).select_from(TechNeed).where(TechNeed.status == NeedStatus.OPEN)
+    )
+    return {
+        "学会 societies": count(Society),
+        "专家 experts": count(Expert),
+        "企业 enterprises": count(Enterprise),
+        "需求 needs": count(TechNeed),
+        "待匹配 open needs": open_needs,
+    }
+
+
+def staff(state: AppState, user: User) -> None:
+    """Overview, spreadsheet imports (all-or-nothing) and the audit trail."""
+    st.header("工作人员 Staff")
+    overview, imports, audit = st.tabs(["概览 Overview", "导入 Import", "审计 Audit"])
+    with overview:
+        for col, (label, value) in zip(st.columns(5), run(state, _counts).items(), strict=True):
+            col.metric(label, value)
+    with imports:
+        kind = st.selectbox("类型 kind", ["societies", "experts", "enterprises", "needs"])
+        upload = st.file_uploader("文件 file (.csv GBK/UTF-8, .xlsx, .jsonl)")
+        if upload is not None and st.button("导入 Import"):
+            try:
+                report = run(
+                    state,
+                    lambda s: import_file(
+                        session=s,
+                        actor=user,
+                        kind=kind,
+                        filename=upload.name,
+                        data=upload.getvalue(),
+                    ),
+                )
+            except MatcherError as exc:  # shown as rows, never as a traceback
+                st.error(exc.message)
+                if isinstance(exc.details, list):
+                    st.dataframe(pd.DataFrame(exc.details), hide_index=True)
+            else:
+                state.refresh_indexes()
+                st.success(
+                    f"新增 {report.created} · 更新 {report.updated} · 未变 {report.unchanged}"
+                )
+    with audit:
+        events = run(state, lambda s: list_events(session=s, limit=200))
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "时间 at": e.at,
+                        "操作者 actor": e.actor_label,
+                        "操作 action": e.action,
+                        "对象 target": f"{e.target_type}:{e.target_id}",
+                        "数量 count": e.count,
+                    }
+                    for e in events
+                ]
+            ),
+            hide_index=True,
+        )
