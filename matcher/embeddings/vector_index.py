@@ -54,6 +54,8 @@ class VectorIndex:
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = max(1, min(k, self.index.ntotal))
+        if len(queries) == 1:  # OpenMP start-up costs more than one query's search
+            faiss.omp_set_num_threads(1)
         return self.index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
 
     @property
