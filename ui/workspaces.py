@@ -22,10 +22,13 @@ from matcher.societies.schemas import LeadResponseIn
 
 T = TypeVar("T")
 COMPONENT_LABELS = {
-    "dense": "语义相似 dense",
-    "lexical": "关键词 lexical",
+    "char_doc": "字面相似 text (char)",
+    "word_doc": "词语相似 text (words)",
+    "char_experts": "专家字面 experts (char)",
+    "dense_doc": "语义相似 semantic",
+    "dense_experts": "专家语义 experts (semantic)",
+    "dense": "语义相似 semantic",
     "bm25": "关键词 BM25",
-    "experts": "专家证据 experts",
     "city": "同城 city",
     "industry_fit": "行业契合 industry",
     "capacity": "剩余容量 capacity",
@@ -115,7 +118,7 @@ def society(state: AppState, user: User) -> None:
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return
-    min_score = st.slider("最低匹配分 minimum score", 0.0, 1.0, 0.0, 0.05)
+    min_score = st.slider("最低匹配分 minimum score", -2.0, 5.0, -2.0, 0.1)
     leads, total = run(
         state,
         lambda s: societies.list_leads(

@@ -10,8 +10,10 @@ from typing import Protocol
 
 import numpy as np
 
+from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
 
+POINTER = "EMBEDDED_V2"  # names the current embedded model; bump when its tokens change
 BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
 
 
@@ -73,7 +75,8 @@ class SentenceTransformerEncoder:
 
 
 class EmbeddedEncoder(SentenceTransformerEncoder):
-    """The saved embedded model; texts are cut by jieba and joined by spaces before encoding."""
+    """The saved embedded model; a text is cut into jieba words plus character bigrams,
+    joined by spaces, before encoding."""
 
     def __init__(self, path: Path, segmenter: Segmenter, *, batch_size: int = 1024) -> None:
         super().__init__(str(path), batch_size=batch_size)
@@ -83,6 +86,7 @@ class EmbeddedEncoder(SentenceTransformerEncoder):
     def encode(self, texts, *, kind="passage", tokens=None, progress=False) -> np.ndarray:
         if tokens is None:
             tokens = self.segmenter.tokens_many(texts)
+        tokens = [embedding_tokens(list(t), x) for t, x in zip(tokens, texts, strict=True)]
         if not len(tokens):
             return np.zeros((0, self.dim), np.float32)
         vecs = self.model.encode(
@@ -102,7 +106,7 @@ def fit_embedded_model(
     dim: int = 256,
 ) -> Path:
     """Fit the static embedding on ``token_lists``, save it as a sentence-transformers model
-    under ``models_dir/embedded-<checksum>`` and point ``models_dir/EMBEDDED`` at it."""
+    under ``models_dir/embedded-<checksum>`` and point ``models_dir/POINTER`` at it."""
     from sentence_transformers import SentenceTransformer
 
     try:
@@ -130,14 +134,14 @@ def fit_embedded_model(
         tmp = models_dir / f".tmp-{digest}"
         model.save(str(tmp))
         tmp.replace(path)
-    pointer = models_dir / "EMBEDDED"
-    (models_dir / "EMBEDDED.tmp").write_text(path.name, encoding="utf-8")
-    (models_dir / "EMBEDDED.tmp").replace(pointer)
+    pointer = models_dir / POINTER
+    (models_dir / f"{POINTER}.tmp").write_text(path.name, encoding="utf-8")
+    (models_dir / f"{POINTER}.tmp").replace(pointer)
     return path
 
 
 def current_embedded_path(models_dir: Path) -> Path | None:
-    pointer = models_dir / "EMBEDDED"
+    pointer = models_dir / POINTER
     if not pointer.is_file():
         return None
     path = models_dir / pointer.read_text(encoding="utf-8").strip()

@@ -13,10 +13,12 @@ from filelock import FileLock
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.matching.profiles import Row, text_hash
+from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.rank import Corpus
+from matcher.text.ngrams import char_bigrams
 from matcher.text.segmenter import Segmenter
 
-STATE_FILE = "engine_state.pkl"
+STATE_FILE = "engine_state.v2.pkl"  # bump when the pickled layout changes
 
 
 @dataclass
@@ -35,6 +37,7 @@ class IndexState:
     societies: Corpus
     experts: Corpus
     memberships: dict[int, list[int]]
+    evidence: SocietyEvidence
     expert_names: dict[int, str]
     society_capacity: dict[int, int]
     external_ids: dict[str, dict[int, str]]
@@ -91,10 +94,13 @@ def build_state(
     for pos, row in enumerate(experts):
         for sid in memberships.get(row.id, ()):
             members.setdefault(sid, []).append(pos)
-    s_docs = []
+    s_docs, e_chars = [], [char_bigrams(r.text) for r in experts]
+    s_chars, s_rows = [], []
     for pos, row in enumerate(societies):
         rows = members.get(row.id, [])
+        s_rows.append(rows)
         s_docs.append(s_tokens[pos] + [t for p in rows for t in e_tokens[p]])
+        s_chars.append(char_bigrams(row.text) + [t for p in rows for t in e_chars[p]])
         if rows:
             s_vecs[pos] = s_vecs[pos] + e_vecs[rows].mean(axis=0)
     s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
@@ -108,6 +114,9 @@ def build_state(
         experts=_corpus(experts, e_tokens, e_vecs, ann_threshold),
         societies=_corpus(societies, s_docs, s_vecs, ann_threshold),
         memberships=memberships,
+        evidence=SocietyEvidence.build(
+            society_chars=s_chars, society_words=s_docs, expert_chars=e_chars, members=s_rows
+        ),
         expert_names={r.id: r.name for r in experts},
         society_capacity={r.id: r.capacity for r in societies},
         external_ids={

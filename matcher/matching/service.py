@@ -26,6 +26,7 @@ from matcher.matching.indexes import IndexState, TextCache, build_state, load_st
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.rank import Query, Scored, rank_experts, rank_societies
+from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter, get_segmenter, keywords
 
 
@@ -66,7 +67,7 @@ class MatchingRuntime:
     def fit_embedded(self, experts, societies, memberships) -> None:
         """Fit the embedded model on the store's texts (expert texts labelled by society)."""
         rows = experts + societies
-        tokens = [self.segmenter.tokens(r.text) for r in rows]
+        tokens = [embedding_tokens(self.segmenter.tokens(r.text), r.text) for r in rows]
         labels = [str(memberships.get(r.id, [None])[0]) for r in experts]
         labels += [str(r.id) for r in societies]
         self.settings.models_dir.mkdir(parents=True, exist_ok=True)
@@ -142,10 +143,10 @@ def _queries(runtime: MatchingRuntime, needs: list[TechNeed]) -> list[Query]:
     vectors = runtime.encoder.encode(texts, kind="query", tokens=tokens)
     idf = state.experts.bm25.idf or state.societies.bm25.idf
     out = []
-    for need, toks, vec in zip(needs, tokens, vectors, strict=True):
+    for need, text, toks, vec in zip(needs, texts, tokens, vectors, strict=True):
         explicit = [k for kw in need.keywords or [] for k in runtime.segmenter.tokens(kw)]
         kws = list(dict.fromkeys(explicit + keywords(toks, idf, top_n=15)))
-        out.append(Query(toks, vec, kws, need.city, need.industry))
+        out.append(Query(toks, vec, kws, need.city, need.industry, text))
     return out
 
 
@@ -161,7 +162,7 @@ def _rank(runtime: MatchingRuntime, query: Query, target: TargetKind, top_k: int
         query,
         state.societies,
         state.experts,
-        state.memberships,
+        state.evidence,
         share,
         cfg,
         top_k,
@@ -171,7 +172,9 @@ def _rank(runtime: MatchingRuntime, query: Query, target: TargetKind, top_k: int
 
 def _store(session: Session, need: TechNeed, target: TargetKind, scored: list[Scored], version):
     session.execute(
-        delete(MatchResult).where(MatchResult.need_id == need.id, MatchResult.target_kind == target)
+        delete(MatchResult)
+        .where(MatchResult.need_id == need.id, MatchResult.target_kind == target)
+        .execution_options(synchronize_session=False)
     )
     rows = [
         MatchResult(
@@ -272,6 +275,10 @@ def _aware(dt):
     return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
+SEEKING = (NeedStatus.OPEN, NeedStatus.MATCHED)
+"""Needs still looking for help: what ``match_open_needs`` (re)ranks by default."""
+
+
 def match_open_needs(
     *,
     session: Session,
@@ -290,7 +297,7 @@ def match_open_needs(
         if missing:
             raise NotFoundError(f"需求 {', '.join(missing)} ", f"need {', '.join(missing)}")
     else:
-        needs = list(session.scalars(stmt.where(TechNeed.status == NeedStatus.OPEN)))
+        needs = list(session.scalars(stmt.where(TechNeed.status.in_(SEEKING))))
     return _match_many(session, runtime, needs, TargetKind(target), top_k, actor, progress)
 
 

@@ -1,4 +1,5 @@
-"""Every ranking weight, in one place. Defaults = the recipe in use; change them here."""
+"""Every ranking weight, in one place. Defaults = the recipe measured on the CSL benchmark
+(``scripts/benchmark_quality.py``); change them here."""
 
 from __future__ import annotations
 
@@ -7,18 +8,34 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class RankingConfig:
-    """Fusion: ``fused = dense_weight·dense + bm25_weight·bm25/max(bm25)`` per target; for a
-    society the text part is ``self_weight·own + experts_weight·mean(top-m member experts)``;
-    then the priors are added: ``city_weight·same_city + industry_weight·industry_fit +
-    capacity_weight·remaining_capacity_share``."""
+    """Societies: every channel is scored over all societies and standardised per query
+    (z-score); ``fused = Σ w_c·z_c / Σ w_c`` over the channels char_doc, word_doc,
+    char_experts, dense_doc, dense_experts (``*_experts`` = mean of the ``society_top_m``
+    best member experts); then the priors are added in z units:
+    ``city_weight·same_city + industry_weight·industry_fit + capacity_weight·capacity_share``.
 
-    dense_weight: float = 0.5
-    bm25_weight: float = 0.5
+    Experts: ``dense_weight·cosine + bm25_weight·bm25/max(bm25)`` plus the same city and
+    industry priors (dense alone ranked experts best on CSL, so BM25 only explains)."""
+
+    char_doc_weight: float = 1.0
+    word_doc_weight: float = 1.0
+    char_experts_weight: float = 1.0
+    dense_doc_weight: float = 1.0
+    dense_experts_weight: float = 1.0
+    society_top_m: int = 5
+    dense_weight: float = 1.0
+    bm25_weight: float = 0.0
     candidates: int = 200
-    society_self_weight: float = 0.5
-    society_experts_weight: float = 0.5
-    society_top_m: int = 3
-    city_weight: float = 0.05
-    industry_weight: float = 0.05
-    capacity_weight: float = 0.05
+    city_weight: float = 0.1
+    industry_weight: float = 0.2
+    capacity_weight: float = 0.1
     top_experts_shown: int = 3
+
+    def channel_weights(self) -> dict[str, float]:
+        return {
+            "char_doc": self.char_doc_weight,
+            "word_doc": self.word_doc_weight,
+            "char_experts": self.char_experts_weight,
+            "dense_doc": self.dense_doc_weight,
+            "dense_experts": self.dense_experts_weight,
+        }

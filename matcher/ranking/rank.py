@@ -9,6 +9,8 @@ import numpy as np
 from matcher.embeddings.vector_index import VectorIndex
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.config import RankingConfig
+from matcher.ranking.evidence import SocietyEvidence, zscore
+from matcher.text.ngrams import char_bigrams
 from matcher.text.normalize import normalize
 
 
@@ -25,8 +27,10 @@ class Corpus:
     bm25: BM25 = field(init=False)
     ann: VectorIndex = field(init=False)
     pos: dict[int, int] = field(init=False)
+    fit_bigrams: list[set[str]] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.fit_bigrams = [_bigrams(t) for t in self.fit_texts]
         self.bm25 = BM25(self.tokens)
         self.ann = VectorIndex.build(self.ids, self.vectors, ann_threshold=self.ann_threshold)
         self.pos = {int(i): p for p, i in enumerate(self.ids)}
@@ -49,6 +53,7 @@ class Query:
     keywords: list[str]
     city: str | None = None
     industry: str | None = None
+    text: str = ""
 
 
 @dataclass
@@ -64,9 +69,10 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def industry_fit(industry: str | None, fit_text: str) -> float:
+def industry_fit(industry: str | None, fit_text: str | set[str]) -> float:
     """Dice overlap of character bigrams between the need's industry and the target's fields."""
-    a, b = _bigrams(industry or ""), _bigrams(fit_text)
+    a = _bigrams(industry or "")
+    b = fit_text if isinstance(fit_text, set) else _bigrams(fit_text)
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
@@ -91,7 +97,7 @@ def _priors(corpus: Corpus, row: int, query: Query) -> dict[str, float]:
     same = bool(query.city and city and normalize(query.city) == normalize(city))
     return {
         "city": 1.0 if same else 0.0,
-        "industry_fit": industry_fit(query.industry, corpus.fit_texts[row]),
+        "industry_fit": industry_fit(query.industry, corpus.fit_bigrams[row]),
     }
 
 
@@ -117,40 +123,57 @@ def rank_societies(
     query: Query,
     societies: Corpus,
     experts: Corpus,
-    memberships: dict[int, list[int]],
+    evidence: SocietyEvidence,
     capacity_share: dict[int, float],
     cfg: RankingConfig,
     top_k: int,
     expert_names: dict[int, str] | None = None,
 ) -> list[Scored]:
-    """Societies by their own document (description + member profiles) and the evidence of
-    their best-matching member experts (``memberships``: expert id → society ids), plus priors."""
-    by_society: dict[int, list[Scored]] = {}
-    for hit in rank_experts(query, experts, cfg, cfg.candidates):
-        for sid in memberships.get(hit.id, ()):
-            hits = by_society.setdefault(sid, [])
-            if len(hits) < cfg.society_top_m:
-                hits.append(hit)
-    own = text_scores(societies, query, cfg)
-    rows = set(own) | {societies.pos[s] for s, h in by_society.items() if h and s in societies.pos}
+    """Societies by the z-score fusion of their document and member-expert channels (see
+    ``RankingConfig``), plus priors; each result explains itself."""
+    n = len(societies.ids)
+    if not n:
+        return []
+    expert_dense = experts.vectors @ query.vector if len(experts.ids) else np.zeros(0)
+    raw = evidence.channels(
+        query_chars=char_bigrams(query.text),
+        query_words=query.tokens,
+        query_vector=query.vector,
+        society_vectors=societies.vectors,
+        expert_dense=expert_dense,
+        top_m=cfg.society_top_m,
+    )
+    weights = cfg.channel_weights()
+    total = sum(weights.values()) or 1.0
+    fused = sum(w * zscore(raw[c]) for c, w in weights.items() if w) / total
+    priors = [_priors(societies, row, query) for row in range(n)]
+    sids = societies.ids.tolist()
+    capacity = np.array([capacity_share.get(int(sid), 1.0) for sid in sids])
+    fused = (
+        fused
+        + cfg.capacity_weight * capacity
+        + np.array(
+            [cfg.city_weight * p["city"] + cfg.industry_weight * p["industry_fit"] for p in priors]
+        )
+    )
+    order = sorted(range(n), key=lambda r: (-fused[r], sids[r]))[:top_k]
+    names = expert_names or {}
     out = []
-    for row in rows:
-        sid = int(societies.ids[row])
-        dense, bm = own.get(row) or (float(societies.vectors[row] @ query.vector), 0.0)
-        hits = by_society.get(sid, [])
-        evidence = sum(h.score for h in hits) / cfg.society_top_m if hits else 0.0
-        comp = {"dense": dense, "bm25": bm, "experts": evidence} | _priors(societies, row, query)
-        comp["capacity"] = capacity_share.get(sid, 1.0)
-        text = cfg.dense_weight * dense + cfg.bm25_weight * bm
-        fused = cfg.society_self_weight * text + cfg.society_experts_weight * evidence
-        fused += cfg.city_weight * comp["city"] + cfg.industry_weight * comp["industry_fit"]
-        fused += cfg.capacity_weight * comp["capacity"]
-        comp["fused"] = fused
-        names = expert_names or {}
+    for row in order:
+        comp = {c: round(float(raw[c][row]), 4) for c in raw} | priors[row]
+        comp["capacity"] = float(capacity[row])
+        comp["fused"] = float(fused[row])
+        members = evidence.members[row]
+        best = members[np.argsort(-expert_dense[members])[: cfg.top_experts_shown]]
         comp["top_experts"] = [
-            {"id": h.id, "name": names.get(h.id, ""), "score": round(h.score, 4)}
-            for h in hits[: cfg.top_experts_shown]
+            {
+                "id": int(experts.ids[e]),
+                "name": names.get(int(experts.ids[e]), ""),
+                "score": round(float(expert_dense[e]), 4),
+            }
+            for e in best
         ]
-        out.append(Scored(sid, fused, comp, _matched(query, societies.tokens[row])))
-    out.sort(key=lambda s: (-s.score, s.id))
-    return out[:top_k]
+        out.append(
+            Scored(int(sids[row]), float(fused[row]), comp, _matched(query, societies.tokens[row]))
+        )
+    return out

@@ -51,7 +51,8 @@ def test_index_then_match_societies(settings, store, tmp_path):
         stored = s.scalars(select(MatchResult).order_by(MatchResult.need_id, MatchResult.rank))
         comps = [r.components for r in stored]
     assert len(comps) == 6
-    assert {"dense", "bm25", "experts", "city", "capacity", "fused", "top_experts"} <= set(comps[0])
+    channels = {"char_doc", "word_doc", "char_experts", "dense_doc", "dense_experts"}
+    assert channels | {"city", "capacity", "fused", "top_experts"} <= set(comps[0])
 
 
 def test_match_experts_named_need_and_unknown_need(settings, store, tmp_path):

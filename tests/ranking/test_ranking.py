@@ -9,7 +9,10 @@ from matcher.embeddings.encoders import l2_normalize
 from matcher.embeddings.vector_index import VectorIndex
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.config import RankingConfig
+from matcher.ranking.evidence import SocietyEvidence
+from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus, Query, industry_fit, rank_experts, rank_societies
+from matcher.text.ngrams import char_bigrams
 
 
 def _corpus(tokens, vectors, cities=None):
@@ -43,19 +46,52 @@ def test_fusion_math_and_explanation():
     assert top[0].matched_keywords == ["轴承"] and top[1].matched_keywords == []
 
 
-def test_society_uses_member_expert_evidence():
-    cfg = RankingConfig(society_top_m=1, capacity_weight=0.0)
+def _society_world():
+    """Two societies with one member each; their own texts say nothing about the topic."""
     experts = _corpus([["渗流", "大坝"], ["催化剂"]], [[1, 0], [0, 1]])
     societies = _corpus([["学会"], ["学会"]], [[0.7, 0.7], [0.7, 0.7]])
-    q = Query(["大坝"], np.array([1.0, 0.0], np.float32), ["大坝"])
-    ranked = rank_societies(q, societies, experts, {10: [20], 20: [10]}, {}, cfg, 2, {10: "钱"})
-    assert ranked[0].id == 20
-    assert ranked[0].components["top_experts"][0] == {
-        "id": 10,
-        "name": "钱",
-        "score": pytest.approx(ranked[0].components["experts"]),
-    }
-    assert ranked[0].components["experts"] > ranked[1].components["experts"]
+    e_chars = [char_bigrams("大坝渗流监测"), char_bigrams("催化剂寿命")]
+    evidence = SocietyEvidence.build(  # a society's document includes its members' texts
+        society_chars=[char_bigrams("学会") + e_chars[1], char_bigrams("学会") + e_chars[0]],
+        society_words=[["学会"], ["学会"]],
+        expert_chars=e_chars,
+        members=[[1], [0]],  # society 10 has expert 20, society 20 has expert 10
+    )
+    return experts, societies, evidence
+
+
+def test_society_uses_member_expert_evidence():
+    experts, societies, evidence = _society_world()
+    cfg = RankingConfig(society_top_m=1, capacity_weight=0.0)
+    q = Query(["大坝"], np.array([1.0, 0.0], np.float32), ["大坝"], text="大坝渗流")
+    ranked = rank_societies(q, societies, experts, evidence, {}, cfg, 2, {10: "钱"})
+    assert [r.id for r in ranked] == [20, 10]
+    top = ranked[0].components
+    assert top["top_experts"] == [{"id": 10, "name": "钱", "score": pytest.approx(1.0)}]
+    assert top["dense_experts"] > ranked[1].components["dense_experts"]
+    assert top["char_experts"] > 0 == ranked[1].components["char_experts"]
+
+
+def test_society_fusion_is_the_mean_of_channel_zscores_plus_priors():
+    experts, societies, evidence = _society_world()
+    cfg = RankingConfig(society_top_m=1, city_weight=0, industry_weight=0, capacity_weight=0.5)
+    q = Query(["大坝"], np.array([1.0, 0.0], np.float32), [], text="大坝渗流")
+    ranked = rank_societies(q, societies, experts, evidence, {10: 0.0, 20: 1.0}, cfg, 2)
+    by_id = {r.id: r for r in ranked}
+    # two societies: every channel that differs standardises to ±1, one that ties to 0
+    channels = ["char_doc", "word_doc", "char_experts", "dense_doc", "dense_experts"]
+    signs = [np.sign(by_id[20].components[c] - by_id[10].components[c]) for c in channels]
+    assert by_id[20].score == pytest.approx(sum(signs) / 5 + 0.5, abs=1e-6)
+    assert by_id[10].score == pytest.approx(-sum(signs) / 5, abs=1e-6)
+
+
+def test_tfidf_space_is_cosine_with_society_idf():
+    space = TfidfSpace([["轴承", "齿轮"], ["齿轮", "水库"]])
+    m = space.transform([["轴承", "轴承", "齿轮"], ["未知"]])
+    assert np.linalg.norm(m[0].toarray()) == pytest.approx(1.0, rel=1e-6)
+    assert m[1].nnz == 0
+    row = m[0].toarray().ravel()
+    assert row[space.vocab["轴承"]] > row[space.vocab["齿轮"]]  # rarer across societies
 
 
 def test_industry_fit_overlap():
