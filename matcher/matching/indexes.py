@@ -85,7 +85,8 @@ def build_state(
     progress: bool = False,
 ) -> tuple[IndexState, int]:
     """The indexes for these rows, reusing cached tokens and vectors; also how many texts
-    were encoded. A society's document is its own text plus its member experts' texts."""
+    were encoded. A society's document is its own text plus its member experts' texts; its
+    vector is the normalised sum of its own and its members' vectors."""
     e_tokens, e_hashes = _tokens(experts, segmenter, cache)
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, cache, progress)
     s_tokens, s_hashes = _tokens(societies, segmenter, cache)
@@ -102,7 +103,7 @@ def build_state(
         s_docs.append(s_tokens[pos] + [t for p in rows for t in e_tokens[p]])
         s_chars.append(char_bigrams(row.text) + [t for p in rows for t in e_chars[p]])
         if rows:
-            s_vecs[pos] = s_vecs[pos] + e_vecs[rows].mean(axis=0)
+            s_vecs[pos] = s_vecs[pos] + e_vecs[rows].sum(axis=0)  # description = one more member
     s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
