@@ -20,7 +20,6 @@ from matcher.config import Settings, get_settings
 from matcher.db import Store, open_store
 
 PG_URL = os.environ.get("MATCHER_TEST_DATABASE_URL")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def _pg_url(base: str) -> str:

@@ -24,7 +24,7 @@ class AppState:
         self._store = store
         self._owns_store = store is None
         self._runtime: MatchingRuntime | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # runtime loading opens the store under it
         self.index_status: Any = None
 
     @property
