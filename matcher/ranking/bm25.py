@@ -34,9 +34,14 @@ class BM25:
         self.vocab = vocab
         self.idf = {t: float(idf[j]) for t, j in vocab.items()}
 
-    def scores(self, query: Sequence[str]) -> np.ndarray:
-        """BM25 score of every document for ``query`` (repeated terms count once)."""
+    def scores(self, query: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
+        """BM25 score of every document (or only of ``rows``) for ``query`` (repeated terms
+        count once)."""
         cols = sorted({self.vocab[t] for t in query if t in self.vocab})
+        n = self.weights.shape[0] if rows is None else len(rows)
         if not cols:
-            return np.zeros(self.weights.shape[0], np.float32)
-        return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
+            return np.zeros(n, np.float32)
+        part = self.weights[:, cols]
+        if rows is not None:
+            part = part.tocsr()[rows]
+        return np.asarray(part.sum(axis=1)).ravel()

@@ -77,19 +77,28 @@ def industry_fit(industry: str | None, fit_text: str | set[str]) -> float:
 
 
 def text_scores(corpus: Corpus, query: Query, cfg: RankingConfig) -> dict[int, tuple[float, float]]:
-    """(dense cosine, BM25 / max BM25) of the candidate rows (dense top-N ∪ BM25 top-N)."""
+    """(dense cosine, BM25 / max BM25) of the candidate rows: the dense top-N, joined by the
+    BM25 top-N when BM25 has a weight (else BM25 is normalised over the candidates)."""
     n = len(corpus.ids)
     if not n:
         return {}
-    bm = corpus.bm25.scores(query.tokens)
-    top = max(float(bm.max()), 1e-9)
     k = min(cfg.candidates, n)
-    cand = set(np.argpartition(-bm, k - 1)[:k].tolist()) if bm.any() else set()
     _, ids = corpus.ann.search(query.vector[None, :], k)
-    cand.update(corpus.pos[int(i)] for i in ids[0] if i >= 0)
-    rows = np.fromiter(cand, dtype=np.int64)
+    cand = {corpus.pos[int(i)] for i in ids[0] if i >= 0}
+    if cfg.bm25_weight:  # BM25 ranks too: its top-N join the candidates
+        bm = corpus.bm25.scores(query.tokens)
+        if bm.any():
+            cand.update(np.argpartition(-bm, k - 1)[:k].tolist())
+        rows = np.fromiter(cand, dtype=np.int64)
+        bm_rows = bm[rows]
+    else:  # BM25 only explains: score the dense candidates alone
+        rows = np.fromiter(cand, dtype=np.int64)
+        bm_rows = corpus.bm25.scores(query.tokens, rows)
+    top = max(float(bm_rows.max()), 1e-9) if len(rows) else 1.0
     dense = corpus.vectors[rows] @ query.vector
-    return {int(r): (float(d), float(bm[r] / top)) for r, d in zip(rows, dense, strict=True)}
+    return {
+        int(r): (float(d), float(b / top)) for r, d, b in zip(rows, dense, bm_rows, strict=True)
+    }
 
 
 def _priors(corpus: Corpus, row: int, query: Query) -> dict[str, float]:

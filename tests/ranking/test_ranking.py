@@ -31,6 +31,8 @@ def test_bm25_prefers_rarer_matching_term():
     s = bm.scores(["轴承", "齿轮"])
     assert s.argmax() == 0 and s[1] == pytest.approx(s[2]) and s[0] > s[1] > 0
     assert bm.scores(["未知"]).sum() == 0
+    rows = np.array([2, 0])
+    assert bm.scores(["轴承", "齿轮"], rows) == pytest.approx(s[rows])
 
 
 def test_fusion_math_and_explanation():
