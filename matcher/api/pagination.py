@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
@@ -26,9 +26,3 @@ def paginate(
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.scalars(stmt.limit(limit).offset(offset)).all()
     return rows, int(total or 0)
-
-
-def page_of(
-    rows: Sequence[Any], total: int, *, limit: int, offset: int, convert: Callable[[Any], Any]
-) -> dict[str, Any]:
-    return {"items": [convert(r) for r in rows], "total": total, "limit": limit, "offset": offset}
