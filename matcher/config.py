@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -57,15 +58,23 @@ class Settings(BaseSettings):
 
     def signing_key(self) -> str:
         """The configured key, else one generated once and kept in the data directory."""
-        if self.secret_key:
-            return self.secret_key
-        path = self.data_dir / ".secret_key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-            tmp.replace(path)
-        return path.read_text(encoding="utf-8").strip()
+        return self.secret_key or _key_file(self.data_dir / ".secret_key")
+
+
+@lru_cache
+def _key_file(path: Path) -> str:
+    """Read (creating it first if missing) a key file, once per process and path."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        try:
+            os.link(tmp, path)  # atomic and never overwrites: concurrent workers agree
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text(encoding="utf-8").strip()
 
 
 @lru_cache

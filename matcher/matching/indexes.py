@@ -18,7 +18,7 @@ from matcher.ranking.rank import Corpus
 from matcher.text.ngrams import char_bigrams
 from matcher.text.segmenter import Segmenter
 
-STATE_FILE = "engine_state.v2.pkl"  # bump when the pickled layout changes
+STATE_FILE = "engine_state.v3.pkl"  # bump when the pickled layout changes
 
 
 @dataclass
@@ -38,9 +38,9 @@ class IndexState:
     experts: Corpus
     memberships: dict[int, list[int]]
     evidence: SocietyEvidence
-    expert_names: dict[int, str]
     society_capacity: dict[int, int]
-    external_ids: dict[str, dict[int, str]]
+    external_ids: dict[str, dict[int, str]]  # by target kind, then id
+    names: dict[str, dict[int, str]]  # by target kind, then id
     cache: TextCache
 
 
@@ -118,11 +118,14 @@ def build_state(
         evidence=SocietyEvidence.build(
             society_chars=s_chars, society_words=s_docs, expert_chars=e_chars, members=s_rows
         ),
-        expert_names={r.id: r.name for r in experts},
         society_capacity={r.id: r.capacity for r in societies},
         external_ids={
             "expert": {r.id: r.external_id for r in experts},
             "society": {r.id: r.external_id for r in societies},
+        },
+        names={
+            "expert": {r.id: r.name for r in experts},
+            "society": {r.id: r.name for r in societies},
         },
         cache=cache,
     )

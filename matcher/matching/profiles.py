@@ -12,6 +12,7 @@ from matcher.models import (
     Assignment,
     AssignmentStatus,
     Expert,
+    ProfileRevision,
     Society,
     TechNeed,
     expert_societies,
@@ -29,20 +30,13 @@ def text_hash(text: str) -> str:
 
 
 def signature(session: Session) -> str:
-    """Changes whenever a society, an expert or a membership is added, changed or removed."""
-    parts = []
-    for model in (Society, Expert):
-        row = session.execute(
-            select(func.count(model.id), func.max(model.id), func.max(model.updated_at))
-        ).one()
-        parts.append("/".join(str(v) for v in row))
-    links = session.execute(
-        select(
-            func.count(), func.sum(expert_societies.c.expert_id * 7 + expert_societies.c.society_id)
-        )
+    """Changes whenever a society, an expert or a membership is added, changed or removed:
+    the store's identity and its profile revision, which database triggers keep (one
+    primary-key read, cheap enough for every request)."""
+    store_id, revision = session.execute(
+        select(ProfileRevision.store_id, ProfileRevision.revision).where(ProfileRevision.id == 1)
     ).one()
-    parts.append("/".join(str(v) for v in links))
-    return "|".join(parts)
+    return f"{store_id}:{revision}"
 
 
 @dataclass

@@ -166,7 +166,7 @@ def _rank(runtime: MatchingRuntime, query: Query, target: TargetKind, top_k: int
         share,
         cfg,
         top_k,
-        state.expert_names,
+        state.names[str(TargetKind.EXPERT)],
     )
 
 
@@ -303,3 +303,8 @@ def match_open_needs(
 
 def external_id_of(runtime: MatchingRuntime, target: TargetKind, target_id: int) -> str:
     return runtime.state.external_ids[str(TargetKind(target))].get(target_id, "")
+
+
+def target_names(runtime: MatchingRuntime, target: TargetKind) -> dict[int, str]:
+    """Id → name of the targets the current indexes rank (as fresh as the indexes)."""
+    return runtime.state.names[str(TargetKind(target))]

@@ -12,6 +12,7 @@ from matcher.models.base import (
 )
 from matcher.models.enterprise import Enterprise, TechNeed
 from matcher.models.matching import LeadResponse, MatchResult
+from matcher.models.revision import ProfileRevision
 from matcher.models.society import Expert, Society, expert_societies
 from matcher.models.user import AuditEvent, User
 
@@ -26,6 +27,7 @@ __all__ = [
     "LeadResponseStatus",
     "MatchResult",
     "NeedStatus",
+    "ProfileRevision",
     "ProposalStatus",
     "Role",
     "Society",

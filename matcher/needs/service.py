@@ -17,11 +17,9 @@ from matcher.enterprises.schemas import Contact
 from matcher.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from matcher.models import (
     Enterprise,
-    Expert,
     MatchResult,
     NeedStatus,
     Role,
-    Society,
     TargetKind,
     TechNeed,
     User,
@@ -61,24 +59,13 @@ def need_out(session: Session, actor: User | None, needs: Sequence[TechNeed]) ->
     return result
 
 
-def target_names(session: Session, kind: TargetKind, ids: set[int]) -> dict[int, str]:
-    model = Society if kind is TargetKind.SOCIETY else Expert
-    if not ids:
-        return {}
-    return dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
-
-
-def match_out(session: Session, results: Sequence[MatchResult]) -> list[MatchOut]:
-    by_kind: dict[TargetKind, set[int]] = {}
-    for r in results:
-        by_kind.setdefault(r.target_kind, set()).add(r.target_id)
-    names = {k: target_names(session, k, ids) for k, ids in by_kind.items()}
+def match_out(results: Sequence[MatchResult], names: dict[int, str]) -> list[MatchOut]:
     return [
         MatchOut(
             rank=r.rank,
             target_kind=r.target_kind,
             target_id=r.target_id,
-            target_name=names[r.target_kind].get(r.target_id, ""),
+            target_name=names.get(r.target_id, ""),
             score=r.score,
             components=r.components or {},
             matched_keywords=list(r.matched_keywords or []),
@@ -227,9 +214,9 @@ def need_matches(
     recompute: bool = False,
 ) -> list[MatchOut]:
     """The need's ranked matches (stored if fresh, else computed now); owner or staff only."""
-    from matcher.matching.service import get_matches, match_need
+    from matcher.matching.service import get_matches, match_need, target_names
 
     need = policy.get_owned_need(session, actor, need_id)
     fn = match_need if recompute else get_matches
     results = fn(session=session, runtime=runtime, need=need, target=target, top_k=top_k)
-    return match_out(session, results)
+    return match_out(results, target_names(runtime, target))

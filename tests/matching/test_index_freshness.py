@@ -63,3 +63,44 @@ def test_stored_results_are_reused_while_fresh(settings, store):
         b = get_matches(session=s, runtime=runtime, need=need, target="society", top_k=3)
         assert [r.id for r in a] == [r.id for r in b]
         assert [r.rank for r in b] == [1, 2, 3]
+
+
+def test_signature_follows_every_profile_write_and_no_other(settings, store, tmp_path):
+    """Triggers bump the revision for ORM and raw SQL writes alike; another store never
+    shares a signature (so a copied index file is not mistaken for fresh)."""
+    from sqlalchemy import text
+
+    from matcher.db import open_store
+    from matcher.matching.profiles import signature
+
+    with store.transaction() as s:
+        seed(s)
+    with store.transaction() as s:
+        seen = {signature(s)}
+    writes = [
+        "UPDATE experts SET profile = profile || '。' WHERE external_id = 'S-MECH-E0'",
+        "UPDATE societies SET capacity = 9",
+        "DELETE FROM expert_societies WHERE expert_id = (SELECT MIN(id) FROM experts)",
+        "INSERT INTO expert_societies (expert_id, society_id) "
+        "SELECT (SELECT MIN(id) FROM experts), (SELECT MAX(id) FROM societies)",
+        "DELETE FROM experts WHERE external_id = 'S-WATER-E1'",
+    ]
+    for sql in writes:
+        with store.transaction() as s:
+            s.execute(text(sql))
+        with store.transaction() as s:
+            assert signature(s) not in seen, sql
+            seen.add(signature(s))
+    with store.transaction() as s:
+        s.execute(text("UPDATE tech_needs SET title = title || '！'"))
+        s.execute(text("UPDATE experts SET profile = profile WHERE 1 = 0"))
+    with store.transaction() as s:
+        unrelated = signature(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+        assert ensure_indexes(session=s, runtime=runtime).action == "unchanged"
+    other = open_store(f"sqlite:///{tmp_path / 'other.db'}")
+    with other.transaction() as s:
+        assert signature(s) != unrelated and signature(s).endswith(":0")
+    other.dispose()
