@@ -17,7 +17,7 @@ import numpy as np
 from matcher.config import Settings
 from matcher.matching.indexes import TextCache, build_state
 from matcher.matching.profiles import Row
-from matcher.matching.service import MatchingRuntime, _queries, _rank
+from matcher.matching.service import MatchingRuntime, _queries, rank_queries
 from matcher.models import TargetKind
 
 WORDS = [
@@ -144,17 +144,18 @@ def main() -> None:
         lat = []
         for need in needs[:200]:
             t = time.perf_counter()
-            (q,) = _queries(runtime, [need])
-            _rank(runtime, q, TargetKind.EXPERT, 10, {})
+            rank_queries(runtime, _queries(runtime, [need]), TargetKind.EXPERT, 10)
             lat.append(time.perf_counter() - t)
         print(
             f"one need vs experts: p50 {np.percentile(lat, 50) * 1e3:.1f} ms, "
             f"p95 {np.percentile(lat, 95) * 1e3:.1f} ms"
         )
         t = time.perf_counter()
-        queries = _queries(runtime, needs)
-        for q in queries:
-            _rank(runtime, q, TargetKind.EXPERT, 10, {})
+        queries = []
+        for i in range(0, len(needs), 512):  # the batches the product ranks in
+            batch = _queries(runtime, needs[i : i + 512])
+            rank_queries(runtime, batch, TargetKind.EXPERT, 10)
+            queries += batch
         print(f"bulk {args.needs} needs: {time.perf_counter() - t:.1f} s")
         qv = np.stack([q.vector for q in queries[:200]])
         t = time.perf_counter()

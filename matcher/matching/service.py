@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from matcher.matching import profiles
 from matcher.matching.indexes import IndexState, TextCache, build_state, load_state, save_state
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
 from matcher.ranking.config import RankingConfig
-from matcher.ranking.rank import Query, Scored, rank_experts, rank_societies
+from matcher.ranking.rank import Query, Scored, candidate_rows, rank_experts, rank_societies
 from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter, get_segmenter, keywords
 
@@ -150,24 +151,52 @@ def _queries(runtime: MatchingRuntime, needs: list[TechNeed]) -> list[Query]:
     return out
 
 
-def _rank(runtime: MatchingRuntime, query: Query, target: TargetKind, top_k: int, load) -> list:
+DENSE_BLOCK = 1 << 24
+"""Query × expert cosines computed at once when ranking societies in bulk (64 MiB)."""
+
+
+def rank_queries(
+    runtime: MatchingRuntime,
+    queries: list[Query],
+    target: TargetKind,
+    top_k: int,
+    load: dict[int, int] | None = None,
+) -> list[list[Scored]]:
+    """Rank a batch of queries against the current indexes (``load``: open assignments per
+    society, for the capacity prior); expert candidates come from one ANN search."""
     state, cfg = runtime.state, runtime.config
     if target == TargetKind.EXPERT:
-        return rank_experts(query, state.experts, cfg, top_k)
+        vectors = np.stack([q.vector for q in queries]) if queries else np.zeros((0, 1))
+        candidates = candidate_rows(state.experts, vectors, cfg.candidates)
+        return [
+            rank_experts(q, state.experts, cfg, top_k, rows)
+            for q, rows in zip(queries, candidates, strict=True)
+        ]
+    load = load or {}
     share = {
         sid: max(cap - load.get(sid, 0), 0) / cap if cap > 0 else 0.0
         for sid, cap in state.society_capacity.items()
     }
-    return rank_societies(
-        query,
-        state.societies,
-        state.experts,
-        state.evidence,
-        share,
-        cfg,
-        top_k,
-        state.names[str(TargetKind.EXPERT)],
-    )
+    out = []
+    step = max(1, DENSE_BLOCK // max(len(state.experts.ids), 1))
+    for i in range(0, len(queries), step):  # one matrix product per block of queries
+        block = queries[i : i + step]
+        cosines = state.experts.vectors @ np.stack([q.vector for q in block]).T
+        out += [
+            rank_societies(
+                q,
+                state.societies,
+                state.experts,
+                state.evidence,
+                share,
+                cfg,
+                top_k,
+                state.names[str(TargetKind.EXPERT)],
+                cosines[:, j],
+            )
+            for j, q in enumerate(block)
+        ]
+    return out
 
 
 def _store(session: Session, need: TechNeed, target: TargetKind, scored: list[Scored], version):
@@ -218,8 +247,8 @@ def _match_many(session, runtime, needs, target, top_k, actor, progress=False):
         state = runtime.state
         for i in range(0, len(needs), 512):
             batch = needs[i : i + 512]
-            for need, query in zip(batch, _queries(runtime, batch), strict=True):
-                scored = _rank(runtime, query, target, top_k, load)
+            ranked = rank_queries(runtime, _queries(runtime, batch), target, top_k, load)
+            for need, scored in zip(batch, ranked, strict=True):
                 out[need.id] = _store(session, need, target, scored, state.version)
     if needs:
         record(

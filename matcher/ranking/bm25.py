@@ -31,6 +31,8 @@ class BM25:
         tf = counts.tocoo()
         data = idf[tf.col] * tf.data * (k1 + 1) / (tf.data + norm[tf.row])
         self.weights = sp.csc_matrix((data, (tf.row, tf.col)), shape=counts.shape)
+        self.by_row = self.weights.tocsr()  # scores a few candidate rows without a full pass
+        self.by_row.sort_indices()
         self.vocab = vocab
         self.idf = {t: float(idf[j]) for t, j in vocab.items()}
 
@@ -41,7 +43,18 @@ class BM25:
         n = self.weights.shape[0] if rows is None else len(rows)
         if not cols:
             return np.zeros(n, np.float32)
-        part = self.weights[:, cols]
-        if rows is not None:
-            part = part.tocsr()[rows]
-        return np.asarray(part.sum(axis=1)).ravel()
+        if rows is None:
+            return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
+        picked = np.zeros(self.weights.shape[1], np.float32)
+        picked[cols] = 1.0
+        return self.by_row[rows] @ picked
+
+    def present(self, row: int, terms: Sequence[str]) -> list[str]:
+        """The terms that occur in document ``row`` (in the given order)."""
+        lo, hi = self.by_row.indptr[row], self.by_row.indptr[row + 1]
+        cols = self.by_row.indices[lo:hi]  # sorted
+        wanted = [self.vocab.get(t, -1) for t in terms]
+        at = np.searchsorted(cols, wanted)
+        return [
+            t for t, j, p in zip(terms, wanted, at, strict=True) if p < len(cols) and cols[p] == j
+        ]

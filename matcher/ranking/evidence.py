@@ -69,12 +69,12 @@ class SocietyEvidence:
     ) -> dict[str, np.ndarray]:
         """Raw scores of every channel for every society (``expert_dense``: the query's
         cosine with every expert row)."""
-        qc = self.char.transform([query_chars])
-        qw = self.word.transform([query_words])
+        qc = self.char.transform([query_chars]).toarray().ravel()  # dense: matrix × vector
+        qw = self.word.transform([query_words]).toarray().ravel()
         return {
-            "char_doc": (self.char_docs @ qc.T).toarray().ravel(),
-            "word_doc": (self.word_docs @ qw.T).toarray().ravel(),
-            "char_experts": self.top_m_mean((self.char_experts @ qc.T).toarray().ravel(), top_m),
+            "char_doc": self.char_docs @ qc,
+            "word_doc": self.word_docs @ qw,
+            "char_experts": self.top_m_mean(self.char_experts @ qc, top_m),
             "dense_doc": society_vectors @ query_vector,
             "dense_experts": self.top_m_mean(expert_dense, top_m),
         }

@@ -26,14 +26,18 @@ class Corpus:
     ann_threshold: int = 50_000
     bm25: BM25 = field(init=False)
     ann: VectorIndex = field(init=False)
-    pos: dict[int, int] = field(init=False)
+    by_id: np.ndarray = field(init=False)
     fit_bigrams: list[set[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.fit_bigrams = [_bigrams(t) for t in self.fit_texts]
         self.bm25 = BM25(self.tokens)
         self.ann = VectorIndex.build(self.ids, self.vectors, ann_threshold=self.ann_threshold)
-        self.pos = {int(i): p for p, i in enumerate(self.ids)}
+        self.by_id = np.argsort(self.ids, kind="stable")
+
+    def rows_of(self, ids: np.ndarray) -> np.ndarray:
+        """Row positions of these (present) ids."""
+        return self.by_id[np.searchsorted(self.ids, ids, sorter=self.by_id)]
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
@@ -76,56 +80,69 @@ def industry_fit(industry: str | None, fit_text: str | set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
-def text_scores(corpus: Corpus, query: Query, cfg: RankingConfig) -> dict[int, tuple[float, float]]:
-    """(dense cosine, BM25 / max BM25) of the candidate rows: the dense top-N, joined by the
-    BM25 top-N when BM25 has a weight (else BM25 is normalised over the candidates)."""
-    n = len(corpus.ids)
-    if not n:
-        return {}
-    k = min(cfg.candidates, n)
-    _, ids = corpus.ann.search(query.vector[None, :], k)
-    cand = {corpus.pos[int(i)] for i in ids[0] if i >= 0}
-    if cfg.bm25_weight:  # BM25 ranks too: its top-N join the candidates
-        bm = corpus.bm25.scores(query.tokens)
+def candidate_rows(corpus: Corpus, vectors: np.ndarray, k: int) -> list[np.ndarray]:
+    """Per query vector, the corpus rows of its ``k`` dense nearest neighbours (one ANN
+    search for the whole batch)."""
+    vectors = np.atleast_2d(vectors)
+    if not len(corpus.ids):
+        return [np.zeros(0, np.int64) for _ in vectors]
+    _, found = corpus.ann.search(vectors, min(k, len(corpus.ids)))
+    return [corpus.rows_of(ids[ids >= 0]) for ids in found]
+
+
+def prior_scores(corpus: Corpus, rows: np.ndarray, query: Query) -> dict[str, np.ndarray]:
+    """Same city (0/1) and industry fit of the given rows (zeros when the query has none)."""
+    city = np.zeros(len(rows))
+    if query.city:
+        want = normalize(query.city)
+        city[:] = [bool(c) and normalize(c) == want for c in (corpus.cities[r] for r in rows)]
+    fit = np.zeros(len(rows))
+    if query.industry:
+        fit[:] = [industry_fit(query.industry, corpus.fit_bigrams[r]) for r in rows]
+    return {"city": city, "industry_fit": fit}
+
+
+def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` best scores, ties broken by the smaller id."""
+    return np.lexsort((ids, -scores))[:k]
+
+
+def rank_experts(
+    query: Query,
+    experts: Corpus,
+    cfg: RankingConfig,
+    top_k: int,
+    candidates: np.ndarray | None = None,
+) -> list[Scored]:
+    """Experts by ``dense_weight·cosine + bm25_weight·bm25/max(bm25)`` plus priors, over the
+    dense candidates (``candidate_rows``, searched here unless given), joined by the BM25
+    top-N when BM25 has a weight (else BM25 only explains)."""
+    if not len(experts.ids):
+        return []
+    rows = candidates
+    if rows is None:
+        rows = candidate_rows(experts, query.vector, cfg.candidates)[0]
+    if cfg.bm25_weight:
+        bm = experts.bm25.scores(query.tokens)
         if bm.any():
-            cand.update(np.argpartition(-bm, k - 1)[:k].tolist())
-        rows = np.fromiter(cand, dtype=np.int64)
-        bm_rows = bm[rows]
-    else:  # BM25 only explains: score the dense candidates alone
-        rows = np.fromiter(cand, dtype=np.int64)
-        bm_rows = corpus.bm25.scores(query.tokens, rows)
-    top = max(float(bm_rows.max()), 1e-9) if len(rows) else 1.0
-    dense = corpus.vectors[rows] @ query.vector
-    return {
-        int(r): (float(d), float(b / top)) for r, d, b in zip(rows, dense, bm_rows, strict=True)
-    }
-
-
-def _priors(corpus: Corpus, row: int, query: Query) -> dict[str, float]:
-    city = corpus.cities[row]
-    same = bool(query.city and city and normalize(query.city) == normalize(city))
-    return {
-        "city": 1.0 if same else 0.0,
-        "industry_fit": industry_fit(query.industry, corpus.fit_bigrams[row]),
-    }
-
-
-def _matched(query: Query, tokens: list[str]) -> list[str]:
-    have = set(tokens)
-    return [k for k in query.keywords if k in have]
-
-
-def rank_experts(query: Query, experts: Corpus, cfg: RankingConfig, top_k: int) -> list[Scored]:
-    """Experts by fused dense + BM25 score plus priors."""
+            k = min(cfg.candidates, len(bm))
+            rows = np.union1d(rows, np.argpartition(-bm, k - 1)[:k])
+        bm = bm[rows]
+    else:
+        bm = experts.bm25.scores(query.tokens, rows)
+    bm = bm / max(float(bm.max(initial=0.0)), 1e-9)
+    dense = experts.vectors[rows] @ query.vector
+    priors = prior_scores(experts, rows, query)
+    fused = cfg.dense_weight * dense + cfg.bm25_weight * bm
+    fused = fused + cfg.city_weight * priors["city"] + cfg.industry_weight * priors["industry_fit"]
     out = []
-    for row, (dense, bm) in text_scores(experts, query, cfg).items():
-        comp = {"dense": dense, "bm25": bm} | _priors(experts, row, query)
-        fused = cfg.dense_weight * dense + cfg.bm25_weight * bm
-        fused += cfg.city_weight * comp["city"] + cfg.industry_weight * comp["industry_fit"]
-        comp["fused"] = fused
-        out.append(Scored(int(experts.ids[row]), fused, comp, _matched(query, experts.tokens[row])))
-    out.sort(key=lambda s: (-s.score, s.id))
-    return out[:top_k]
+    for i in _top(fused, experts.ids[rows], top_k):
+        row = int(rows[i])
+        comp = {"dense": float(dense[i]), "bm25": float(bm[i])}
+        comp |= {name: float(v[i]) for name, v in priors.items()} | {"fused": float(fused[i])}
+        matched = experts.bm25.present(row, query.keywords)
+        out.append(Scored(int(experts.ids[row]), float(fused[i]), comp, matched))
+    return out
 
 
 def rank_societies(
@@ -137,13 +154,16 @@ def rank_societies(
     cfg: RankingConfig,
     top_k: int,
     expert_names: dict[int, str] | None = None,
+    expert_dense: np.ndarray | None = None,
 ) -> list[Scored]:
     """Societies by the z-score fusion of their document and member-expert channels (see
-    ``RankingConfig``), plus priors; each result explains itself."""
+    ``RankingConfig``), plus priors; each result explains itself. ``expert_dense``: the
+    query's cosine with every expert row, when already computed for a batch."""
     n = len(societies.ids)
     if not n:
         return []
-    expert_dense = experts.vectors @ query.vector if len(experts.ids) else np.zeros(0)
+    if expert_dense is None:
+        expert_dense = experts.vectors @ query.vector
     raw = evidence.channels(
         query_chars=char_bigrams(query.text),
         query_words=query.tokens,
@@ -155,21 +175,17 @@ def rank_societies(
     weights = cfg.channel_weights()
     total = sum(weights.values()) or 1.0
     fused = sum(w * zscore(raw[c]) for c, w in weights.items() if w) / total
-    priors = [_priors(societies, row, query) for row in range(n)]
+    priors = prior_scores(societies, np.arange(n), query)
     sids = societies.ids.tolist()
     capacity = np.array([capacity_share.get(int(sid), 1.0) for sid in sids])
-    fused = (
-        fused
-        + cfg.capacity_weight * capacity
-        + np.array(
-            [cfg.city_weight * p["city"] + cfg.industry_weight * p["industry_fit"] for p in priors]
-        )
-    )
-    order = sorted(range(n), key=lambda r: (-fused[r], sids[r]))[:top_k]
+    fused = fused + cfg.capacity_weight * capacity
+    fused = fused + cfg.city_weight * priors["city"] + cfg.industry_weight * priors["industry_fit"]
+    order = _top(fused, societies.ids, top_k)
     names = expert_names or {}
     out = []
     for row in order:
-        comp = {c: round(float(raw[c][row]), 4) for c in raw} | priors[row]
+        comp = {c: round(float(raw[c][row]), 4) for c in raw}
+        comp |= {name: float(v[row]) for name, v in priors.items()}
         comp["capacity"] = float(capacity[row])
         comp["fused"] = float(fused[row])
         members = evidence.members[row]
@@ -183,6 +199,8 @@ def rank_societies(
             for e in best
         ]
         out.append(
-            Scored(int(sids[row]), float(fused[row]), comp, _matched(query, societies.tokens[row]))
+            Scored(
+                int(sids[row]), float(fused[row]), comp, societies.bm25.present(row, query.keywords)
+            )
         )
     return out

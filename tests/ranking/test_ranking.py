@@ -11,7 +11,14 @@ from matcher.ranking.bm25 import BM25
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.lexical import TfidfSpace
-from matcher.ranking.rank import Corpus, Query, industry_fit, rank_experts, rank_societies
+from matcher.ranking.rank import (
+    Corpus,
+    Query,
+    candidate_rows,
+    industry_fit,
+    rank_experts,
+    rank_societies,
+)
 from matcher.text.ngrams import char_bigrams
 
 
@@ -33,6 +40,27 @@ def test_bm25_prefers_rarer_matching_term():
     assert bm.scores(["未知"]).sum() == 0
     rows = np.array([2, 0])
     assert bm.scores(["轴承", "齿轮"], rows) == pytest.approx(s[rows])
+    assert bm.present(0, ["机床", "轴承", "未知", "齿轮"]) == ["轴承", "齿轮"]
+    assert bm.present(2, ["轴承"]) == []
+
+
+def test_batched_candidates_equal_one_query_at_a_time():
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(300, 8))
+    ids = rng.permutation(np.arange(1000, 4000, 10))  # unsorted ids: rows are mapped back
+    corpus = Corpus(
+        ids=ids.astype(np.int64),
+        tokens=[["词"]] * 300,
+        vectors=l2_normalize(vectors.astype(np.float32)),
+        cities=[None] * 300,
+        fit_texts=[""] * 300,
+    )
+    queries = l2_normalize(rng.normal(size=(5, 8)).astype(np.float32))
+    batch = candidate_rows(corpus, queries, 7)
+    for q, rows in zip(queries, batch, strict=True):
+        assert rows.tolist() == candidate_rows(corpus, q, 7)[0].tolist()
+        best = np.argsort(-(corpus.vectors @ q))[:7]
+        assert sorted(rows.tolist()) == sorted(best.tolist())
 
 
 def test_fusion_math_and_explanation():
