@@ -18,6 +18,8 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.text.counts import count_matrix
+
 MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
 MIN_DF = 1
@@ -45,21 +47,6 @@ def build_vocabulary(
     kept = sorted((t for t, n in df.items() if n >= min_df and t), key=lambda t: (-df[t], t))
     vocab = kept[:max_vocab]
     return vocab, np.array([df[t] for t in vocab], dtype=np.float64)
-
-
-def count_matrix(token_lists: Sequence[Sequence[str]], vocab: Sequence[str]) -> sp.csr_matrix:
-    """Sparse document × vocabulary matrix of raw term counts (unknown tokens ignored)."""
-    index = {t: i for i, t in enumerate(vocab)}
-    indptr, indices, data = [0], [], []
-    for tokens in token_lists:
-        counts = Counter(index[t] for t in tokens if t in index)
-        indices.extend(counts.keys())
-        data.extend(counts.values())
-        indptr.append(len(indices))
-    shape = (len(token_lists), len(vocab))
-    return sp.csr_matrix(
-        (np.array(data, dtype=np.float64), np.array(indices, dtype=np.int64), indptr), shape=shape
-    )
 
 
 def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -187,7 +174,7 @@ def fit_static_embedding(
     if not vocab:
         return [], np.zeros((0, 1), dtype=np.float32)
     idf = np.log((1.0 + len(token_lists)) / (1.0 + df)) + 1.0
-    counts = count_matrix(token_lists, vocab)
+    counts = count_matrix(token_lists, {t: i for i, t in enumerate(vocab)}, np.float64)
     supervised = None
     if labels is not None and dim >= 4:
         supervised = label_vectors(counts, labels, max(1, dim // 4), seed=seed)

@@ -8,6 +8,8 @@ import numpy as np
 
 RECALL_TARGET = 0.97
 THREADS = faiss.omp_get_max_threads()
+REBUILD_SHARE = 0.1
+"""An approximate index is trained again when more than this share of its rows changed."""
 
 
 class VectorIndex:
@@ -35,6 +37,39 @@ class VectorIndex:
         out = cls(index, True)
         out.tune(vectors, ids, seed=seed)
         return out
+
+    def updated(
+        self,
+        old_ids: np.ndarray,
+        old_vectors: np.ndarray,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        ann_threshold: int,
+    ) -> VectorIndex:
+        """The index of (``ids``, ``vectors``), given that this one holds (``old_ids``,
+        ``old_vectors``): an approximate index keeps its trained clusters and only removes and
+        adds the rows that changed; anything else (exact, a switch of kind, more than
+        ``REBUILD_SHARE`` changed) is built anew."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        ids = np.asarray(ids, dtype=np.int64)
+        approximate = not (len(ids) <= ann_threshold or len(ids) < 200)
+        if not (self.approximate and approximate and old_vectors.shape[1:] == vectors.shape[1:]):
+            return VectorIndex.build(ids, vectors, ann_threshold=ann_threshold)
+        _, new_at, old_at = np.intersect1d(ids, old_ids, assume_unique=True, return_indices=True)
+        same = np.all(vectors[new_at] == old_vectors[old_at], axis=1)
+        keep_old = np.zeros(len(old_ids), bool)
+        keep_old[old_at[same]] = True
+        add = np.ones(len(ids), bool)
+        add[new_at[same]] = False
+        if (~keep_old).sum() + add.sum() > REBUILD_SHARE * len(ids):
+            return VectorIndex.build(ids, vectors, ann_threshold=ann_threshold)
+        index = faiss.clone_index(self.index)
+        index.nprobe = self.index.nprobe
+        if not keep_old.all():
+            index.remove_ids(np.ascontiguousarray(old_ids[~keep_old], dtype=np.int64))
+        if add.any():
+            index.add_with_ids(vectors[add], ids[add])
+        return VectorIndex(index, True)
 
     def tune(self, vectors: np.ndarray, ids: np.ndarray, *, seed: int = 0, k: int = 10) -> None:
         """Smallest power-of-two nprobe reaching the recall target on sampled queries."""

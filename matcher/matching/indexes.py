@@ -83,10 +83,14 @@ def build_state(
     cache: TextCache,
     ann_threshold: int,
     progress: bool = False,
+    previous: IndexState | None = None,
 ) -> tuple[IndexState, int]:
-    """The indexes for these rows, reusing cached tokens and vectors; also how many texts
-    were encoded. A society's document is its own text plus its member experts' texts; its
-    vector is the normalised sum of its own and its members' vectors."""
+    """The indexes for these rows, reusing cached tokens and vectors (and the ANN indexes of
+    ``previous``, updated where rows changed); also how many texts were encoded. A society's
+    document is its own text plus its member experts' texts; its vector is the normalised
+    sum of its own and its members' vectors."""
+    if previous is not None and previous.model_id != encoder.model_id:
+        previous = None
     e_tokens, e_hashes = _tokens(experts, segmenter, cache)
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, cache, progress)
     s_tokens, s_hashes = _tokens(societies, segmenter, cache)
@@ -112,8 +116,10 @@ def build_state(
         signature=signature,
         model_id=encoder.model_id,
         version=f"{encoder.model_id}|{checksum[:16]}",
-        experts=_corpus(experts, e_tokens, e_vecs, ann_threshold),
-        societies=_corpus(societies, s_docs, s_vecs, ann_threshold),
+        experts=_corpus(experts, e_tokens, e_vecs, ann_threshold, previous and previous.experts),
+        societies=_corpus(
+            societies, s_docs, s_vecs, ann_threshold, previous and previous.societies
+        ),
         memberships=memberships,
         evidence=SocietyEvidence.build(
             society_chars=s_chars, society_words=s_docs, expert_chars=e_chars, members=s_rows
@@ -132,7 +138,13 @@ def build_state(
     return state, n_e + n_s
 
 
-def _corpus(rows: list[Row], tokens: list, vectors: np.ndarray, ann_threshold: int) -> Corpus:
+def _corpus(
+    rows: list[Row],
+    tokens: list,
+    vectors: np.ndarray,
+    ann_threshold: int,
+    previous: Corpus | None,
+) -> Corpus:
     return Corpus(
         ids=np.array([r.id for r in rows], dtype=np.int64),
         tokens=tokens,
@@ -140,6 +152,7 @@ def _corpus(rows: list[Row], tokens: list, vectors: np.ndarray, ann_threshold: i
         cities=[r.city for r in rows],
         fit_texts=[r.fit_text for r in rows],
         ann_threshold=ann_threshold,
+        previous=previous,
     )
 
 

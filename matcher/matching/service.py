@@ -114,6 +114,7 @@ def ensure_indexes(
             cache=cache,
             ann_threshold=runtime.settings.ann_threshold,
             progress=progress,
+            previous=None if refit else previous,
         )
         _drop_stale_vectors(cache, new_state.model_id)
         save_state(new_state, index_dir)

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
+
+from matcher.text.counts import count_matrix
 
 
 class BM25:
     """Scores queries against a fixed collection; ``idf`` doubles as keyword weight."""
 
     def __init__(self, docs: Sequence[Sequence[str]], *, k1: float = 1.5, b: float = 0.75):
-        vocab: dict[str, int] = {}
-        rows, cols = [], []
-        for i, doc in enumerate(docs):
-            for tok in doc:
-                rows.append(i)
-                cols.append(vocab.setdefault(tok, len(vocab)))
+        vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
         n = len(docs)
-        counts = sp.csr_matrix(
-            (np.ones(len(rows), np.float32), (rows, cols)), shape=(n, max(len(vocab), 1))
-        )
-        counts.sum_duplicates()
+        counts = count_matrix(docs, vocab)
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         lengths = np.asarray(counts.sum(axis=1)).ravel()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 
@@ -24,16 +24,30 @@ class Corpus:
     cities: list[str | None]
     fit_texts: list[str]
     ann_threshold: int = 50_000
+    previous: InitVar[Corpus | None] = None
     bm25: BM25 = field(init=False)
     ann: VectorIndex = field(init=False)
     by_id: np.ndarray = field(init=False)
-    fit_bigrams: list[set[str]] = field(init=False)
+    _fit_bigrams: dict[int, set[str]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self.fit_bigrams = [_bigrams(t) for t in self.fit_texts]
+    def __post_init__(self, previous: Corpus | None) -> None:
+        """``previous``: the same collection before a change, whose ANN index is updated
+        in place (changed rows only) instead of being trained again."""
         self.bm25 = BM25(self.tokens)
-        self.ann = VectorIndex.build(self.ids, self.vectors, ann_threshold=self.ann_threshold)
+        if previous is not None:
+            self.ann = previous.ann.updated(
+                previous.ids, previous.vectors, self.ids, self.vectors, self.ann_threshold
+            )
+        else:
+            self.ann = VectorIndex.build(self.ids, self.vectors, ann_threshold=self.ann_threshold)
         self.by_id = np.argsort(self.ids, kind="stable")
+
+    def fit_bigrams(self, row: int) -> set[str]:
+        """Bigrams of the row's industry/discipline fields (computed when first asked)."""
+        got = self._fit_bigrams.get(row)
+        if got is None:
+            got = self._fit_bigrams[row] = _bigrams(self.fit_texts[row])
+        return got
 
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row positions of these (present) ids."""
@@ -98,7 +112,7 @@ def prior_scores(corpus: Corpus, rows: np.ndarray, query: Query) -> dict[str, np
         city[:] = [bool(c) and normalize(c) == want for c in (corpus.cities[r] for r in rows)]
     fit = np.zeros(len(rows))
     if query.industry:
-        fit[:] = [industry_fit(query.industry, corpus.fit_bigrams[r]) for r in rows]
+        fit[:] = [industry_fit(query.industry, corpus.fit_bigrams(r)) for r in rows]
     return {"city": city, "industry_fit": fit}
 
 

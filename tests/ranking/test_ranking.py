@@ -143,3 +143,29 @@ def test_ivf_recall_against_exact():
     assert recall >= 0.95
     back = VectorIndex.from_bytes(ann.to_bytes(), True)
     assert back.index.nprobe == ann.index.nprobe
+
+
+def test_ivf_update_in_place_moves_changed_rows_and_keeps_recall():
+    rng = np.random.default_rng(2)
+    centers = rng.normal(size=(40, 32))
+    data = l2_normalize(centers[rng.integers(0, 40, 5000)] + 0.3 * rng.normal(size=(5000, 32)))
+    ids = np.arange(5000, dtype=np.int64) + 7
+    ann = VectorIndex.build(ids, data, ann_threshold=1000)
+    new = data.copy()
+    new[10] = l2_normalize(centers[:1] * -1.0)[0]  # one row moves far away
+    new_ids, new = np.delete(ids, 20), np.delete(new, 20, axis=0)  # one row leaves
+    new_ids = np.append(new_ids, 99_999)  # one row arrives
+    new = np.vstack([new, l2_normalize(centers[1:2])])
+    updated = ann.updated(ids, data, new_ids, new, 1000)
+    assert updated.approximate and updated.ntotal == 5000
+    assert updated.index.nprobe == ann.index.nprobe and ann.ntotal == 5000  # old one untouched
+    _, top = updated.search(np.vstack([new[10], new[-1]]), 1)
+    assert top[:, 0].tolist() == [17, 99_999]
+    _, all_ids = updated.search(data[20:21], 5000)
+    assert 27 not in all_ids[0]
+    queries = l2_normalize(rng.normal(size=(200, 32)) + centers[rng.integers(0, 40, 200)])
+    _, got = updated.search(queries, 10)
+    _, truth = VectorIndex.build(new_ids, new, ann_threshold=10**9).search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, truth, strict=True)])
+    assert recall >= 0.95
+    assert not ann.updated(ids, data, ids[:100], data[:100], 1000).approximate
