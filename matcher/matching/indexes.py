@@ -18,7 +18,7 @@ from matcher.ranking.rank import Corpus
 from matcher.text.ngrams import char_bigrams
 from matcher.text.segmenter import Segmenter
 
-STATE_FILE = "engine_state.v3.pkl"  # bump when the pickled layout changes
+STATE_FILE = "engine_state.v4.pkl"  # bump when the pickled layout changes
 
 
 @dataclass
