@@ -150,13 +150,14 @@ def main() -> None:
             f"one need vs experts: p50 {np.percentile(lat, 50) * 1e3:.1f} ms, "
             f"p95 {np.percentile(lat, 95) * 1e3:.1f} ms"
         )
-        t = time.perf_counter()
-        queries = []
-        for i in range(0, len(needs), 512):  # the batches the product ranks in
-            batch = _queries(runtime, needs[i : i + 512])
-            rank_queries(runtime, batch, TargetKind.EXPERT, 10)
-            queries += batch
-        print(f"bulk {args.needs} needs: {time.perf_counter() - t:.1f} s")
+        for target in (TargetKind.EXPERT, TargetKind.SOCIETY):
+            t = time.perf_counter()
+            queries = []
+            for i in range(0, len(needs), 512):  # the batches the product ranks in
+                batch = _queries(runtime, needs[i : i + 512])
+                rank_queries(runtime, batch, target, 10)
+                queries += batch
+            print(f"bulk {args.needs} needs vs {target}s: {time.perf_counter() - t:.1f} s")
         qv = np.stack([q.vector for q in queries[:200]])
         t = time.perf_counter()
         for v in qv:

@@ -26,7 +26,13 @@ from matcher.matching import profiles
 from matcher.matching.indexes import IndexState, TextCache, build_state, load_state, save_state
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
 from matcher.ranking.config import RankingConfig
-from matcher.ranking.rank import Query, Scored, candidate_rows, rank_experts, rank_societies
+from matcher.ranking.rank import (
+    Query,
+    Scored,
+    candidate_rows,
+    rank_experts,
+    rank_societies_many,
+)
 from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter, get_segmenter, keywords
 
@@ -153,7 +159,8 @@ def _queries(runtime: MatchingRuntime, needs: list[TechNeed]) -> list[Query]:
 
 
 DENSE_BLOCK = 1 << 24
-"""Query × expert cosines computed at once when ranking societies in bulk (64 MiB)."""
+"""Bound on the experts × queries score blocks computed at once when ranking societies
+(float32: 64 MiB a block)."""
 
 
 def rank_queries(
@@ -178,25 +185,19 @@ def rank_queries(
         sid: max(cap - load.get(sid, 0), 0) / cap if cap > 0 else 0.0
         for sid, cap in state.society_capacity.items()
     }
-    out = []
     step = max(1, DENSE_BLOCK // max(len(state.experts.ids), 1))
-    for i in range(0, len(queries), step):  # one matrix product per block of queries
-        block = queries[i : i + step]
-        cosines = state.experts.vectors @ np.stack([q.vector for q in block]).T
-        out += [
-            rank_societies(
-                q,
-                state.societies,
-                state.experts,
-                state.evidence,
-                share,
-                cfg,
-                top_k,
-                state.names[str(TargetKind.EXPERT)],
-                cosines[:, j],
-            )
-            for j, q in enumerate(block)
-        ]
+    out = []
+    for i in range(0, len(queries), step):  # bounded memory: experts × block cosines
+        out += rank_societies_many(
+            queries[i : i + step],
+            state.societies,
+            state.experts,
+            state.evidence,
+            share,
+            cfg,
+            top_k,
+            state.names[str(TargetKind.EXPERT)],
+        )
     return out
 
 

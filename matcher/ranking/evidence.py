@@ -47,35 +47,36 @@ class SocietyEvidence:
         )
 
     def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
-        """Per society, the mean of its ``m`` best member scores (0 without members)."""
-        out = np.zeros(len(self.members), np.float32)
+        """Per society (rows) and query (columns of ``expert_scores``, experts × queries), the
+        mean of its ``m`` best member scores (0 without members)."""
+        out = np.zeros((len(self.members), expert_scores.shape[1]), np.float32)
         for s, rows in enumerate(self.members):
             if len(rows):
                 vals = expert_scores[rows]
-                if len(vals) > m:
-                    vals = np.partition(vals, len(vals) - m)[-m:]
-                out[s] = vals.mean()
+                if len(rows) > m:
+                    vals = np.partition(vals, len(rows) - m, axis=0)[-m:]
+                out[s] = vals.mean(axis=0)
         return out
 
     def channels(
         self,
         *,
-        query_chars: Sequence[str],
-        query_words: Sequence[str],
-        query_vector: np.ndarray,
+        query_chars: Sequence[Sequence[str]],
+        query_words: Sequence[Sequence[str]],
+        query_vectors: np.ndarray,
         society_vectors: np.ndarray,
         expert_dense: np.ndarray,
         top_m: int,
     ) -> dict[str, np.ndarray]:
-        """Raw scores of every channel for every society (``expert_dense``: the query's
-        cosine with every expert row)."""
-        qc = self.char.transform([query_chars]).toarray().ravel()  # dense: matrix × vector
-        qw = self.word.transform([query_words]).toarray().ravel()
+        """Raw scores of every channel, societies × queries, for a batch of queries
+        (``expert_dense``: their cosines with every expert row, experts × queries)."""
+        qc = self.char.transform(query_chars).T.toarray()  # dense: sparse matrix × dense block
+        qw = self.word.transform(query_words).T.toarray()
         return {
             "char_doc": self.char_docs @ qc,
             "word_doc": self.word_docs @ qw,
             "char_experts": self.top_m_mean(self.char_experts @ qc, top_m),
-            "dense_doc": society_vectors @ query_vector,
+            "dense_doc": society_vectors @ query_vectors.T,
             "dense_experts": self.top_m_mean(expert_dense, top_m),
         }
 

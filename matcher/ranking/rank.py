@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import InitVar, dataclass, field
 
 import numpy as np
@@ -168,53 +169,76 @@ def rank_societies(
     cfg: RankingConfig,
     top_k: int,
     expert_names: dict[int, str] | None = None,
-    expert_dense: np.ndarray | None = None,
 ) -> list[Scored]:
-    """Societies by the z-score fusion of their document and member-expert channels (see
-    ``RankingConfig``), plus priors; each result explains itself. ``expert_dense``: the
-    query's cosine with every expert row, when already computed for a batch."""
+    """One query's societies (see ``rank_societies_many``)."""
+    return rank_societies_many(
+        [query], societies, experts, evidence, capacity_share, cfg, top_k, expert_names
+    )[0]
+
+
+def rank_societies_many(
+    queries: Sequence[Query],
+    societies: Corpus,
+    experts: Corpus,
+    evidence: SocietyEvidence,
+    capacity_share: dict[int, float],
+    cfg: RankingConfig,
+    top_k: int,
+    expert_names: dict[int, str] | None = None,
+) -> list[list[Scored]]:
+    """Per query, societies by the z-score fusion of their document and member-expert
+    channels (see ``RankingConfig``), plus priors; each result explains itself. The channels
+    of the whole batch are computed together (matrix products, not per-query loops)."""
     n = len(societies.ids)
-    if not n:
-        return []
-    if expert_dense is None:
-        expert_dense = experts.vectors @ query.vector
+    if not n or not queries:
+        return [[] for _ in queries]
+    vectors = np.stack([q.vector for q in queries])
+    expert_dense = experts.vectors @ vectors.T  # experts × queries
     raw = evidence.channels(
-        query_chars=char_bigrams(query.text),
-        query_words=query.tokens,
-        query_vector=query.vector,
+        query_chars=[char_bigrams(q.text) for q in queries],
+        query_words=[q.tokens for q in queries],
+        query_vectors=vectors,
         society_vectors=societies.vectors,
         expert_dense=expert_dense,
         top_m=cfg.society_top_m,
     )
-    weights = cfg.channel_weights()
+    weights = {c: w for c, w in cfg.channel_weights().items() if w}
     total = sum(weights.values()) or 1.0
-    fused = sum(w * zscore(raw[c]) for c, w in weights.items() if w) / total
-    priors = prior_scores(societies, np.arange(n), query)
     sids = societies.ids.tolist()
     capacity = np.array([capacity_share.get(int(sid), 1.0) for sid in sids])
-    fused = fused + cfg.capacity_weight * capacity
-    fused = fused + cfg.city_weight * priors["city"] + cfg.industry_weight * priors["industry_fit"]
-    order = _top(fused, societies.ids, top_k)
     names = expert_names or {}
     out = []
-    for row in order:
-        comp = {c: round(float(raw[c][row]), 4) for c in raw}
-        comp |= {name: float(v[row]) for name, v in priors.items()}
-        comp["capacity"] = float(capacity[row])
-        comp["fused"] = float(fused[row])
-        members = evidence.members[row]
-        best = members[np.argsort(-expert_dense[members])[: cfg.top_experts_shown]]
-        comp["top_experts"] = [
-            {
-                "id": int(experts.ids[e]),
-                "name": names.get(int(experts.ids[e]), ""),
-                "score": round(float(expert_dense[e]), 4),
-            }
-            for e in best
-        ]
-        out.append(
-            Scored(
-                int(sids[row]), float(fused[row]), comp, societies.bm25.present(row, query.keywords)
+    for j, query in enumerate(queries):
+        column = {c: v[:, j] for c, v in raw.items()}
+        fused = sum(w * zscore(column[c]) for c, w in weights.items()) / total
+        priors = prior_scores(societies, np.arange(n), query)
+        fused = fused + cfg.capacity_weight * capacity
+        fused = fused + cfg.city_weight * priors["city"]
+        fused = fused + cfg.industry_weight * priors["industry_fit"]
+        ranked = []
+        for row in _top(fused, societies.ids, top_k):
+            comp = {c: round(float(v[row]), 4) for c, v in column.items()}
+            comp |= {name: float(v[row]) for name, v in priors.items()}
+            comp |= {"capacity": float(capacity[row]), "fused": float(fused[row])}
+            comp["top_experts"] = _top_members(
+                evidence.members[row], expert_dense[:, j], experts, names, cfg.top_experts_shown
             )
-        )
+            matched = societies.bm25.present(row, query.keywords)
+            ranked.append(Scored(int(sids[row]), float(fused[row]), comp, matched))
+        out.append(ranked)
     return out
+
+
+def _top_members(
+    members: np.ndarray, dense: np.ndarray, experts: Corpus, names: dict[int, str], k: int
+) -> list[dict]:
+    """The society's ``k`` member experts closest to the query, for the explanation."""
+    best = members[np.argsort(-dense[members])[:k]]
+    return [
+        {
+            "id": int(experts.ids[e]),
+            "name": names.get(int(experts.ids[e]), ""),
+            "score": round(float(dense[e]), 4),
+        }
+        for e in best
+    ]
