@@ -157,7 +157,8 @@ def main() -> None:
                 batch = _queries(runtime, needs[i : i + 512])
                 rank_queries(runtime, batch, target, 10)
                 queries += batch
-            print(f"bulk {args.needs} needs vs {target}s: {time.perf_counter() - t:.1f} s")
+            label = "experts" if target == TargetKind.EXPERT else "societies"
+            print(f"bulk {args.needs} needs vs {label}: {time.perf_counter() - t:.1f} s")
         qv = np.stack([q.vector for q in queries[:200]])
         t = time.perf_counter()
         for v in qv:

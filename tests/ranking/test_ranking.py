@@ -18,6 +18,7 @@ from matcher.ranking.rank import (
     industry_fit,
     rank_experts,
     rank_societies,
+    rank_societies_many,
 )
 from matcher.text.ngrams import char_bigrams
 
@@ -113,6 +114,20 @@ def test_society_fusion_is_the_mean_of_channel_zscores_plus_priors():
     signs = [np.sign(by_id[20].components[c] - by_id[10].components[c]) for c in channels]
     assert by_id[20].score == pytest.approx(sum(signs) / 5 + 0.5, abs=1e-6)
     assert by_id[10].score == pytest.approx(-sum(signs) / 5, abs=1e-6)
+
+
+def test_society_batch_ranks_like_one_query_at_a_time():
+    experts, societies, evidence = _society_world()
+    cfg = RankingConfig(society_top_m=1)
+    queries = [
+        Query(["大坝"], np.array([1.0, 0.0], np.float32), ["大坝"], text="大坝渗流"),
+        Query(["催化剂"], np.array([0.0, 1.0], np.float32), [], city="郑州", text="催化剂"),
+    ]
+    batch = rank_societies_many(queries, societies, experts, evidence, {10: 0.5}, cfg, 2)
+    for q, ranked in zip(queries, batch, strict=True):
+        one = rank_societies(q, societies, experts, evidence, {10: 0.5}, cfg, 2)
+        assert [(r.id, r.components) for r in ranked] == [(r.id, r.components) for r in one]
+    assert [r.id for r in batch[0]] == [20, 10] and [r.id for r in batch[1]] == [10, 20]
 
 
 def test_tfidf_space_is_cosine_with_society_idf():
