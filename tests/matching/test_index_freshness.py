@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from sqlalchemy import select
 
 from matcher.matching.indexes import STATE_FILE
@@ -104,3 +107,39 @@ def test_signature_follows_every_profile_write_and_no_other(settings, store, tmp
     with other.transaction() as s:
         assert signature(s) != unrelated and signature(s).endswith(":0")
     other.dispose()
+
+
+@pytest.mark.parametrize(
+    "database_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_an_import_and_a_profile_edit_do_not_deadlock(store):
+    """Both lock the revision row before any profile row, so the edit waits for the import
+    instead of PostgreSQL aborting one of them as a deadlock."""
+    from sqlalchemy import text
+
+    with store.transaction() as s:
+        seed(s)
+    importer = store.engine.connect()
+    importer.begin()
+    importer.execute(text("UPDATE experts SET profile = profile || '。'"))  # holds the counter
+    edit_done = threading.Event()
+    errors: list[Exception] = []
+
+    def edit() -> None:
+        try:
+            with store.engine.begin() as conn:
+                conn.execute(text("UPDATE societies SET capacity = 3 WHERE external_id = 'S-MECH'"))
+        except Exception as exc:  # a deadlock would land here
+            errors.append(exc)
+        edit_done.set()
+
+    worker = threading.Thread(target=edit)
+    worker.start()
+    assert not edit_done.wait(0.5)  # waiting for the importer, before locking the society row
+    importer.execute(text("UPDATE societies SET description = description || '。'"))
+    importer.commit()
+    importer.close()
+    worker.join(10)
+    assert edit_done.is_set() and errors == []
+    with store.transaction() as s:
+        assert s.execute(text("SELECT COUNT(*) FROM societies WHERE capacity = 3")).scalar() == 1

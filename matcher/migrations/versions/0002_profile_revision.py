@@ -31,14 +31,16 @@ def upgrade() -> None:
     )
     op.bulk_insert(table, [{"id": 1, "store_id": uuid.uuid4().hex, "revision": 0}])
     if op.get_bind().dialect.name == "postgresql":
-        # statement-level: one bump per INSERT/UPDATE/DELETE statement, however many rows
+        # statement-level: one bump per INSERT/UPDATE/DELETE statement, however many rows;
+        # BEFORE: every profile writer locks the counter row before any profile row, so two
+        # writers always lock in the same order (no deadlock between an import and an edit)
         op.execute(
             "CREATE FUNCTION bump_profile_revision() RETURNS trigger LANGUAGE plpgsql AS "
             f"$$ BEGIN {BUMP}; RETURN NULL; END $$"
         )
         for name in TABLES:
             op.execute(
-                f"CREATE TRIGGER {name}_profile_revision AFTER INSERT OR UPDATE OR DELETE "
+                f"CREATE TRIGGER {name}_profile_revision BEFORE INSERT OR UPDATE OR DELETE "
                 f"OR TRUNCATE ON {name} FOR EACH STATEMENT "
                 "EXECUTE FUNCTION bump_profile_revision()"
             )
