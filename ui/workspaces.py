@@ -73,22 +73,15 @@ def enterprise(state: AppState, user: User) -> None:
         if st.form_submit_button("发布并匹配 Post and match") and title.strip():
 
             def _post(session: Session) -> list[MatchOut]:
-                need = needs.create_need(
-                    session=session,
-                    actor=user,
-                    data=NeedCreate(
-                        title=title.strip(),
-                        description=description,
-                        keywords=[k for k in keywords.replace("，", "、").split("、") if k],
-                    ),
+                data = NeedCreate(
+                    title=title.strip(),
+                    description=description,
+                    keywords=[k for k in keywords.replace("，", "、").split("、") if k],
                 )
-                return needs.need_matches(
-                    session=session,
-                    runtime=state.runtime,
-                    actor=user,
-                    need_id=need.id,
-                    target=TargetKind.SOCIETY,
+                _, matches = needs.post_need(
+                    session=session, runtime=state.runtime, actor=user, data=data
                 )
+                return matches
 
             st.success("需求已发布 / need posted")
             show_matches(run(state, _post))

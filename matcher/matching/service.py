@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from tqdm import tqdm
 
 from matcher.audit.service import record
 from matcher.config import EMBEDDED_MODEL, Settings
@@ -240,18 +241,49 @@ def match_need(
     return _match_many(session, runtime, [need], TargetKind(target), top_k, actor)[need.id]
 
 
-def _match_many(session, runtime, needs, target, top_k, actor, progress=False):
+@dataclass
+class Ranked:
+    """Rankings of some needs against one index version, not stored yet."""
+
+    target: TargetKind
+    top_k: int
+    version: str
+    scored: list[list[Scored]]  # aligned with the needs
+
+
+def rank_needs(
+    *,
+    session: Session,
+    runtime: MatchingRuntime,
+    needs: list[TechNeed],
+    target: TargetKind,
+    top_k: int | None = None,
+    progress: bool = False,
+) -> Ranked:
+    """Rank needs (stored or not yet) against fresh indexes, in batches; writes nothing."""
+    target = TargetKind(target)
     ensure_indexes(session=session, runtime=runtime)
     top_k = top_k or runtime.settings.default_top_k
     load = profiles.open_assignments(session) if target == TargetKind.SOCIETY else {}
-    out: dict[int, list[MatchResult]] = {}
-    with runtime.lock:
-        state = runtime.state
+    scored: list[list[Scored]] = []
+    bar = tqdm(total=len(needs), disable=not progress, desc="匹配 matching", unit="条")
+    with runtime.lock, bar:
+        version = runtime.state.version
         for i in range(0, len(needs), 512):
             batch = needs[i : i + 512]
-            ranked = rank_queries(runtime, _queries(runtime, batch), target, top_k, load)
-            for need, scored in zip(batch, ranked, strict=True):
-                out[need.id] = _store(session, need, target, scored, state.version)
+            scored += rank_queries(runtime, _queries(runtime, batch), target, top_k, load)
+            bar.update(len(batch))
+    return Ranked(target, top_k, version, scored)
+
+
+def store_ranked(
+    *, session: Session, needs: list[TechNeed], ranked: Ranked, actor: User | None
+) -> dict[int, list[MatchResult]]:
+    """Replace each need's stored results with its ranking (one audit event)."""
+    out = {
+        need.id: _store(session, need, ranked.target, scored, ranked.version)
+        for need, scored in zip(needs, ranked.scored, strict=True)
+    }
     if needs:
         record(
             session=session,
@@ -260,9 +292,21 @@ def _match_many(session, runtime, needs, target, top_k, actor, progress=False):
             target_type="need",
             target_id=needs[0].id if len(needs) == 1 else None,
             count=len(needs),
-            detail={"target": str(target), "top_k": top_k, "version": state.version},
+            detail={"target": str(ranked.target), "top_k": ranked.top_k, "version": ranked.version},
         )
     return out
+
+
+def _match_many(session, runtime, needs, target, top_k, actor, progress=False):
+    ranked = rank_needs(
+        session=session,
+        runtime=runtime,
+        needs=needs,
+        target=target,
+        top_k=top_k,
+        progress=progress,
+    )
+    return store_ranked(session=session, needs=needs, ranked=ranked, actor=actor)
 
 
 def get_matches(

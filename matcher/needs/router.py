@@ -33,16 +33,9 @@ class CloseBody(BaseModel):
 @router.post("", response_model=NeedWithMatches, status_code=201)
 def post_need(session: SessionDep, actor: ActorDep, state: StateDep, body: NeedCreate):
     """Post a need (an enterprise for itself, staff for any) and get its top society matches."""
-    runtime = state.runtime  # loaded before this request writes anything
-    need = service.create_need(session=session, actor=actor, data=body)
     with state.metrics.time_match(TargetKind.SOCIETY.value):
-        matches = service.need_matches(
-            session=session,
-            runtime=runtime,
-            actor=actor,
-            need_id=need.id,
-            target=TargetKind.SOCIETY,
-            recompute=True,
+        need, matches = service.post_need(
+            session=session, runtime=state.runtime, actor=actor, data=body
         )
     out = service.need_out(session, actor, [need])[0]
     return NeedWithMatches(**out.model_dump(), matches=matches)

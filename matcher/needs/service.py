@@ -132,13 +132,32 @@ def _enterprise_for(session: Session, actor: User | None, enterprise_id: int | N
 
 def create_need(*, session: Session, actor: User | None, data: NeedCreate) -> TechNeed:
     """Post a need (an enterprise for itself, staff for any enterprise); status open."""
+    return _save_new(session, actor, _new_need(session, actor, data))
+
+
+def post_need(
+    *, session: Session, runtime: Any, actor: User | None, data: NeedCreate
+) -> tuple[TechNeed, list[MatchOut]]:
+    """Create a need and its top society matches. It is ranked before anything is written,
+    so the write transaction stays short (posting enterprises do not queue on it)."""
+    from matcher.matching.service import rank_needs, store_ranked, target_names
+
+    need = _new_need(session, actor, data)
+    ranked = rank_needs(session=session, runtime=runtime, needs=[need], target=TargetKind.SOCIETY)
+    _save_new(session, actor, need)
+    results = store_ranked(session=session, needs=[need], ranked=ranked, actor=actor)[need.id]
+    return need, match_out(results, target_names(runtime, TargetKind.SOCIETY))
+
+
+def _new_need(session: Session, actor: User | None, data: NeedCreate) -> TechNeed:
+    """The validated need, not added to the session yet."""
     ent = _enterprise_for(session, actor, data.enterprise_id)
     external_id = data.external_id or f"N-{uuid.uuid4().hex[:12]}"
     if session.scalar(select(TechNeed.id).where(TechNeed.external_id == external_id)):
         raise ConflictError(f"需求编号 {external_id} 已存在", f"need {external_id} exists")
     need = TechNeed(
         external_id=external_id,
-        enterprise=ent,
+        enterprise_id=ent.id,  # not the relationship: a backref would drag it into the session
         title=data.title,
         description=data.description or "",
         industry=data.industry or ent.industry,
@@ -147,6 +166,10 @@ def create_need(*, session: Session, actor: User | None, data: NeedCreate) -> Te
         deadline=data.deadline,
         status=NeedStatus.OPEN,
     )
+    return need
+
+
+def _save_new(session: Session, actor: User | None, need: TechNeed) -> TechNeed:
     session.add(need)
     session.flush()
     record(
@@ -155,7 +178,7 @@ def create_need(*, session: Session, actor: User | None, data: NeedCreate) -> Te
         action="need_created",
         target_type="need",
         target_id=need.id,
-        detail={"external_id": external_id, "enterprise_id": ent.id},
+        detail={"external_id": need.external_id, "enterprise_id": need.enterprise_id},
     )
     return need
 
@@ -211,12 +234,10 @@ def need_matches(
     need_id: int,
     target: TargetKind,
     top_k: int | None = None,
-    recompute: bool = False,
 ) -> list[MatchOut]:
     """The need's ranked matches (stored if fresh, else computed now); owner or staff only."""
-    from matcher.matching.service import get_matches, match_need, target_names
+    from matcher.matching.service import get_matches, target_names
 
     need = policy.get_owned_need(session, actor, need_id)
-    fn = match_need if recompute else get_matches
-    results = fn(session=session, runtime=runtime, need=need, target=target, top_k=top_k)
+    results = get_matches(session=session, runtime=runtime, need=need, target=target, top_k=top_k)
     return match_out(results, target_names(runtime, target))
