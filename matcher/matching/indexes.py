@@ -165,6 +165,9 @@ def save_state(state: IndexState, index_dir: Path) -> None:
         with tmp.open("wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+    for old in index_dir.glob("engine_state.v*.pkl*"):  # layouts this version cannot read
+        if not old.name.startswith(STATE_FILE):
+            old.unlink(missing_ok=True)
 
 
 def load_state(index_dir: Path) -> IndexState | None:

@@ -41,8 +41,12 @@ def test_changed_profile_is_reflected_and_only_it_is_encoded(settings, store):
 def test_truncated_index_file_is_rebuilt(settings, store):
     with store.transaction() as s:
         seed(s)
+    older = settings.index_dir / "engine_state.v1.pkl"  # an earlier layout, left behind
+    older.parent.mkdir(parents=True)
+    older.write_bytes(b"old")
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=MatchingRuntime.load(settings))
+    assert not older.exists()
     path = settings.index_dir / STATE_FILE
     path.write_bytes(path.read_bytes()[:100])
     fresh = MatchingRuntime.load(settings)  # a new process
