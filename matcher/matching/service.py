@@ -336,6 +336,8 @@ def get_matches(
     )
     if fresh:
         return stored[:want]
+    for old in stored:  # replaced below by a bulk delete; their ids may be reused
+        session.expunge(old)
     return match_need(session=session, runtime=runtime, need=need, target=target, top_k=top_k)
 
 
