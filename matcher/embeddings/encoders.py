@@ -112,7 +112,7 @@ def fit_embedded_model(
     try:
         from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     except ImportError:  # sentence-transformers < 6
-        from sentence_transformers.models import StaticEmbedding
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     from matcher.embeddings.static_fit import fit_static_embedding

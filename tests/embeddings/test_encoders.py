@@ -16,7 +16,8 @@ from matcher.text.segmenter import Segmenter
 
 @pytest.fixture(scope="module")
 def tiny_bert(tmp_path_factory):
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer import modules
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     root = tmp_path_factory.mktemp("tiny")
@@ -33,8 +34,8 @@ def tiny_bert(tmp_path_factory):
         max_position_embeddings=64,
     )
     BertModel(cfg).save_pretrained(root / "hf")
-    word = models.Transformer(str(root / "hf"), max_seq_length=32)
-    model = SentenceTransformer(modules=[word, models.Pooling(32, "mean")], device="cpu")
+    word = modules.Transformer(str(root / "hf"), max_seq_length=32)
+    model = SentenceTransformer(modules=[word, modules.Pooling(32, "mean")], device="cpu")
     model.save(str(root / "st"))
     return root / "st"
 
