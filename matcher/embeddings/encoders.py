@@ -108,11 +108,7 @@ def fit_embedded_model(
     """Fit the static embedding on ``token_lists``, save it as a sentence-transformers model
     under ``models_dir/embedded-<checksum>`` and point ``models_dir/POINTER`` at it."""
     from sentence_transformers import SentenceTransformer
-
-    try:
-        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    except ImportError:  # sentence-transformers < 6
-        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     from matcher.embeddings.static_fit import fit_static_embedding
