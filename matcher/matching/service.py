@@ -76,7 +76,9 @@ class MatchingRuntime:
         """Fit the embedded model on the store's texts (expert texts labelled by society)."""
         rows = experts + societies
         tokens = [embedding_tokens(self.segmenter.tokens(r.text), r.text) for r in rows]
-        labels = [str(memberships.get(r.id, [None])[0]) for r in experts]
+        labels: list[str | None] = [  # an expert without a society is unlabelled
+            str(memberships[r.id][0]) if memberships.get(r.id) else None for r in experts
+        ]
         labels += [str(r.id) for r in societies]
         self.settings.models_dir.mkdir(parents=True, exist_ok=True)
         path = fit_embedded_model(tokens, self.settings.models_dir, labels=labels)
