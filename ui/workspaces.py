@@ -23,6 +23,7 @@ from matcher.societies.schemas import LeadResponseIn
 T = TypeVar("T")
 COMPONENT_LABELS = {
     "char_doc": "字面相似 text (char)",
+    "char_centroid": "成员字面均值 members (char)",
     "word_doc": "词语相似 text (words)",
     "char_experts": "专家字面 experts (char)",
     "dense_doc": "语义相似 semantic",

@@ -18,7 +18,7 @@ from matcher.ranking.rank import Corpus
 from matcher.text.ngrams import char_bigrams
 from matcher.text.segmenter import Segmenter
 
-STATE_FILE = "engine_state.v4.pkl"  # bump when the pickled layout changes
+STATE_FILE = "engine_state.v5.pkl"  # bump when the pickled layout changes
 
 
 @dataclass
@@ -100,12 +100,13 @@ def build_state(
         for sid in memberships.get(row.id, ()):
             members.setdefault(sid, []).append(pos)
     s_docs, e_chars = [], [char_bigrams(r.text) for r in experts]
+    s_own_chars = [char_bigrams(r.text) for r in societies]
     s_chars, s_rows = [], []
     for pos, row in enumerate(societies):
         rows = members.get(row.id, [])
         s_rows.append(rows)
         s_docs.append(s_tokens[pos] + [t for p in rows for t in e_tokens[p]])
-        s_chars.append(char_bigrams(row.text) + [t for p in rows for t in e_chars[p]])
+        s_chars.append(s_own_chars[pos] + [t for p in rows for t in e_chars[p]])
         if rows:
             s_vecs[pos] = s_vecs[pos] + e_vecs[rows].sum(axis=0)  # description = one more member
     s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
@@ -122,7 +123,11 @@ def build_state(
         ),
         memberships=memberships,
         evidence=SocietyEvidence.build(
-            society_chars=s_chars, society_words=s_docs, expert_chars=e_chars, members=s_rows
+            society_chars=s_chars,
+            society_words=s_docs,
+            expert_chars=e_chars,
+            own_chars=s_own_chars,
+            members=s_rows,
         ),
         society_capacity={r.id: r.capacity for r in societies},
         external_ids={

@@ -1,6 +1,7 @@
 """The society channels of the fusion: each society's document (its description plus its
-members' profiles) and the evidence of its best-matching member experts, in a lexical
-(character bigram / jieba word TF-IDF) and a dense form."""
+members' profiles), its centroid (the mean of its members' and its description's unit
+vectors) and the evidence of its best-matching member experts, in a lexical (character
+bigram / jieba word TF-IDF) and a dense form."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import scipy.sparse as sp
 
 from matcher.ranking.lexical import TfidfSpace
 
-CHANNELS = ("char_doc", "word_doc", "char_experts", "dense_doc", "dense_experts")
+CHANNELS = (
+    "char_doc",
+    "char_centroid",
+    "word_doc",
+    "char_experts",
+    "dense_doc",
+    "dense_experts",
+)
 
 
 @dataclass
@@ -22,6 +30,7 @@ class SocietyEvidence:
     char: TfidfSpace
     word: TfidfSpace
     char_docs: sp.csr_matrix
+    char_centroids: sp.csr_matrix
     word_docs: sp.csr_matrix
     char_experts: sp.csr_matrix
     members: list[np.ndarray]
@@ -33,17 +42,22 @@ class SocietyEvidence:
         society_chars: Sequence[Sequence[str]],
         society_words: Sequence[Sequence[str]],
         expert_chars: Sequence[Sequence[str]],
+        own_chars: Sequence[Sequence[str]],
         members: Sequence[Sequence[int]],
     ) -> SocietyEvidence:
-        """``members[s]`` lists the expert rows of society row ``s``."""
+        """``members[s]`` lists the expert rows of society row ``s``; ``society_*`` are the
+        society documents (own text plus members' texts), ``own_chars`` the own texts alone."""
         char, word = TfidfSpace(society_chars), TfidfSpace(society_words)
+        char_experts = char.transform(expert_chars)
+        rows = [np.asarray(m, dtype=np.int64) for m in members]
         return cls(
             char=char,
             word=word,
             char_docs=char.transform(society_chars),
+            char_centroids=centroids(char_experts, char.transform(own_chars), rows),
             word_docs=word.transform(society_words),
-            char_experts=char.transform(expert_chars),
-            members=[np.asarray(m, dtype=np.int64) for m in members],
+            char_experts=char_experts,
+            members=rows,
         )
 
     def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
@@ -74,11 +88,29 @@ class SocietyEvidence:
         qw = self.word.transform(query_words).T.toarray()
         return {
             "char_doc": self.char_docs @ qc,
+            "char_centroid": self.char_centroids @ qc,
             "word_doc": self.word_docs @ qw,
             "char_experts": self.top_m_mean(self.char_experts @ qc, top_m),
             "dense_doc": society_vectors @ query_vectors.T,
             "dense_experts": self.top_m_mean(expert_dense, top_m),
         }
+
+
+def centroids(
+    experts: sp.csr_matrix, own: sp.csr_matrix, members: Sequence[np.ndarray]
+) -> sp.csr_matrix:
+    """Per society, the L2-normalised sum of its members' unit rows and its own unit row (its
+    description counts as one more member): every member weighs the same, however long its
+    text (one document per society lets long profiles dominate)."""
+    empty = np.zeros(0, np.int64)
+    rows = np.concatenate([empty, *(np.full(len(m), s, np.int64) for s, m in enumerate(members))])
+    cols = np.concatenate([empty, *members])
+    assign = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, cols)), shape=(own.shape[0], experts.shape[0])
+    )
+    total = sp.csr_matrix(assign @ experts + own)
+    norms = np.sqrt(np.asarray(total.multiply(total).sum(axis=1)).ravel())
+    return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ total).astype(np.float32)
 
 
 def zscore(values: np.ndarray) -> np.ndarray:

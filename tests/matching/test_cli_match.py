@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from matcher.cli import app
 from matcher.models import MatchResult, NeedStatus, TechNeed
+from matcher.ranking.evidence import CHANNELS
 
 from .factories import seed
 
@@ -51,7 +52,7 @@ def test_index_then_match_societies(settings, store, tmp_path):
         stored = s.scalars(select(MatchResult).order_by(MatchResult.need_id, MatchResult.rank))
         comps = [r.components for r in stored]
     assert len(comps) == 6
-    channels = {"char_doc", "word_doc", "char_experts", "dense_doc", "dense_experts"}
+    channels = set(CHANNELS)
     assert channels | {"city", "capacity", "fused", "top_experts"} <= set(comps[0])
 
 

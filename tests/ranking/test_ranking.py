@@ -9,7 +9,7 @@ from matcher.embeddings.encoders import l2_normalize
 from matcher.embeddings.vector_index import VectorIndex
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.config import RankingConfig
-from matcher.ranking.evidence import SocietyEvidence
+from matcher.ranking.evidence import CHANNELS, SocietyEvidence, centroids
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import (
     Corpus,
@@ -86,6 +86,7 @@ def _society_world():
         society_chars=[char_bigrams("学会") + e_chars[1], char_bigrams("学会") + e_chars[0]],
         society_words=[["学会"], ["学会"]],
         expert_chars=e_chars,
+        own_chars=[char_bigrams("学会"), char_bigrams("学会")],
         members=[[1], [0]],  # society 10 has expert 20, society 20 has expert 10
     )
     return experts, societies, evidence
@@ -103,17 +104,34 @@ def test_society_uses_member_expert_evidence():
     assert top["char_experts"] > 0 == ranked[1].components["char_experts"]
 
 
-def test_society_fusion_is_the_mean_of_channel_zscores_plus_priors():
+def test_society_fusion_is_the_weighted_mean_of_channel_zscores_plus_priors():
     experts, societies, evidence = _society_world()
     cfg = RankingConfig(society_top_m=1, city_weight=0, industry_weight=0, capacity_weight=0.5)
     q = Query(["大坝"], np.array([1.0, 0.0], np.float32), [], text="大坝渗流")
     ranked = rank_societies(q, societies, experts, evidence, {10: 0.0, 20: 1.0}, cfg, 2)
     by_id = {r.id: r for r in ranked}
     # two societies: every channel that differs standardises to ±1, one that ties to 0
-    channels = ["char_doc", "word_doc", "char_experts", "dense_doc", "dense_experts"]
-    signs = [np.sign(by_id[20].components[c] - by_id[10].components[c]) for c in channels]
-    assert by_id[20].score == pytest.approx(sum(signs) / 5 + 0.5, abs=1e-6)
-    assert by_id[10].score == pytest.approx(-sum(signs) / 5, abs=1e-6)
+    weights = cfg.channel_weights()
+    assert set(weights) == set(CHANNELS) <= set(by_id[20].components)
+    signs = {c: np.sign(by_id[20].components[c] - by_id[10].components[c]) for c in weights}
+    mean = sum(w * signs[c] for c, w in weights.items()) / sum(weights.values())
+    assert by_id[20].score == pytest.approx(mean + 0.5, abs=1e-6)
+    assert by_id[10].score == pytest.approx(-mean, abs=1e-6)
+
+
+def test_char_centroid_weighs_members_equally_and_counts_the_description():
+    space = TfidfSpace([["轴承", "齿轮", "水库", "大坝"]])
+    experts = space.transform([["轴承"] * 50 + ["齿轮"] * 50, ["水库"]])
+    own = space.transform([["大坝"]])
+    cent = centroids(experts, own, [np.array([0, 1])]).toarray()[0]
+    doc = space.transform([["轴承"] * 50 + ["齿轮"] * 50 + ["水库", "大坝"]]).toarray()[0]
+    v = space.vocab
+    assert np.linalg.norm(cent) == pytest.approx(1.0, rel=1e-6)
+    assert cent[v["水库"]] == pytest.approx(cent[v["大坝"]])  # a short member = the description
+    assert cent[v["水库"]] == pytest.approx(np.sqrt(2) * cent[v["轴承"]], rel=1e-5)
+    assert cent[v["水库"]] / cent[v["轴承"]] > 2 * doc[v["水库"]] / doc[v["轴承"]]
+    empty = centroids(experts, own, [np.zeros(0, np.int64)]).toarray()[0]
+    assert empty == pytest.approx(own.toarray()[0])  # no members: the description alone
 
 
 def test_society_batch_ranks_like_one_query_at_a_time():
