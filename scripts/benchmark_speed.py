@@ -141,23 +141,24 @@ def main() -> None:
                 self.keywords, self.city, self.industry = [], None, None
 
         needs = [Need(i) for i in range(args.needs)]
-        lat = []
-        for need in needs[:200]:
-            t = time.perf_counter()
-            rank_queries(runtime, _queries(runtime, [need]), TargetKind.EXPERT, 10)
-            lat.append(time.perf_counter() - t)
-        print(
-            f"one need vs experts: p50 {np.percentile(lat, 50) * 1e3:.1f} ms, "
-            f"p95 {np.percentile(lat, 95) * 1e3:.1f} ms"
-        )
-        for target in (TargetKind.EXPERT, TargetKind.SOCIETY):
+        labels = {TargetKind.EXPERT: "experts", TargetKind.SOCIETY: "societies"}
+        for target, label in labels.items():
+            lat = []
+            for need in needs[:200]:
+                t = time.perf_counter()
+                rank_queries(runtime, _queries(runtime, [need]), target, 10)
+                lat.append(time.perf_counter() - t)
+            print(
+                f"one need vs {label}: p50 {np.percentile(lat, 50) * 1e3:.1f} ms, "
+                f"p95 {np.percentile(lat, 95) * 1e3:.1f} ms"
+            )
+        for target, label in labels.items():
             t = time.perf_counter()
             queries = []
             for i in range(0, len(needs), 512):  # the batches the product ranks in
                 batch = _queries(runtime, needs[i : i + 512])
                 rank_queries(runtime, batch, target, 10)
                 queries += batch
-            label = "experts" if target == TargetKind.EXPERT else "societies"
             print(f"bulk {args.needs} needs vs {label}: {time.perf_counter() - t:.1f} s")
         qv = np.stack([q.vector for q in queries[:200]])
         t = time.perf_counter()
