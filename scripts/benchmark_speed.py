@@ -1,5 +1,5 @@
-"""Speed benchmark on synthetic Chinese profiles: index build, one-need latency, bulk matching,
-peak memory, against a brute-force numpy baseline in the same process.
+"""Speed benchmark on synthetic Chinese profiles: index build, refresh after one edit, one-need
+latency, bulk matching, peak memory, against a brute-force numpy baseline in the same process.
 
     .venv/bin/python scripts/benchmark_speed.py --experts 100000 --needs 10000
 """
@@ -118,9 +118,7 @@ def main() -> None:
         t0 = time.perf_counter()
         runtime.fit_embedded(experts[:20_000], societies, members)
         t_fit = time.perf_counter() - t0
-        state, encoded = build_state(
-            signature="bench",
-            experts=experts,
+        common = dict(
             societies=societies,
             memberships=members,
             segmenter=runtime.segmenter,
@@ -128,11 +126,17 @@ def main() -> None:
             cache=TextCache(),
             ann_threshold=settings.ann_threshold,
         )
-        runtime.state = state
+        state, encoded = build_state(signature="bench", experts=experts, **common)
         t_index = time.perf_counter() - t0
         print(
             f"index {args.experts} experts: {t_index:.1f} s (fit {t_fit:.1f} s), encoded {encoded}"
         )
+        experts[0].text += "，新增研究方向"  # one profile edited: what a refresh costs
+        t = time.perf_counter()
+        state, encoded = build_state(signature="edit", experts=experts, previous=state, **common)
+        t_refresh = time.perf_counter() - t
+        print(f"refresh after one edited expert: {t_refresh:.1f} s, encoded {encoded}")
+        runtime.state = state
 
         class Need:  # the attributes the ranking reads
             def __init__(self, i):
