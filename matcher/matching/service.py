@@ -176,9 +176,12 @@ def rank_queries(
     """Rank a batch of queries against the current indexes (``load``: open assignments per
     society, for the capacity prior); expert candidates come from one ANN search."""
     state, cfg = runtime.state, runtime.config
+    if not queries:
+        return []
     if target == TargetKind.EXPERT:
-        vectors = np.stack([q.vector for q in queries]) if queries else np.zeros((0, 1))
-        candidates = candidate_rows(state.experts, vectors, cfg.candidates)
+        candidates = candidate_rows(
+            state.experts, np.stack([q.vector for q in queries]), cfg.candidates
+        )
         return [
             rank_experts(q, state.experts, cfg, top_k, rows)
             for q, rows in zip(queries, candidates, strict=True)
