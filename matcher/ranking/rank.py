@@ -160,22 +160,6 @@ def rank_experts(
     return out
 
 
-def rank_societies(
-    query: Query,
-    societies: Corpus,
-    experts: Corpus,
-    evidence: SocietyEvidence,
-    capacity_share: dict[int, float],
-    cfg: RankingConfig,
-    top_k: int,
-    expert_names: dict[int, str] | None = None,
-) -> list[Scored]:
-    """One query's societies (see ``rank_societies_many``)."""
-    return rank_societies_many(
-        [query], societies, experts, evidence, capacity_share, cfg, top_k, expert_names
-    )[0]
-
-
 def rank_societies_many(
     queries: Sequence[Query],
     societies: Corpus,

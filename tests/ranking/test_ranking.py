@@ -17,7 +17,6 @@ from matcher.ranking.rank import (
     candidate_rows,
     industry_fit,
     rank_experts,
-    rank_societies,
     rank_societies_many,
 )
 from matcher.text.ngrams import char_bigrams
@@ -96,7 +95,7 @@ def test_society_uses_member_expert_evidence():
     experts, societies, evidence = _society_world()
     cfg = RankingConfig(society_top_m=1, capacity_weight=0.0)
     q = Query(["大坝"], np.array([1.0, 0.0], np.float32), ["大坝"], text="大坝渗流")
-    ranked = rank_societies(q, societies, experts, evidence, {}, cfg, 2, {10: "钱"})
+    (ranked,) = rank_societies_many([q], societies, experts, evidence, {}, cfg, 2, {10: "钱"})
     assert [r.id for r in ranked] == [20, 10]
     top = ranked[0].components
     assert top["top_experts"] == [{"id": 10, "name": "钱", "score": pytest.approx(1.0)}]
@@ -108,7 +107,7 @@ def test_society_fusion_is_the_weighted_mean_of_channel_zscores_plus_priors():
     experts, societies, evidence = _society_world()
     cfg = RankingConfig(society_top_m=1, city_weight=0, industry_weight=0, capacity_weight=0.5)
     q = Query(["大坝"], np.array([1.0, 0.0], np.float32), [], text="大坝渗流")
-    ranked = rank_societies(q, societies, experts, evidence, {10: 0.0, 20: 1.0}, cfg, 2)
+    (ranked,) = rank_societies_many([q], societies, experts, evidence, {10: 0.0, 20: 1.0}, cfg, 2)
     by_id = {r.id: r for r in ranked}
     # two societies: every channel that differs standardises to ±1, one that ties to 0
     weights = cfg.channel_weights()
@@ -143,7 +142,7 @@ def test_society_batch_ranks_like_one_query_at_a_time():
     ]
     batch = rank_societies_many(queries, societies, experts, evidence, {10: 0.5}, cfg, 2)
     for q, ranked in zip(queries, batch, strict=True):
-        one = rank_societies(q, societies, experts, evidence, {10: 0.5}, cfg, 2)
+        (one,) = rank_societies_many([q], societies, experts, evidence, {10: 0.5}, cfg, 2)
         assert [(r.id, r.components) for r in ranked] == [(r.id, r.components) for r in one]
     assert [r.id for r in batch[0]] == [20, 10] and [r.id for r in batch[1]] == [10, 20]
 
