@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matcher.models.base import Base, NeedStatus, TimestampMixin, str_enum
 
-
 SOLUTION_MODES = ("独立研发", "委托研发", "合作研发", "其他")
 """技术需求解决方式: independent, commissioned, joint R&D, other."""
 ACTIVITY_TYPES = (
