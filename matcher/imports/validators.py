@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from matcher.imports.cities import normalize_city
+from matcher.models.enterprise import ACTIVITY_TYPES, SOLUTION_MODES
 
 
 class CellInvalid(ValueError):
@@ -200,3 +201,167 @@ def parse_credit_code(value: Any) -> str:
     if credit_code_check_char(code[:17]) != code[17]:
         raise CellInvalid("统一社会信用代码校验位错误", "credit code check character is wrong")
     return code
+
+
+# ---- the need-collection form (企业技术需求征集表) ------------------------------------------
+
+NO_VALUE = frozenset(
+    {"面议", "待定", "未定", "另议", "协商", "不限", "长期", "暂无", "无", "不详", "-", "—", "/"}
+)
+"""Words a form cell uses for "nothing stated": stored as empty, not an error."""
+
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_SHORT_RANGE = re.compile(r"^((?:19|20)\d{2})年?\s*[-~～—–至到]\s*(\d{2})年?$")
+_MIN_YEAR, _MAX_YEAR = 1950, 2100
+
+
+def _no_value(text: str) -> bool:
+    return re.sub(r"\s+", "", text).strip("。.") in NO_VALUE
+
+
+def _years(value: Any) -> list[int] | None:
+    """The years written in a cell, in order; None for a "nothing stated" word."""
+    if isinstance(value, datetime | date):
+        return [value.year]
+    text = unicodedata.normalize("NFKC", parse_code(value)).strip()
+    if _no_value(text):
+        return None
+    if re.fullmatch(r"\d{5}", text) and 20000 <= int(text) <= 80000:  # an Excel date serial
+        return [(_EXCEL_EPOCH + timedelta(days=int(text))).year]
+    if re.fullmatch(r"\d{6}|\d{8}", text):  # 202203, 20220301
+        text = text[:4]
+    short = _SHORT_RANGE.match(text)
+    if short:  # 2022-24
+        start = int(short.group(1))
+        return [start, start // 100 * 100 + int(short.group(2))]
+    years = [int(y) for y in _YEAR.findall(text)]
+    if not years or any(not _MIN_YEAR <= y <= _MAX_YEAR for y in years):
+        raise CellInvalid(
+            "应为年份或年月，如 2022、2022年3月、2022.03、2022-2024",
+            "must be a year or a month, e.g. 2022, 2022年3月, 2022.03, 2022-2024",
+        )
+    return years
+
+
+def parse_year(value: Any) -> int | None:
+    """One year from 2022, 2022年3月, 2022.03, 2022/3, 2022-03-01, a date cell or serial."""
+    years = _years(value)
+    if years is None:
+        return None
+    if len(years) != 1:
+        raise CellInvalid("应为一个年份", "must be a single year")
+    return years[0]
+
+
+def parse_time_frame(value: Any) -> tuple[int | None, int | None] | None:
+    """需求时限 as (start year, end year): "2022-2024", "2022年3月至2024年12月", "2022-24";
+    a single year or date is the end of the time frame."""
+    years = _years(value)
+    if years is None:
+        return None
+    if len(years) == 1:
+        return None, years[0]
+    if len(years) > 2:
+        raise CellInvalid("应为起止年份，如 2022-2024", "must be a start and end, e.g. 2022-2024")
+    start, end = years
+    if start > end:
+        raise CellInvalid("开始年份晚于结束年份", "the start year is after the end year")
+    return start, end
+
+
+_AMOUNT = re.compile(
+    r"^(?:约|大约|不少于|不低于|不超过|至少|最多)?(\d+(?:\.\d+)?)(亿元|亿|万元|万|元)?"
+    r"(?:人民币)?(?:以上|以内|以下|左右)?$"
+)
+_PER_UNIT = {"亿元": 10000.0, "亿": 10000.0, "万元": 1.0, "万": 1.0, "元": 0.0001, None: 1.0}
+
+
+def parse_budget(value: Any) -> float | None:
+    """An amount in 万元: 50, "50万", "50万元", "0.5亿" (5000), "300000元" (30); 面议 → none."""
+    if isinstance(value, bool):
+        raise CellInvalid("应为金额（万元）", "must be an amount in 万元")
+    if isinstance(value, int | float):
+        amount = float(value)
+    else:
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", as_text(value)))
+        if _no_value(text):
+            return None
+        text = re.sub(r"^(?:人民币|RMB|¥|￥)", "", text, flags=re.IGNORECASE)
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?\D*", text):  # 1,000万
+            text = text.replace(",", "")
+        match = _AMOUNT.match(text)
+        if not match:
+            raise CellInvalid(
+                "应为金额（万元），如 50、50万、0.5亿 或 面议",
+                "must be an amount in 万元, e.g. 50, 50万, 0.5亿 or 面议",
+            )
+        amount = float(match.group(1)) * _PER_UNIT[match.group(2)]
+    if amount < 0:
+        raise CellInvalid("金额不能为负", "the amount must not be negative")
+    return round(amount, 4)
+
+
+_CHECKED = re.compile(r"[☑☒■√✓✔▣]\s*([^\s□☐☑☒■√✓✔▣]+)")
+_BOXES = re.compile(r"[□☐☑☒■√✓✔▣]")
+
+
+def _choice(value: Any, aliases: dict[str, str], allowed: tuple[str, ...]) -> str | None:
+    """One value of a closed list; a form's ticked box ("☑合作研发 □其他") counts."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", as_text(value)))
+    if _BOXES.search(text):
+        ticked = _CHECKED.findall(text)
+        text = ticked[0] if len(ticked) == 1 else ""
+    elif _no_value(text):
+        return None
+    found = aliases.get(text.lower())
+    if found is None:
+        raise CellInvalid(f"应为 {'/'.join(allowed)} 之一", f"must be one of {', '.join(allowed)}")
+    return found
+
+
+def _aliases(allowed: tuple[str, ...], extra: dict[str, str]) -> dict[str, str]:
+    return {a: a for a in allowed} | {k.lower(): v for k, v in extra.items()}
+
+
+_SOLUTION_ALIASES = _aliases(
+    SOLUTION_MODES,
+    {
+        "独立开发": "独立研发",
+        "自主研发": "独立研发",
+        "自主开发": "独立研发",
+        "委托开发": "委托研发",
+        "委托": "委托研发",
+        "合作开发": "合作研发",
+        "联合研发": "合作研发",
+        "联合开发": "合作研发",
+        "合作": "合作研发",
+        "产学研合作": "合作研发",
+        "其它": "其他",
+    },
+)
+
+
+def parse_solution_mode(value: Any) -> str | None:
+    """技术需求解决方式: 独立研发 / 委托研发 / 合作研发 / 其他 (自主研发, 合作开发 … accepted)."""
+    return _choice(value, _SOLUTION_ALIASES, SOLUTION_MODES)
+
+
+_ACTIVITY_ALIASES = _aliases(
+    ACTIVITY_TYPES,
+    {
+        "研究与试验发展成果的应用": "研究与试验发展成果应用",
+        "研发成果应用": "研究与试验发展成果应用",
+        "r&d成果应用": "研究与试验发展成果应用",
+        "成果应用": "研究与试验发展成果应用",
+        "技术推广和科技服务": "技术推广与科技服务",
+        "技术推广": "技术推广与科技服务",
+        "科技服务": "技术推广与科技服务",
+        "其它": "其他",
+    },
+)
+
+
+def parse_activity_type(value: Any) -> str | None:
+    """科技活动类型: 基础研究 / 应用研究 / 试验发展 / 研究与试验发展成果应用 / 技术推广与科技服务
+    / 生产性活动 / 其他."""
+    return _choice(value, _ACTIVITY_ALIASES, ACTIVITY_TYPES)
