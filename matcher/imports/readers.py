@@ -1,5 +1,6 @@
 """Reading .csv (UTF-8, UTF-8 with BOM, GB18030/GBK, UTF-16), .xlsx and .jsonl files into
-rows numbered as the user sees them (CSV/xlsx: header is row 1; jsonl: line number)."""
+rows numbered as the user sees them (CSV/xlsx: the sheet's row number, the header found under
+any title rows — see ``layout``; jsonl: line number)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,19 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from matcher.errors import InvalidInputError, RowError
+from matcher.imports.layout import find_layout
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
+
+
+Known = Callable[[str], bool]
+"""Whether a header label names a column: how the header row is told from title rows."""
 
 
 @dataclass
@@ -24,6 +30,12 @@ class RawTable:
     headers: list[str]
     rows: list[tuple[int, dict[str, Any]]]
     errors: list[RowError] = field(default_factory=list)  # rows that could not be read at all
+    header_row: int = 1  # the (last) header row's number
+    notes: list[int] = field(default_factory=list)  # notes rows at the end, left out
+
+
+def _nothing_known(_label: str) -> bool:
+    return False
 
 
 def file_format(filename: str) -> str:
@@ -37,15 +49,18 @@ def file_format(filename: str) -> str:
     return suffix
 
 
-def read_table(filename: str, data: bytes) -> RawTable:
-    """Parse ``data`` according to ``filename``'s extension."""
+def read_table(filename: str, data: bytes, known: Known | None = None) -> RawTable:
+    """Parse ``data`` according to ``filename``'s extension; in a sheet, the header is the
+    row (or two rows) whose labels ``known`` recognises most, else the first row of two or
+    more cells."""
     fmt = file_format(filename)
+    known = known or _nothing_known
     if fmt == ".xlsx":
-        return _read_xlsx(filename, data)
+        return _read_xlsx(filename, data, known)
     text = decode_text(filename, data)
     if fmt == ".jsonl":
         return _read_jsonl(filename, text)
-    return _read_csv(text)
+    return _read_csv(text, known)
 
 
 def decode_text(filename: str, data: bytes) -> str:
@@ -83,28 +98,23 @@ def _is_empty(cells: list[Any] | tuple[Any, ...]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _table(lines: Iterator[list[Any] | tuple[Any, ...]]) -> RawTable:
-    """Rows of cells → the first non-empty row is the header, later empty rows are skipped."""
-    headers: list[str] | None = None
-    rows: list[tuple[int, dict[str, Any]]] = []
-    for number, cells in enumerate(lines, start=1):
-        if _is_empty(cells):
-            continue
-        if headers is None:
-            headers = ["" if c is None else str(c).strip() for c in cells]
-            continue
-        row = {h: _clean(c) for h, c in zip(headers, cells, strict=False) if h}
-        rows.append((number, row))
-    return RawTable(headers or [], rows)
+def _table(lines: Iterator[list[Any] | tuple[Any, ...]], known: Known) -> RawTable:
+    """Rows of cells → header and data rows (empty rows skipped, row numbers kept)."""
+    layout = find_layout(lines, known)
+    rows = [
+        (number, {h: _clean(c) for h, c in zip(layout.labels, cells, strict=False) if h})
+        for number, cells in layout.rows
+    ]
+    return RawTable(layout.labels, rows, header_row=layout.header_row, notes=layout.notes)
 
 
-def _read_csv(text: str) -> RawTable:
-    first_line = text.split("\n", 1)[0]
+def _read_csv(text: str, known: Known) -> RawTable:
+    first_line = next((line for line in text.split("\n") if line.strip(",\t\r ")), "")
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
-    return _table(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return _table(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), known)
 
 
-def _read_xlsx(filename: str, data: bytes) -> RawTable:
+def _read_xlsx(filename: str, data: bytes, known: Known) -> RawTable:
     from openpyxl import load_workbook
 
     try:
@@ -117,7 +127,7 @@ def _read_xlsx(filename: str, data: bytes) -> RawTable:
     try:
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # some writers store wrong dimensions
-        return _table(sheet.iter_rows(values_only=True))
+        return _table(sheet.iter_rows(values_only=True), known)
     finally:
         workbook.close()
 
