@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 from sqlalchemy import text
 
 from matcher.api import errors
-from matcher.api.deps import StateDep
+from matcher.api.deps import StateDep, metrics_access
 from matcher.api.limits import BodySizeLimit
 from matcher.api.metrics import MetricsMiddleware
+from matcher.api.middleware import SecurityHeaders, WriteQueue
 from matcher.api.state import AppState
 from matcher.config import Settings, get_settings
 from matcher.db import Store
@@ -62,9 +64,17 @@ def _plain(value: Any) -> Any:
     )
 
 
-@ops.get("/metrics", response_class=Response, responses={200: {"content": {PROMETHEUS_TEXT: {}}}})
+@ops.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {PROMETHEUS_TEXT: {}}}},
+    dependencies=[Depends(metrics_access)],
+)
 def metrics(state: StateDep) -> Response:
-    """Prometheus text: requests and latency by route template and status, match latency."""
+    """Prometheus text: requests and latency by route template and status, match latency.
+
+    Staff only (a bearer token, or an API key as ``X-API-Key`` or as the bearer token),
+    unless ``MATCHER_METRICS_PUBLIC`` is set."""
     return Response(state.metrics.render(), media_type=PROMETHEUS_TEXT)
 
 
@@ -88,6 +98,7 @@ def create_app(
     """The API. Its lifespan opens (and migrates) the store and loads the matching runtime
     once; without a lifespan both are opened lazily on first use."""
     state = AppState(settings or get_settings(), store)
+    state.settings.signing_key()  # a weak configured key is refused before serving anything
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -108,7 +119,35 @@ def create_app(
     errors.install(app)
     for router in _routers():
         app.include_router(router, prefix=API_PREFIX, responses=errors.ERROR_RESPONSES)
-    app.add_api_route("/metrics", metrics, include_in_schema=False, response_class=Response)
-    app.add_middleware(BodySizeLimit, max_bytes=state.settings.max_upload_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_api_route(
+        "/metrics",
+        metrics,
+        include_in_schema=False,
+        response_class=Response,
+        dependencies=[Depends(metrics_access)],
+    )
+    _middleware(app, state.settings, state)
     return app
+
+
+def _middleware(app: FastAPI, settings: Settings, state: AppState) -> None:
+    """Innermost first: body limit, SQLite write queue, metrics, CORS, security headers."""
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
+    if settings.is_sqlite:
+        app.add_middleware(
+            WriteQueue,
+            limit=settings.write_concurrency,
+            timeout=settings.write_queue_timeout,
+            exempt=(f"{API_PREFIX}/auth/",),
+        )
+    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    if settings.cors_origin_list:  # closed unless origins are configured
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    app.add_middleware(SecurityHeaders)

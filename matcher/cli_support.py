@@ -13,9 +13,17 @@ def cli_store() -> Store:
     return _store_for(get_settings().sqlalchemy_url)
 
 
+CLI_BUSY_TIMEOUT = 30.0
+"""A command waits longer than a web request for SQLite's write lock."""
+
+
 @lru_cache
 def _store_for(url: str) -> Store:
-    return open_store(url)
+    from matcher.private import clean_stale_temp_files
+
+    settings = get_settings()
+    clean_stale_temp_files(settings.data_dir, settings.index_dir, settings.models_dir)
+    return open_store(url, busy_timeout=CLI_BUSY_TIMEOUT)
 
 
 def cli_settings() -> Settings:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,11 +36,45 @@ class Settings(BaseSettings):
         default=50_000, description="collections larger than this use an approximate index"
     )
     default_top_k: int = 10
-    secret_key: str | None = Field(default=None, description="token signing key")
+    secret_key: str | None = Field(
+        default=None, description="token signing key: ≥ 32 random characters"
+    )
     token_ttl_minutes: int = 8 * 60
-    login_attempts_per_minute: int = 10
+    login_attempts_per_minute: int = Field(
+        default=10, description="failed log-ins per user and address per minute (then 429)"
+    )
+    password_hash_concurrency: int | None = Field(
+        default=None, description="password hashes computed at once (default: CPU cores)"
+    )
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_import_rows: int = Field(default=200_000, description="data rows per imported file")
+    max_xlsx_expanded_bytes: int = Field(
+        default=256 * 1024 * 1024, description="uncompressed size an .xlsx may expand to"
+    )
     api_url: str = "http://127.0.0.1:8000"
+    cors_origins: str = Field(
+        default="", description="comma-separated origins allowed by CORS (default: none)"
+    )
+    metrics_public: bool = Field(
+        default=False, description="serve /metrics without log-in (default: staff only)"
+    )
+    sqlite_busy_timeout: float = Field(
+        default=5.0, description="seconds a SQLite write waits for the lock before a 503"
+    )
+    write_concurrency: int = Field(
+        default=8, description="SQLite: API writes running at once; more wait in a queue"
+    )
+    write_queue_timeout: float = Field(
+        default=10.0, description="SQLite: seconds a write waits in the queue before a 503"
+    )
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -57,17 +93,65 @@ class Settings(BaseSettings):
         return self.data_dir / "models"
 
     def signing_key(self) -> str:
-        """The configured key, else one generated once and kept in the data directory."""
-        return self.secret_key or _key_file(self.data_dir / ".secret_key")
+        """The configured key (refused when weak), else one generated once and kept in the
+        data directory, readable by this account only."""
+        if self.secret_key is not None:
+            check_secret_key(self.secret_key)
+            return self.secret_key
+        return _key_file(self.data_dir / ".secret_key")
+
+
+MIN_KEY_LENGTH = 32
+MIN_KEY_BITS = 96.0
+
+
+def _estimated_bits(key: str) -> float:
+    """Length × the Shannon entropy of the key's own characters (a generous upper bound
+    of the entropy of a random key; low for repeated or few-character keys)."""
+    counts = Counter(key)
+    per_char = -sum(c / len(key) * math.log2(c / len(key)) for c in counts.values())
+    return per_char * len(key)
+
+
+def _is_repetition(key: str) -> bool:
+    """``key`` is a short block repeated ("abcdabcdabcd…")."""
+    return any(
+        len(key) % p == 0 and key == key[:p] * (len(key) // p) for p in range(1, len(key) // 2 + 1)
+    )
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse a configured signing key that is short or guessable: anyone who guesses it can
+    forge an admin token."""
+    from matcher.errors import ConfigurationError
+
+    hint_zh = "请用 `python -c 'import secrets; print(secrets.token_urlsafe(48))'` 生成"
+    hint_en = "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+    if len(key.strip()) < MIN_KEY_LENGTH:
+        raise ConfigurationError(
+            f"MATCHER_SECRET_KEY 太短（{len(key.strip())} 个字符，至少 {MIN_KEY_LENGTH} 个）；"
+            + hint_zh,
+            f"MATCHER_SECRET_KEY is too short ({len(key.strip())} characters, at least "
+            f"{MIN_KEY_LENGTH}); " + hint_en,
+        )
+    if len(set(key)) < 10 or _is_repetition(key) or _estimated_bits(key) < MIN_KEY_BITS:
+        raise ConfigurationError(
+            "MATCHER_SECRET_KEY 过于简单（字符重复或种类太少）；" + hint_zh,
+            "MATCHER_SECRET_KEY is too predictable (repeated or too few distinct characters); "
+            + hint_en,
+        )
 
 
 @lru_cache
 def _key_file(path: Path) -> str:
-    """Read (creating it first if missing) a key file, once per process and path."""
+    """Read (creating it first, mode 0600, if missing) a key file, once per process and path."""
+    from matcher.private import private_dir, write_private
+
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        private_dir(path.parent)
+        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+        tmp.unlink(missing_ok=True)
+        write_private(tmp, secrets.token_urlsafe(48).encode("utf-8"))
         try:
             os.link(tmp, path)  # atomic and never overwrites: concurrent workers agree
         except FileExistsError:

@@ -14,13 +14,26 @@ from sqlalchemy.orm import Session, sessionmaker
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
+SQLITE_BUSY_TIMEOUT = 5.0
+"""Seconds a SQLite write waits for the write lock; then the request gets a 503."""
+
+
+def make_engine(url: str, *, busy_timeout: float = SQLITE_BUSY_TIMEOUT) -> Engine:
+    """An engine for ``url``; SQLite gets foreign keys, WAL and a short busy timeout, and
+    its file is created readable by this account only (0600, in a 0700 directory)."""
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        from matcher.private import touch_private
+
+        path = url.split("///", 1)[-1].split("?", 1)[0]
+        if path and path != ":memory:" and not path.startswith("file:"):
+            touch_private(Path(path))  # SQLite gives its -wal/-shm files the same mode
+        engine = create_engine(
+            url,
+            connect_args={"timeout": busy_timeout},
+            pool_size=20,
+            max_overflow=30,
+            pool_timeout=10,
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - driver hook
@@ -79,9 +92,11 @@ class Store:
         self.engine.dispose()
 
 
-def open_store(url: str, *, upgrade: bool = True) -> Store:
+def open_store(
+    url: str, *, upgrade: bool = True, busy_timeout: float = SQLITE_BUSY_TIMEOUT
+) -> Store:
     """Connect to ``url`` and (by default) migrate it to the newest schema."""
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout=busy_timeout)
     if upgrade:
         migrate(engine)
     return Store(engine)

@@ -78,6 +78,31 @@ class RateLimitedError(MatcherError):
     status = 429
 
 
+class ServiceBusyError(MatcherError):
+    """The store is busy (a write lock held too long, no free connection); retry shortly.
+    ``details["retry_after"]`` (seconds) becomes the HTTP ``Retry-After`` header."""
+
+    code = "busy"
+    status = 503
+
+    def __init__(
+        self,
+        message_zh: str = "系统繁忙，请稍后重试",
+        message_en: str = "the service is busy, please retry shortly",
+        *,
+        retry_after: int = 2,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(message_zh, message_en, code=code, details={"retry_after": retry_after})
+
+
+class ConfigurationError(MatcherError):
+    """A setting that cannot be used (e.g. a weak signing key); the process refuses to start."""
+
+    code = "bad_configuration"
+    status = 500
+
+
 @dataclass(frozen=True)
 class RowError:
     """One problem in one cell of an input file."""

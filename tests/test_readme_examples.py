@@ -33,7 +33,8 @@ def test_readme_import_examples(settings: Settings, tmp_path: Path) -> None:
     try:
         for args in commands:
             args = [a.replace("/tmp/matcher-try", str(tmp_path)) for a in args]
-            result = runner.invoke(app, args)
+            # a command that asks for a password (typed twice) gets one on its input
+            result = runner.invoke(app, args, input="readme-pass-2026\n" * 2)
             bad = any(a.endswith("_bad.csv") for a in args)
             assert result.exit_code == (1 if bad else 0), (args, result.output)
             if bad:

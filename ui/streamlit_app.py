@@ -16,7 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import workspaces
 
 from matcher.api.state import AppState
-from matcher.auth.service import authenticate
+from matcher.auth.service import log_in
 from matcher.config import get_settings
 from matcher.errors import MatcherError
 from matcher.models import Role, User
@@ -37,18 +37,18 @@ def login(state: AppState) -> None:
     if not submitted:
         return
     try:
-        with state.store.transaction() as session:
-            user = authenticate(
-                session=session, settings=state.settings, username=username, password=password
-            )
-            user_id = user.id if user else None
+        user = log_in(
+            store=state.store,
+            settings=state.settings,
+            username=username,
+            password=password,
+            client_ip=None,  # the UI process; the throttle counts it as one address
+        )
     except MatcherError as exc:
         st.error(exc.message)
         return
-    if user_id is None:
-        st.error("用户名或密码错误 / wrong username or password")
-        return
-    st.session_state["user_id"] = user_id
+    st.session_state["user_id"] = user.id
+    st.session_state["token_version"] = user.token_version
     st.rerun()
 
 
@@ -58,7 +58,8 @@ def current_user(state: AppState) -> User | None:
         return None
     with state.store.transaction() as session:
         user = session.get(User, user_id)
-        if user is None or not user.is_active:
+        stale = user is not None and user.token_version != st.session_state.get("token_version")
+        if user is None or not user.is_active or stale:  # disabled, or password changed
             return None
         session.expunge(user)
         return user

@@ -10,6 +10,8 @@ from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from matcher.api.state import AppState
+from matcher.auth import policy
+from matcher.auth.security import API_KEY_PREFIX
 from matcher.auth.service import user_from_api_key, user_from_token
 from matcher.config import Settings
 from matcher.errors import AuthenticationError
@@ -51,6 +53,8 @@ def get_actor(
     token: Annotated[str | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> User:
+    if token and token.startswith(API_KEY_PREFIX):  # an API key sent as a bearer token
+        return user_from_api_key(session=session, key=token)
     if token:
         return user_from_token(session=session, settings=settings, token=token)
     if api_key:
@@ -59,3 +63,26 @@ def get_actor(
 
 
 ActorDep = Annotated[User, Depends(get_actor)]
+
+
+def get_staff(actor: ActorDep) -> User:
+    """The acting user, who must be staff or admin (403 otherwise)."""
+    policy.require_staff(actor)
+    return actor
+
+
+StaffDep = Annotated[User, Depends(get_staff)]
+"""Declares a route staff-only in its signature."""
+
+
+def metrics_access(
+    state: StateDep,
+    token: Annotated[str | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> None:
+    """``/metrics``: open when configured so, else staff only."""
+    if state.settings.metrics_public:
+        return
+    with state.store.transaction() as session:
+        actor = get_actor(session, state.settings, token, api_key)
+        policy.require_staff(actor)

@@ -9,10 +9,12 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from matcher.errors import MatcherError
+from matcher.api.messages import field_name, translate
+from matcher.errors import MatcherError, ServiceBusyError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ HTTP_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "busy",
 }
 
 
@@ -40,7 +43,7 @@ class ErrorOut(BaseModel):
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": HTTP_CODES.get(status, "error")}
-    for status in (400, 401, 403, 404, 409, 413, 422, 429)
+    for status in (400, 401, 403, 404, 409, 413, 422, 429, 503)
 }
 """Documented on every API route so that clients (and schema tests) know the error shape."""
 
@@ -49,13 +52,9 @@ def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     return {"code": code, "message": message, "details": details}
 
 
-def _field(loc: tuple) -> str:
-    return ".".join(str(p) for p in loc)
-
-
 async def _matcher_error(_request: Request, exc: MatcherError) -> JSONResponse:
     headers = {}
-    if exc.status == 429 and isinstance(exc.details, dict) and "retry_after" in exc.details:
+    if exc.status in (429, 503) and isinstance(exc.details, dict) and "retry_after" in exc.details:
         headers["Retry-After"] = str(exc.details["retry_after"])
     if exc.status == 401:
         headers["WWW-Authenticate"] = "Bearer"
@@ -66,12 +65,12 @@ async def _matcher_error(_request: Request, exc: MatcherError) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
     details = [
-        {"field": _field(e.get("loc", ())), "message": str(e.get("msg", "")), "type": e.get("type")}
+        {"field": field_name(e.get("loc", ())), "message": translate(e), "type": e.get("type")}
         for e in exc.errors()
     ]
-    fields = ", ".join(d["field"] for d in details[:5])
+    summary = "; ".join(f"{d['field']}: {d['message']}" for d in details[:3])
     return JSONResponse(
-        error_body("validation_error", f"输入无效 invalid input: {fields}", details),
+        error_body("validation_error", f"输入无效 invalid input: {summary}", details),
         status_code=422,
     )
 
@@ -91,6 +90,13 @@ async def _integrity_error(_request: Request, _exc: IntegrityError) -> JSONRespo
     )
 
 
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    """A write lock held too long, no free connection, a deadlock or a lost connection:
+    the request did nothing (its transaction rolled back); the client may retry."""
+    log.warning("store busy: %s", str(exc).splitlines()[0][:200])
+    return await _matcher_error(request, ServiceBusyError())
+
+
 async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
     return JSONResponse(
@@ -103,4 +109,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _busy)
+    app.add_exception_handler(PoolTimeoutError, _busy)
     app.add_exception_handler(Exception, _unexpected)

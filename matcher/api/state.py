@@ -32,7 +32,10 @@ class AppState:
         if self._store is None:
             with self._lock:
                 if self._store is None:
-                    self._store = open_store(self.settings.sqlalchemy_url)
+                    self._store = open_store(
+                        self.settings.sqlalchemy_url,
+                        busy_timeout=self.settings.sqlite_busy_timeout,
+                    )
         return self._store
 
     @property
@@ -64,6 +67,12 @@ class AppState:
             self.index_status = ensure_indexes(session=session, runtime=self.runtime)
 
     def start(self) -> None:
+        from matcher.private import clean_stale_temp_files
+
+        self.settings.signing_key()  # a weak configured key stops the start here
+        clean_stale_temp_files(
+            self.settings.data_dir, self.settings.index_dir, self.settings.models_dir
+        )
         self.store  # noqa: B018 - open and migrate now, not on the first request
         self.runtime  # noqa: B018
 

@@ -19,11 +19,11 @@ NON_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 def _clean(value: str) -> str:
     if "\x00" in value:
-        raise ValueError("text must not contain NUL characters")
+        raise ValueError("不能含 NUL 字符 / text must not contain NUL characters")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("text must be valid Unicode") from None
+        raise ValueError("应为有效的 Unicode 文本 / text must be valid Unicode") from None
     return value
 
 
@@ -67,7 +67,10 @@ _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]
 def _iso_only(value: object) -> object:
     """Query timestamps must be ISO 8601 text (not Unix seconds)."""
     if isinstance(value, str) and not _ISO.match(value):
-        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-01-31T08:00:00+08:00")
+        raise ValueError(
+            "时间格式应为 ISO 8601，如 2026-01-31T08:00:00+08:00 / "
+            "expected an ISO 8601 date-time, e.g. 2026-01-31T08:00:00+08:00"
+        )
     return value
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -55,10 +55,18 @@ def events_query(
         if value:
             stmt = stmt.where(column == value)
     if since:
-        stmt = stmt.where(AuditEvent.at >= since)
+        stmt = stmt.where(AuditEvent.at >= _utc(since))
     if until:
-        stmt = stmt.where(AuditEvent.at < until)
+        stmt = stmt.where(AuditEvent.at < _utc(until))
     return stmt
+
+
+def _utc(value: datetime) -> datetime:
+    """The same instant in UTC (naive input is taken as UTC): SQLite stores timestamps as
+    naive UTC text and compares text, so an offset left on the bound value shifts it."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def list_events(

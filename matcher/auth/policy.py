@@ -7,9 +7,14 @@
 * experts' phone and e-mail are shown to staff/admin and the expert's own societies.
 
 Anything an actor may not see is reported as missing (404), so ids cannot be probed.
+A missing actor (``None``) may do nothing; the CLI acts as ``actors.SYSTEM_CLI``.
 """
 
 from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Select, exists, false, or_, select, true
 from sqlalchemy.orm import Session
@@ -30,16 +35,32 @@ from matcher.models import (
 )
 
 STAFF_ROLES = frozenset({Role.STAFF, Role.ADMIN})
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def is_staff(actor: User | None) -> bool:
-    """Staff, admin, and the CLI/system (``None``) act without restriction."""
-    return actor is None or actor.role in STAFF_ROLES
+    """Staff, admin and the explicit system actors act without restriction; ``None`` (no
+    actor) is nobody."""
+    return actor is not None and actor.role in STAFF_ROLES
 
 
 def require_staff(actor: User | None) -> None:
     if not is_staff(actor):
         raise PermissionDeniedError("仅工作人员可执行此操作", "staff only")
+
+
+def staff_only(fn: Callable[P, R]) -> Callable[P, R]:
+    """Declare a service entry staff-only: its keyword argument ``actor`` must be staff,
+    admin or a system actor (403 otherwise), checked before the body runs."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        require_staff(kwargs.get("actor"))  # type: ignore[arg-type]
+        return fn(*args, **kwargs)
+
+    wrapper.staff_only = True  # type: ignore[attr-defined]
+    return wrapper
 
 
 def _active_assignment(society_id: int, enterprise_col) -> object:
@@ -69,6 +90,8 @@ def need_condition(actor: User | None):
     """A WHERE clause on ``TechNeed`` selecting the needs ``actor`` may see."""
     if is_staff(actor):
         return true()
+    if actor is None:
+        return false()
     if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
         return TechNeed.enterprise_id == actor.enterprise_id
     if actor.role is Role.SOCIETY and actor.society_id is not None:
@@ -92,7 +115,8 @@ def owns_need(actor: User | None, need: TechNeed) -> bool:
     if is_staff(actor):
         return True
     return (
-        actor.role is Role.ENTERPRISE
+        actor is not None
+        and actor.role is Role.ENTERPRISE
         and actor.enterprise_id is not None
         and need.enterprise_id == actor.enterprise_id
     )
@@ -110,6 +134,8 @@ def enterprise_condition(actor: User | None):
     with a lead for it or an active assignment to it."""
     if is_staff(actor):
         return true()
+    if actor is None:
+        return false()
     if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
         return Enterprise.id == actor.enterprise_id
     if actor.role is Role.SOCIETY and actor.society_id is not None:
@@ -134,7 +160,7 @@ def contact_enterprise_ids(
 ) -> set[int]:
     """Of ``enterprise_ids``, those whose contact details ``actor`` may see."""
     if not enterprise_ids or actor is None:
-        return set(enterprise_ids)
+        return set()
     if actor.role in STAFF_ROLES:
         return set(enterprise_ids)
     if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
@@ -159,7 +185,7 @@ def can_manage_society(actor: User | None, society_id: int) -> bool:
     """Staff, or the society's own users: edit its profile, read its leads, answer them."""
     if is_staff(actor):
         return True
-    return actor.role is Role.SOCIETY and actor.society_id == society_id
+    return actor is not None and actor.role is Role.SOCIETY and actor.society_id == society_id
 
 
 def get_managed_society(session: Session, actor: User | None, society_id: int) -> Society:
@@ -187,7 +213,7 @@ def can_manage_expert(actor: User | None, society_ids: set[int]) -> bool:
     """Staff, or a user of one of the expert's societies: see contacts, edit the profile."""
     if is_staff(actor):
         return True
-    return actor.role is Role.SOCIETY and actor.society_id in society_ids
+    return actor is not None and actor.role is Role.SOCIETY and actor.society_id in society_ids
 
 
 def get_managed_expert(session: Session, actor: User | None, expert_id: int) -> Expert:
@@ -216,5 +242,6 @@ __all__ = [
     "need_condition",
     "owns_need",
     "require_staff",
+    "staff_only",
     "visible_needs",
 ]

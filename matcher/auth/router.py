@@ -23,22 +23,18 @@ def login(
 ) -> Token:
     """Exchange a username and password for a signed, expiring bearer token.
 
-    Failed attempts are audited and rate-limited per username and client address (429).
+    Failed attempts are audited and throttled per username and client address, per
+    address and per username (429 with ``Retry-After``, doubling on repeated blocks).
     """
     client_ip = request.client.host if request.client else None
-    # Own transaction: the audited failure must be committed although the log-in is refused.
-    with state.store.transaction() as session:
-        user = service.authenticate(
-            session=session,
-            settings=state.settings,
-            username=username,
-            password=password,
-            client_ip=client_ip,
-        )
-        if user is not None:
-            token, ttl = service.issue_token(settings=state.settings, user=user)
-    if user is None:
-        raise service.login_failed()
+    user = service.log_in(
+        store=state.store,
+        settings=state.settings,
+        username=username,
+        password=password,
+        client_ip=client_ip,
+    )
+    token, ttl = service.issue_token(settings=state.settings, user=user)
     return Token(access_token=token, expires_in=ttl)
 
 

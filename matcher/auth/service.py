@@ -1,28 +1,26 @@
-"""Users: creation, roles, log-in (rate-limited through the audit trail), tokens, API keys."""
+"""Users: creation, roles, passwords, disabling, log-in (throttled), tokens, API keys."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher.audit.service import record
-from matcher.auth import security
+from matcher.auth import security, throttle
+from matcher.auth.actors import Actor
+from matcher.auth.passwords import check_password
+from matcher.auth.policy import staff_only
 from matcher.config import Settings
+from matcher.db import Store
 from matcher.errors import (
     AuthenticationError,
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    RateLimitedError,
 )
 from matcher.models import AuditEvent, Enterprise, Role, Society, User
 
 LOGIN_FAILED = "login_failed"
-LOGIN_WINDOW = timedelta(minutes=1)
-IP_LIMIT_FACTOR = 5
-"""One client address may fail this many times more often than one username."""
 
 
 def _bound_ids(
@@ -63,10 +61,11 @@ def _role(value: Role | str) -> Role:
         ) from None
 
 
+@staff_only
 def create_user(
     *,
     session: Session,
-    actor: User | None,
+    actor: Actor,
     username: str,
     password: str,
     role: Role | str,
@@ -80,8 +79,7 @@ def create_user(
     username = username.strip()
     if not username or len(username) > 64:
         raise InvalidInputError("用户名须为 1–64 个字符", "username must be 1-64 characters")
-    if len(password) < 8:
-        raise InvalidInputError("密码至少 8 个字符", "password must have at least 8 characters")
+    check_password(password, username=username)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ConflictError(f"用户名 {username} 已存在", f"username {username} already exists")
     enterprise_id, society_id = _bound_ids(
@@ -114,25 +112,33 @@ def list_users(*, session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
 
 
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFoundError(f"用户 {username} ", f"user {username}")
+    return user
+
+
+@staff_only
 def set_role(
     *,
     session: Session,
-    actor: User | None,
+    actor: Actor,
     username: str,
     role: Role | str,
     enterprise_external_id: str | None = None,
     society_external_id: str | None = None,
 ) -> User:
-    """Change a user's role (and binding); audited with the old and new role."""
+    """Change a user's role (and binding); audited with the old and new role; the user's
+    tokens stop working."""
     role = _role(role)
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None:
-        raise NotFoundError(f"用户 {username} ", f"user {username}")
+    user = _user(session, username)
     enterprise_id, society_id = _bound_ids(
         session, role, enterprise_external_id, society_external_id
     )
     old = user.role
     user.role, user.enterprise_id, user.society_id = role, enterprise_id, society_id
+    user.token_version += 1
     record(
         session=session,
         actor=actor,
@@ -144,69 +150,112 @@ def set_role(
     return user
 
 
-def _failures_since(session: Session, since: datetime, *conditions) -> tuple[int, datetime | None]:
-    count, oldest = session.execute(
-        select(func.count(), func.min(AuditEvent.at)).where(
-            AuditEvent.action == LOGIN_FAILED, AuditEvent.at >= since, or_(*conditions)
+@staff_only
+def change_password(*, session: Session, actor: Actor, username: str, password: str) -> User:
+    """Set a new password (the policy applies); every token issued before stops working."""
+    user = _user(session, username)
+    check_password(password, username=user.username)
+    user.password_hash = security.hash_password(password)
+    user.token_version += 1
+    record(
+        session=session,
+        actor=actor,
+        action="password_changed",
+        target_type="user",
+        target_id=user.id,
+        detail={"username": user.username},
+    )
+    return user
+
+
+@staff_only
+def set_active(*, session: Session, actor: Actor, username: str, active: bool) -> User:
+    """Disable (or re-enable) a log-in; a disabled user's tokens and API key stop working."""
+    user = _user(session, username)
+    if user.is_active != active:
+        user.is_active = active
+        user.token_version += 1
+        record(
+            session=session,
+            actor=actor,
+            action="user_enabled" if active else "user_disabled",
+            target_type="user",
+            target_id=user.id,
+            detail={"username": user.username},
         )
-    ).one()
-    return count, oldest
+    return user
 
 
-def check_login_rate(
-    *, session: Session, settings: Settings, username: str, client_ip: str | None
-) -> None:
-    """Raise ``RateLimitedError`` when this username (or address) failed too often lately.
+@staff_only
+def new_api_key(*, session: Session, actor: Actor, username: str) -> str:
+    """Issue a new API key for ``username`` (the previous one stops working); shown once."""
+    user = _user(session, username)
+    key = security.new_api_key()
+    user.api_key_hash = security.hash_api_key(key)
+    record(
+        session=session,
+        actor=actor,
+        action="api_key_issued",
+        target_type="user",
+        target_id=user.id,
+        detail={"username": user.username},
+    )
+    return key
 
-    Counted from the audit trail, so every API replica on the same database agrees.
+
+@staff_only
+def revoke_api_key(*, session: Session, actor: Actor, username: str) -> bool:
+    """Revoke ``username``'s API key; False when it had none."""
+    user = _user(session, username)
+    if user.api_key_hash is None:
+        return False
+    user.api_key_hash = None
+    record(
+        session=session,
+        actor=actor,
+        action="api_key_revoked",
+        target_type="user",
+        target_id=user.id,
+        detail={"username": user.username},
+    )
+    return True
+
+
+# ---- log-in -------------------------------------------------------------------------------
+
+
+def log_in(
+    *, store: Store, settings: Settings, username: str, password: str, client_ip: str | None
+) -> User:
+    """The active user with these credentials; ``RateLimitedError`` when throttled,
+    ``AuthenticationError`` otherwise.
+
+    Unlike other services this one owns its transactions: the attempt is counted and
+    committed before the password is checked (so parallel attempts cannot race past the
+    limit, and no write lock is held while hashing), and a failure is audited although the
+    log-in is refused.
     """
-    now = datetime.now(UTC)
-    since = now - LOGIN_WINDOW
     limit = settings.login_attempts_per_minute
-    checks = [(AuditEvent.target_id == username[:64], limit)]
-    if client_ip:
-        checks.append((AuditEvent.actor_label == _ip_label(client_ip), limit * IP_LIMIT_FACTOR))
-    for condition, allowed in checks:
-        count, oldest = _failures_since(session, since, condition)
-        if count >= allowed:
-            if oldest.tzinfo is None:  # SQLite returns naive UTC
-                oldest = oldest.replace(tzinfo=UTC)
-            retry = max(1, int((oldest + LOGIN_WINDOW - now).total_seconds()) + 1)
-            raise RateLimitedError(
-                f"登录失败次数过多，请 {retry} 秒后再试",
-                f"too many failed log-ins, retry in {retry} s",
-                details={"retry_after": retry},
-            )
+    with store.transaction() as session:
+        throttle.reserve(session=session, username=username, client_ip=client_ip, limit=limit)
+        user = session.scalar(select(User).where(User.username == username))
+        if user is not None:
+            session.expunge(user)
+    ok = security.verify_password(user.password_hash if user else None, password)
+    with store.transaction() as session:
+        if ok and user is not None and user.is_active:
+            throttle.release(session=session, username=username, client_ip=client_ip, limit=limit)
+            return user
+        record_login_failure(session=session, username=username, client_ip=client_ip)
+    raise login_failed()
 
 
 def _ip_label(client_ip: str) -> str:
     return f"ip:{client_ip}"[:100]
 
 
-def authenticate(
-    *,
-    session: Session,
-    settings: Settings,
-    username: str,
-    password: str,
-    client_ip: str | None = None,
-) -> User | None:
-    """The active user with these credentials, or ``None`` after auditing the failure.
-
-    The caller must commit even on ``None`` (so the failure counts towards the rate limit)
-    and then refuse the log-in; ``RateLimitedError`` is raised before any check.
-    """
-    check_login_rate(session=session, settings=settings, username=username, client_ip=client_ip)
-    user = session.scalar(select(User).where(User.username == username))
-    ok = security.verify_password(user.password_hash if user else None, password)
-    if ok and user is not None and user.is_active:
-        return user
-    record_login_failure(session=session, username=username, client_ip=client_ip)
-    return None
-
-
 def record_login_failure(*, session: Session, username: str, client_ip: str | None) -> None:
-    """Audit a refused log-in; these events are what the rate limit counts."""
+    """Audit a refused log-in."""
     session.add(
         AuditEvent(
             actor_id=None,
@@ -232,6 +281,7 @@ def issue_token(*, settings: Settings, user: User) -> tuple[str, int]:
         role=user.role.value,
         key=settings.signing_key(),
         ttl_minutes=settings.token_ttl_minutes,
+        version=user.token_version or 0,
     )
 
 
@@ -244,16 +294,19 @@ def _active(user: User | None) -> User:
 
 
 def user_from_token(*, session: Session, settings: Settings, token: str) -> User:
-    """The user a valid token names; a role change since issue invalidates the token."""
+    """The user a valid token names; a role or password change since issue (or disabling
+    the user) invalidates the token."""
     claims = security.decode_token(token, key=settings.signing_key())
-    user = _active(session.get(User, int(claims["sub"])))
-    if user.role.value != claims["role"]:
-        raise AuthenticationError("角色已变更，请重新登录", "role changed", code="invalid_token")
+    user = _active(session.get(User, security.user_id_of(claims)))
+    if user.role.value != claims["role"] or (user.token_version or 0) != claims["ver"]:
+        raise AuthenticationError(
+            "登录已失效，请重新登录", "token revoked, log in again", code="invalid_token"
+        )
     return user
 
 
 def user_from_api_key(*, session: Session, key: str) -> User:
-    if not key.startswith(security.API_KEY_PREFIX):
+    if not key.startswith(security.API_KEY_PREFIX) or len(key) > 200:
         raise AuthenticationError("API 密钥无效", "invalid API key", code="invalid_api_key")
     user = session.scalar(select(User).where(User.api_key_hash == security.hash_api_key(key)))
     if user is None:

@@ -56,6 +56,7 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="interface to listen on"),
     ) -> None:
         """Run the API and the UI until interrupted."""
+        cli_settings().signing_key()  # a weak configured key: refuse before starting anything
         env = {**os.environ, "MATCHER_API_URL": f"http://{host}:{api_port}"}
         api = subprocess.Popen(
             [

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from matcher.auth.actors import SYSTEM_DEMO
 from matcher.config import Settings
 from matcher.db import Store
 from matcher.models import Role, Society, TargetKind, TechNeed
 
 IMPORT_ORDER = ("societies", "experts", "enterprises", "needs")
-DEMO_PASSWORD = "demo-2026"
+DEMO_PASSWORD = "demo-2026-henan"  # the password policy wants ≥ 10 characters
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def load_demo(store: Store, settings: Settings, *, progress: bool = True) -> lis
         with store.transaction() as session:
             import_file(
                 session=session,
-                actor=None,
+                actor=SYSTEM_DEMO,
                 kind=kind,
                 filename=path.name,
                 path=path,
@@ -74,7 +75,7 @@ def create_demo_logins(session) -> list[DemoLogin]:
     for login in logins:
         create_user(
             session=session,
-            actor=None,
+            actor=SYSTEM_DEMO,
             username=login.username,
             password=DEMO_PASSWORD,
             role=login.role,

@@ -14,7 +14,7 @@ from matcher.models.enterprise import Enterprise, TechNeed
 from matcher.models.matching import LeadResponse, MatchResult
 from matcher.models.revision import ProfileRevision
 from matcher.models.society import Expert, Society, expert_societies
-from matcher.models.user import AuditEvent, User
+from matcher.models.user import AuditEvent, LoginThrottle, User
 
 __all__ = [
     "Assignment",
@@ -25,6 +25,7 @@ __all__ = [
     "Expert",
     "LeadResponse",
     "LeadResponseStatus",
+    "LoginThrottle",
     "MatchResult",
     "NeedStatus",
     "ProfileRevision",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from matcher.models.base import Base, Role, TimestampMixin, str_enum, utcnow
@@ -29,6 +29,9 @@ class User(TimestampMixin, Base):
     )
     api_key_hash: Mapped[str | None] = mapped_column(String(128), unique=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Carried by every token and checked on each request; bumped by a password change,
+    a role change or disabling, so earlier tokens stop working."""
 
 
 class AuditEvent(Base):
@@ -47,3 +50,16 @@ class AuditEvent(Base):
     target_id: Mapped[str | None] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer, default=1)
     detail: Mapped[dict] = mapped_column(default=dict)
+
+
+class LoginThrottle(Base):
+    """Failed log-in counters, one row per key (``user+address``, ``address``, ``user``),
+    updated with one atomic upsert per attempt so that parallel attempts cannot race."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[float] = mapped_column(Float)  # Unix seconds
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    strikes: Mapped[int] = mapped_column(Integer, default=0)  # blocks in a row: back-off
+    blocked_until: Mapped[float] = mapped_column(Float, default=0.0)

@@ -8,13 +8,9 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from matcher.app import create_app
-from matcher.auth import security
-from matcher.auth.service import (
-    IP_LIMIT_FACTOR,
-    check_login_rate,
-    create_user,
-    record_login_failure,
-)
+from matcher.auth import security, throttle
+from matcher.auth.actors import SYSTEM_CLI
+from matcher.auth.service import create_user
 from matcher.cli import app as cli_app
 from matcher.errors import RateLimitedError
 from matcher.models import AuditEvent, Role, User
@@ -88,7 +84,7 @@ def test_api_key_authenticates_and_is_stored_hashed(api, store):
     with store.transaction() as s:
         user, key = create_user(
             session=s,
-            actor=None,
+            actor=SYSTEM_CLI,
             username="script",
             password=PASSWORD,
             role="staff",
@@ -122,14 +118,14 @@ def test_users_cli_create_list_and_errors(store, world):
             "create",
             "--username",
             "ent2",
-            "--password",
-            PASSWORD,
+            "--password-stdin",
             "--role",
             "enterprise",
             "--enterprise",
             "E2",
             "--api-key",
         ],
+        input=PASSWORD + "\n",
     )
     assert r.exit_code == 0, r.output
     assert "API key" in r.output and security.API_KEY_PREFIX in r.output
@@ -137,11 +133,14 @@ def test_users_cli_create_list_and_errors(store, world):
     assert "ent2\tenterprise\tenterprise=" in listed.output
     dup = runner.invoke(
         cli_app,
-        ["users", "create", "--username", "ent2", "--password", PASSWORD, "--role", "staff"],
+        ["users", "create", "--username", "ent2", "--password-stdin", "--role", "staff"],
+        input=PASSWORD + "\n",
     )
     assert dup.exit_code == 1 and "conflict" in dup.output
     unbound = runner.invoke(
-        cli_app, ["users", "create", "--username", "x", "--password", PASSWORD, "--role", "society"]
+        cli_app,
+        ["users", "create", "--username", "x", "--password-stdin", "--role", "society"],
+        input=PASSWORD + "\n",
     )
     assert unbound.exit_code == 1 and "invalid_input" in unbound.output
     with store.transaction() as s:
@@ -150,10 +149,9 @@ def test_users_cli_create_list_and_errors(store, world):
 
 
 def test_failures_from_one_address_are_limited_across_usernames(session, settings):
-    limit = settings.login_attempts_per_minute * IP_LIMIT_FACTOR
-    for i in range(limit):
-        record_login_failure(session=session, username=f"guess{i}", client_ip="10.0.0.7")
-    session.flush()
+    limit = settings.login_attempts_per_minute
+    for i in range(limit * throttle.ADDRESS_FACTOR):
+        throttle.reserve(session=session, username=f"guess{i}", client_ip="10.0.0.7", limit=limit)
     with pytest.raises(RateLimitedError):
-        check_login_rate(session=session, settings=settings, username="fresh", client_ip="10.0.0.7")
-    check_login_rate(session=session, settings=settings, username="fresh", client_ip="10.0.0.8")
+        throttle.reserve(session=session, username="fresh", client_ip="10.0.0.7", limit=limit)
+    throttle.reserve(session=session, username="fresh", client_ip="10.0.0.8", limit=limit)
