@@ -1,17 +1,17 @@
-"""The columns of each import kind: names, Chinese aliases, parsers, defaults, lengths."""
+"""The columns of each import kind: names, Chinese aliases, parsers, defaults, lengths
+(``headers`` matches a file's labels to them)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import String
 
 from matcher.errors import InvalidInputError
 from matcher.imports import validators as v
+from matcher.imports.headers import resolve_headers as resolve_headers  # its old home
 from matcher.models import Enterprise, Expert, Society, TechNeed
 from matcher.models.base import Base
 
@@ -32,12 +32,18 @@ class Column:
 
 @dataclass(frozen=True)
 class Kind:
-    """An importable table."""
+    """An importable table. ``columns`` are exported and re-imported; ``form_columns`` are
+    also recognised on import (a collection form's columns that feed other columns or the
+    owning record); ``owner_columns`` are the form columns that name the owning record, with
+    which a row's own ``external_id`` becomes optional; headers in ``ignored`` are dropped."""
 
     name: str
     label_zh: str
     model: type[Base]
     columns: tuple[Column, ...]
+    form_columns: tuple[Column, ...] = ()
+    owner_columns: frozenset[str] = frozenset()
+    ignored: tuple[str, ...] = ("序号",)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -74,16 +80,37 @@ def _common(model: type[Base], label: str, name_aliases: tuple[str, ...]) -> tup
     )
 
 
+_PHONE = (
+    "联系电话",
+    "电话",
+    "手机",
+    "手机号",
+    "联系方式",
+    "移动电话",
+    "联系人移动电话",
+    "联系人手机",
+)
+_EMAIL = ("邮箱", "电子邮箱", "邮件", "e-mail", "电子信箱", "联系人邮箱", "联系人电子邮箱")
+
+
 def _contact(model: type[Base], phone_attr: str) -> tuple[Column, ...]:
     return (
-        _col(
-            model, phone_attr, "联系电话", "电话", "手机", "手机号", "联系方式", parse=v.parse_phone
-        ),
-        _col(model, "email", "邮箱", "电子邮箱", "邮件", "e-mail", parse=v.parse_email),
+        _col(model, phone_attr, *_PHONE, parse=v.parse_phone),
+        _col(model, "email", *_EMAIL, parse=v.parse_email),
     )
 
 
-_CITY = ("城市", "所在城市", "地市", "所在地市", "所在地")
+_CITY = (
+    "城市",
+    "所在城市",
+    "地市",
+    "所在地市",
+    "所在地",
+    "所在地域",
+    "所在地区",
+    "地区",
+    "所属地市",
+)
 _CONTACT_NAME = ("联系人", "联系人姓名")
 
 SOCIETIES = Kind(
@@ -172,12 +199,100 @@ NEEDS = Kind(
             link=True,
             parse=v.parse_code,
         ),
-        _col(TechNeed, "title", "需求名称", "标题", "需求标题", "名称", required=True),
-        _col(TechNeed, "description", "需求描述", "需求内容", "描述", "内容", empty=""),
+        _col(
+            TechNeed,
+            "title",
+            *("需求名称", "标题", "需求标题", "名称", "技术需求名称", "需求项目名称", "项目名称"),
+            required=True,
+        ),
+        _col(
+            TechNeed,
+            "description",
+            *("需求描述", "需求内容", "描述", "内容", "技术需求概述", "需求概述", "技术需求描述"),
+            empty="",
+        ),
         _col(TechNeed, "industry", "行业", "所属行业"),
         _col(TechNeed, "city", *_CITY, parse=v.parse_city),
-        _col(TechNeed, "keywords", "关键词", "关键字", parse=v.parse_list),
+        _col(TechNeed, "keywords", "关键词", "关键字", "技术关键词", parse=v.parse_list),
         _col(TechNeed, "deadline", "截止日期", "截止时间", parse=v.parse_date),
+        # the collection form's structured fields
+        _col(
+            TechNeed,
+            "start_year",
+            *(
+                "开始年限",
+                "开始年份",
+                "起始年限",
+                "起始年份",
+                "开始时间",
+                "起始时间",
+                "需求时限开始",
+            ),
+            parse=v.parse_year,
+        ),
+        _col(
+            TechNeed,
+            "end_year",
+            *("结束年限", "结束年份", "截止年限", "终止年限", "结束时间", "需求时限结束"),
+            parse=v.parse_year,
+        ),
+        _col(
+            TechNeed,
+            "budget",
+            *(
+                "拟投入资金总额",
+                "拟投入资金",
+                "投入资金",
+                "拟投资金额",
+                "资金总额",
+                "预算",
+                "经费预算",
+            ),
+            parse=v.parse_budget,
+        ),
+        _col(
+            TechNeed,
+            "solution_mode",
+            *("技术需求解决方式", "需求解决方式", "解决方式"),
+            parse=v.parse_solution_mode,
+        ),
+        _col(TechNeed, "partner", "合作意向单位", "意向合作单位", "合作单位", "意向单位"),
+        _col(TechNeed, "activity_type", "科技活动类型", "活动类型", parse=v.parse_activity_type),
+        _col(TechNeed, "discipline", "学科分类", "学科", "所属学科", "学科领域"),
+        _col(
+            TechNeed,
+            "fields",
+            *("需求技术所属领域", "所属领域", "技术领域", "技术所属领域", "需求领域", "领域"),
+            parse=v.parse_list,
+            empty=None,
+        ),
+        _col(TechNeed, "application_industry", "需求技术应用行业", "应用行业", "技术应用行业"),
+    ),
+    form_columns=(
+        Column(
+            "enterprise_name",
+            ("机构全称", "单位名称", "企业名称", "机构名称", "企业全称", "单位全称", "需求单位"),
+            required=False,
+            max_length=ENTERPRISES.column("name").max_length,
+        ),
+        *(
+            replace(c, attr=None)
+            for c in ENTERPRISES.columns
+            if c.name not in ("external_id", "name", "city", "industry")
+        ),
+        Column("landline", ("固定电话", "座机", "办公电话", "联系人固定电话"), parse=v.parse_phone),
+        Column("problem", ("主要问题", "存在的主要问题", "需解决的主要问题")),
+        Column("key_technology", ("技术关键", "关键技术", "技术难点")),
+        Column("expected_goal", ("预期目标", "预期效果", "预期指标")),
+        Column(
+            "time_frame", ("需求时限", "需求年限", "起止年限", "起止时间"), parse=v.parse_time_frame
+        ),
+    ),
+    owner_columns=frozenset({"enterprise_name", "credit_code"}),
+    ignored=(
+        *("序号", "归口管理部门", "主管部门", "通讯地址", "地址", "详细地址", "网址", "单位网址"),
+        *("法人代表", "法定代表人", "邮政编码", "邮编", "传真", "机构属性", "单位性质"),
+        *("企业性质", "机构简介", "单位简介", "企业简介"),
     ),
 )
 
@@ -192,54 +307,3 @@ def get_kind(name: str) -> Kind:
             f"未知的导入类型 {name!r}，可选：{'、'.join(KINDS)}",
             f"unknown kind {name!r}; choose one of {', '.join(KINDS)}",
         ) from None
-
-
-_NOTE = re.compile(r"[(\[【][^()\[\]【】]*[)\]】]$")
-
-
-def header_key(header: str) -> str:
-    """What a header is matched by: NFKC (full-width → ASCII), no spaces, case, ``_``/``-``,
-    ``*`` marks, nor a trailing note like "（必填）"."""
-    text = unicodedata.normalize("NFKC", str(header)).strip()
-    text = _NOTE.sub("", re.sub(r"\s+", "", text))
-    return re.sub(r"[\s_\-*:：]", "", text).lower()
-
-
-@dataclass
-class HeaderMap:
-    """Which column each file header feeds, and the headers nobody wants."""
-
-    columns: dict[str, Column]  # original header → column
-    unknown: list[str]
-
-
-def resolve_headers(kind: Kind, headers: list[str], filename: str) -> HeaderMap:
-    """Map a file's headers to columns; a missing required column or a column given twice is
-    an ``InvalidInputError`` naming the file."""
-    lookup: dict[str, Column] = {}
-    for col in kind.columns:
-        for alias in (col.name, *col.aliases):
-            lookup.setdefault(header_key(alias), col)
-    columns: dict[str, Column] = {}
-    unknown: list[str] = []
-    seen: dict[str, str] = {}
-    for header in headers:
-        col = lookup.get(header_key(header))
-        if col is None:
-            if str(header).strip():
-                unknown.append(str(header))
-            continue
-        if col.name in seen:
-            raise InvalidInputError(
-                f"{filename}：列“{seen[col.name]}”与“{header}”都对应 {col.name}",
-                f"{filename}: columns {seen[col.name]!r} and {header!r} both mean {col.name}",
-            )
-        seen[col.name] = str(header)
-        columns[header] = col
-    missing = [c.name for c in kind.columns if c.required and c.name not in seen]
-    if missing:
-        raise InvalidInputError(
-            f"{filename}：缺少必填列 {'、'.join(missing)}",
-            f"{filename}: missing required column(s) {', '.join(missing)}",
-        )
-    return HeaderMap(columns, unknown)

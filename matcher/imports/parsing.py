@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcher.errors import RowError
-from matcher.imports.columns import Column, HeaderMap
+from matcher.imports.columns import Column
+from matcher.imports.headers import HeaderMap
 from matcher.imports.validators import CellInvalid
 
 REQUIRED = "必填项为空 / required value is empty"
@@ -63,7 +64,11 @@ def parse_rows(
                 if col.required:
                     errors.append(RowError(filename, number, col.name, REQUIRED))
                     continue
+                if col.name in values:  # a list column given by several headers
+                    continue
                 value = list(col.empty) if isinstance(col.empty, list) else col.empty
+            elif col.is_list and values.get(col.name):  # 关键字1 … 关键字5 → one list
+                value = values[col.name] + [x for x in value if x not in values[col.name]]
             values[col.name] = value
         ext = values.get("external_id")
         if ext is not None:

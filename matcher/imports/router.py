@@ -5,14 +5,15 @@ from __future__ import annotations
 import dataclasses
 from enum import StrEnum
 
-from fastapi import APIRouter, BackgroundTasks, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, BackgroundTasks, File, UploadFile
+from pydantic import BaseModel, Field
 
 from matcher.api.deps import ActorDep, SessionDep, StateDep
 from matcher.auth.policy import require_staff
 from matcher.errors import InvalidInputError
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+MAX_MAPPING_BYTES = 64 * 1024
 
 
 class ImportKind(StrEnum):
@@ -29,6 +30,9 @@ class ImportReportOut(BaseModel):
     updated: int
     unchanged: int
     warnings: list[str]
+    also: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="rows of other tables written too (enterprises)"
+    )
 
 
 async def read_limited(file: UploadFile, limit: int) -> bytes:
@@ -48,21 +52,31 @@ async def import_upload(
     session: SessionDep,
     actor: ActorDep,
     background: BackgroundTasks,
+    mapping: UploadFile | None = File(
+        None, description='mapping.toml (or .json): "column as in the file" = "field" or "ignore"'
+    ),
 ):
     """Import a CSV/XLSX/JSONL file; all-or-nothing, 422 with every bad row otherwise.
+    needs also takes a need-collection summary sheet (rows carry their enterprise).
 
     The matching indexes are refreshed after the import is committed.
     """
+    from matcher.imports.headers import load_mapping
     from matcher.imports.service import import_file
 
     require_staff(actor)
     data = await read_limited(file, state.settings.max_upload_bytes)
+    columns = None
+    if mapping is not None:
+        name = mapping.filename or "mapping.toml"
+        columns = load_mapping(name, await read_limited(mapping, MAX_MAPPING_BYTES))
     report = import_file(
         session=session,
         actor=actor,
         kind=kind.value,
         filename=file.filename or f"upload.{kind.value}",
         data=data,
+        mapping=columns,
     )
     background.add_task(state.refresh_indexes)
     return ImportReportOut(**dataclasses.asdict(report))

@@ -5,17 +5,19 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from matcher.audit.service import record
 from matcher.errors import ImportRejectedError, InvalidInputError, RowError
-from matcher.imports.columns import Kind, get_kind, resolve_headers
+from matcher.imports.batch import Batch
+from matcher.imports.columns import get_kind
+from matcher.imports.headers import HeaderLookup, resolve_headers
+from matcher.imports.needsheet import check_needs
 from matcher.imports.parsing import ParsedRow, parse_rows
 from matcher.imports.readers import read_table
-from matcher.imports.writer import lookup, replace_links, touch, upsert
+from matcher.imports.writer import STATUSES, lookup, replace_links, touch, upsert
 from matcher.models import Enterprise, Society, User, expert_societies
 
 PROGRESS_MIN_ROWS = 2000
@@ -29,22 +31,7 @@ class ImportReport:
     updated: int
     unchanged: int
     warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Batch:
-    """Parsed rows of one file plus what the kind-specific checks resolved."""
-
-    kind: Kind
-    filename: str
-    rows: list[ParsedRow]
-    present: set[str]  # column names the file has
-    errors: list[RowError]
-    extra: dict[str, dict[str, Any]] = field(default_factory=dict)  # ext → extra attrs
-    links: dict[str, set[int]] | None = None  # experts: ext → society ids
-
-    def error(self, row: ParsedRow, column: str, reason: str) -> None:
-        self.errors.append(RowError(self.filename, row.number, column, reason))
+    also: dict[str, dict[str, int]] = field(default_factory=dict)  # e.g. enterprises' counts
 
 
 def import_file(
@@ -56,16 +43,23 @@ def import_file(
     data: bytes | None = None,
     path: Path | None = None,
     progress: bool = False,
+    mapping: dict[str, str] | None = None,
 ) -> ImportReport:
-    """Import one file of ``kind`` (societies, experts, enterprises, needs).
+    """Import one file of ``kind`` (societies, experts, enterprises, needs); ``mapping``
+    sends file columns to fields ("ignore" drops one), before the built-in header names.
 
     Raises ``ImportRejectedError`` listing every bad cell (nothing is written) or
     ``InvalidInputError`` for an unknown kind or an unreadable file. Never commits.
     """
     spec = get_kind(kind)
     filename = filename or (path.name if path else "")
-    table = read_table(filename, _load_bytes(filename, data, path))
-    headers = resolve_headers(spec, table.headers, filename)
+    lookup_headers = HeaderLookup(spec, mapping)
+    table = read_table(filename, _load_bytes(filename, data, path), lookup_headers.knows)
+    headers = resolve_headers(spec, table.headers, filename, lookup_headers)
+    if headers.form and headers.unknown:
+        raise ImportRejectedError(
+            [_unknown_column(filename, table.header_row, h) for h in headers.unknown]
+        )
     rows = tqdm(
         table.rows,
         desc=f"{spec.label_zh} {filename}",
@@ -74,12 +68,14 @@ def import_file(
         disable=not progress or len(table.rows) < PROGRESS_MIN_ROWS,
     )
     parsed, errors = parse_rows(rows, headers, filename)
-    batch = _Batch(spec, filename, parsed, {c.name for c in headers.columns.values()}, errors)
+    present = {c.name for c in headers.columns.values()}
+    batch = Batch(spec, filename, parsed, present, errors, one_sheet=headers.one_sheet)
     batch.errors[:0] = table.errors
     _CHECKS.get(kind, lambda _s, _b: None)(session, batch)
     if batch.errors:
         raise ImportRejectedError(sorted(batch.errors, key=lambda e: e.row))
     report = _write(session, batch)
+    report.warnings.extend(batch.warnings)
     if headers.unknown:
         report.warnings.append(
             f"已忽略未识别的列：{'、'.join(headers.unknown)} / "
@@ -97,10 +93,21 @@ def import_file(
             "updated": report.updated,
             "unchanged": report.unchanged,
             "warnings": report.warnings,
+            **report.also,
         },
     )
     session.expire_all()  # objects loaded earlier in this session may be stale
     return report
+
+
+def _unknown_column(filename: str, header_row: int, header: str) -> RowError:
+    return RowError(
+        filename,
+        header_row,
+        header,
+        "未识别的列：请用映射文件（--map）指定它对应的字段或 ignore / unknown column: map it "
+        "to a field or to ignore with a mapping file (--map)",
+    )
 
 
 def _load_bytes(filename: str, data: bytes | None, path: Path | None) -> bytes:
@@ -117,8 +124,17 @@ def _load_bytes(filename: str, data: bytes | None, path: Path | None) -> bytes:
         ) from None
 
 
-def _write(session: Session, batch: _Batch) -> ImportReport:
+def _write(session: Session, batch: Batch) -> ImportReport:
     spec = batch.kind
+    also = {}
+    if batch.owners is not None:
+        owners = batch.owners
+        written = upsert(
+            session=session, table=owners.table, records=owners.records, attrs=owners.attrs
+        )
+        for ext, owner in owners.of.items():
+            batch.extra[ext] = {owners.link: written.ids[owner]}
+        also[owners.table.name] = {s: written.count(s) for s in STATUSES}
     attrs = [c.attr for c in spec.stored if c.name in batch.present and c.attr != "external_id"]
     extra_attrs = sorted({a for extra in batch.extra.values() for a in extra})
     records = [
@@ -149,13 +165,14 @@ def _write(session: Session, batch: _Batch) -> ImportReport:
         created=result.count("created"),
         updated=result.count("updated"),
         unchanged=result.count("unchanged"),
+        also=also,
     )
 
 
 # ---- checks that need the store or the whole file ----------------------------------------
 
 
-def _check_experts(session: Session, batch: _Batch) -> None:
+def _check_experts(session: Session, batch: Batch) -> None:
     """Every ``society_external_id`` must name a society in the store."""
     if "society_external_id" not in batch.present:
         return
@@ -176,25 +193,7 @@ def _check_experts(session: Session, batch: _Batch) -> None:
             batch.links[row.external_id] = {known[s] for s in societies}
 
 
-def _check_needs(session: Session, batch: _Batch) -> None:
-    """A need's ``enterprise_external_id``, when given, must name an enterprise in the store."""
-    if "enterprise_external_id" not in batch.present:
-        return
-    wanted = [r.values.get("enterprise_external_id") for r in batch.rows]
-    known = lookup(session, Enterprise.__table__, [w for w in wanted if w])
-    for row in batch.rows:
-        ext = row.values.get("enterprise_external_id")
-        if ext and ext not in known:
-            batch.error(
-                row,
-                "enterprise_external_id",
-                f"企业编号 {ext} 不存在 / no enterprise with external_id {ext}",
-            )
-        elif "external_id" in row.values:
-            batch.extra[row.external_id] = {"enterprise_id": known.get(ext) if ext else None}
-
-
-def _check_enterprises(session: Session, batch: _Batch) -> None:
+def _check_enterprises(session: Session, batch: Batch) -> None:
     """A credit code belongs to one enterprise: unique in the file and in the store."""
     if "credit_code" not in batch.present:
         return
@@ -226,6 +225,6 @@ def _check_enterprises(session: Session, batch: _Batch) -> None:
 
 _CHECKS = {
     "experts": _check_experts,
-    "needs": _check_needs,
+    "needs": check_needs,
     "enterprises": _check_enterprises,
 }

@@ -297,7 +297,7 @@ def parse_budget(value: Any) -> float | None:
             )
         amount = float(match.group(1)) * _PER_UNIT[match.group(2)]
     if amount < 0:
-        raise CellInvalid("金额不能为负", "the amount must not be negative")
+        raise CellInvalid("金额（万元）不能为负", "the amount in 万元 must not be negative")
     return round(amount, 4)
 
 

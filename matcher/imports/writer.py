@@ -13,6 +13,7 @@ from matcher.models.base import utcnow
 
 CHUNK = 1000
 Status = Literal["created", "updated", "unchanged"]
+STATUSES: tuple[Status, ...] = ("created", "updated", "unchanged")
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from matcher.errors import InvalidInputError
-from matcher.imports.columns import KINDS, header_key, resolve_headers
+from matcher.imports.columns import KINDS
+from matcher.imports.headers import header_key, resolve_headers
 from matcher.imports.parsing import parse_rows
 from matcher.imports.readers import decode_text, read_table
 
