@@ -15,6 +15,7 @@ from matcher.needs import service
 from matcher.needs.schemas import (
     MatchOut,
     NeedCreate,
+    NeedFormFilter,
     NeedOut,
     NeedUpdate,
     NeedWithMatches,
@@ -45,6 +46,7 @@ def post_need(session: SessionDep, actor: ActorDep, state: StateDep, body: NeedC
 def list_needs(
     session: SessionDep,
     actor: ActorDep,
+    form: Annotated[NeedFormFilter, Query()],
     status: NeedStatus | None = None,
     city: Text(50) | None = None,
     industry: Text(100) | None = None,
@@ -53,6 +55,7 @@ def list_needs(
     limit: Limit = 50,
     offset: Offset = 0,
 ):
+    """Visible needs, newest first; filters on the collection form's fields combine."""
     items, total = service.list_needs(
         session=session,
         actor=actor,
@@ -61,6 +64,7 @@ def list_needs(
         industry=industry,
         enterprise_id=enterprise_id,
         q=q,
+        form=form,
         limit=limit,
         offset=offset,
     )

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from matcher.api.types import Id, Keywords, LongText, Name, Short, Text, UtcDatetime
 from matcher.enterprises.schemas import Contact
 from matcher.models import NeedStatus, TargetKind
+from matcher.models.enterprise import ACTIVITY_TYPES, SOLUTION_MODES
+
+SolutionMode = Literal[SOLUTION_MODES]  # type: ignore[valid-type]
+ActivityType = Literal[ACTIVITY_TYPES]  # type: ignore[valid-type]
+
+
+class NeedFormFilter(BaseModel):
+    """List filters on the need-collection form's fields (all optional, combined with AND)."""
+
+    solution_mode: SolutionMode | None = None
+    activity_type: ActivityType | None = None
+    discipline: Text(100) | None = Field(default=None, description="学科分类, exactly")
+    field: Text(100) | None = Field(default=None, description="one of the need's 所属领域")
+    application_industry: Text(100) | None = Field(default=None, description="应用行业, exactly")
+    budget_min: float | None = Field(default=None, ge=0, le=1e9, description="万元")
+    budget_max: float | None = Field(default=None, ge=0, le=1e9, description="万元")
+    year: int | None = Field(
+        default=None, ge=1950, le=2100, description="needs whose time frame includes this year"
+    )
 
 
 class NeedUpdate(BaseModel):
@@ -47,6 +66,15 @@ class NeedOut(BaseModel):
     keywords: list[str]
     deadline: date | None
     status: NeedStatus
+    start_year: int | None = Field(default=None, description="需求时限: start year")
+    end_year: int | None = Field(default=None, description="需求时限: end year")
+    budget: float | None = Field(default=None, description="拟投入资金总额, 万元")
+    solution_mode: str | None = Field(default=None, description="技术需求解决方式")
+    partner: str | None = Field(default=None, description="合作意向单位")
+    activity_type: str | None = Field(default=None, description="科技活动类型")
+    discipline: str | None = Field(default=None, description="学科分类, as given")
+    fields: list[str] = Field(default=[], description="需求技术所属领域")
+    application_industry: str | None = Field(default=None, description="需求技术应用行业")
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

@@ -3,11 +3,12 @@ matches through the matching engine."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import ColumnElement, String, cast, delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.api.pagination import paginate
@@ -24,10 +25,15 @@ from matcher.models import (
     TechNeed,
     User,
 )
-from matcher.needs.schemas import MatchOut, NeedCreate, NeedOut, NeedUpdate
+from matcher.needs.schemas import MatchOut, NeedCreate, NeedFormFilter, NeedOut, NeedUpdate
 
 TEXT_FIELDS = frozenset({"title", "description", "keywords", "industry", "city"})
 """Changing any of these makes the stored matches stale."""
+FORM_FIELDS = (
+    *("start_year", "end_year", "budget", "solution_mode", "partner", "activity_type"),
+    *("discipline", "application_industry"),
+)
+"""The need-collection form's scalar fields, as stored (``fields`` is a list)."""
 
 
 def need_out(session: Session, actor: User | None, needs: Sequence[TechNeed]) -> list[NeedOut]:
@@ -52,6 +58,8 @@ def need_out(session: Session, actor: User | None, needs: Sequence[TechNeed]) ->
                 keywords=list(n.keywords or []),
                 deadline=n.deadline,
                 status=n.status,
+                **{name: getattr(n, name) for name in FORM_FIELDS},
+                fields=list(n.fields or []),
                 created_at=n.created_at,
                 updated_at=n.updated_at,
             )
@@ -85,6 +93,7 @@ def list_needs(
     industry: str | None = None,
     enterprise_id: int | None = None,
     q: str | None = None,
+    form: NeedFormFilter | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[NeedOut], int]:
@@ -103,8 +112,39 @@ def list_needs(
             stmt = stmt.where(column == value)
     if q:
         stmt = stmt.where(or_(TechNeed.title.contains(q), TechNeed.description.contains(q)))
+    if form is not None:
+        stmt = stmt.where(*_form_conditions(form))
     rows, total = paginate(session, stmt, limit=limit, offset=offset)
     return need_out(session, actor, rows), total
+
+
+def _form_conditions(form: NeedFormFilter) -> list[ColumnElement[bool]]:
+    """SQL conditions for the form-field filters that are set."""
+    conditions: list[ColumnElement[bool]] = [
+        column == value
+        for column, value in (
+            (TechNeed.solution_mode, form.solution_mode),
+            (TechNeed.activity_type, form.activity_type),
+            (TechNeed.discipline, form.discipline),
+            (TechNeed.application_industry, form.application_industry),
+        )
+        if value is not None
+    ]
+    if form.field is not None:  # a JSON list: its text holds the quoted item
+        text = cast(TechNeed.fields, String)
+        quoted = {json.dumps(form.field), json.dumps(form.field, ensure_ascii=False)}
+        conditions.append(or_(*(text.contains(q, autoescape=True) for q in sorted(quoted))))
+    if form.budget_min is not None:
+        conditions.append(TechNeed.budget >= form.budget_min)
+    if form.budget_max is not None:
+        conditions.append(TechNeed.budget <= form.budget_max)
+    if form.year is not None:
+        conditions += [
+            or_(TechNeed.start_year.is_not(None), TechNeed.end_year.is_not(None)),
+            or_(TechNeed.start_year.is_(None), TechNeed.start_year <= form.year),
+            or_(TechNeed.end_year.is_(None), TechNeed.end_year >= form.year),
+        ]
+    return conditions
 
 
 def get_need(*, session: Session, actor: User | None, need_id: int) -> NeedOut:
