@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from matcher.errors import InvalidInputError
+from matcher.formulas import neutralise
 
 FORMATS = ("csv", "xlsx", "jsonl")
 LIST_SEPARATOR = "；"
@@ -43,13 +44,22 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _csv_cell(value: Any) -> str:
+    """Text is neutralised against formula injection; numbers, dates and booleans are not
+    (they cannot start a formula)."""
+    text = _text(value)
+    return neutralise(text) if isinstance(value, str | list) else text
+
+
 def render(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, title: str) -> bytes:
+    """CSV and .xlsx neutralise text cells that a spreadsheet would run as a formula
+    (``matcher.formulas``); .jsonl keeps every value as it is."""
     fmt = check_format(fmt)
     if fmt == "csv":
         buf = io.StringIO(newline="")
         writer = csv.writer(buf)
         writer.writerow(headers)
-        writer.writerows([_text(v) for v in row] for row in rows)
+        writer.writerows([_csv_cell(v) for v in row] for row in rows)
         return buf.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
     if fmt == "jsonl":
         lines = [
@@ -73,8 +83,8 @@ def _xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> 
         for value in row:
             value = _cell(value)
             if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
-                cell.data_type = "s"  # text stays text, even "=…" (never a formula)
+                cell = WriteOnlyCell(sheet, neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
+                cell.data_type = "s"  # text, never a formula; quoted when it looks like one
                 value = cell
             cells.append(value)
         sheet.append(cells)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from matcher.errors import InvalidInputError, RowError
+from matcher.imports import guards
 from matcher.imports.layout import find_layout
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
@@ -55,6 +56,13 @@ def read_table(filename: str, data: bytes, known: Known | None = None) -> RawTab
     more cells."""
     fmt = file_format(filename)
     known = known or _nothing_known
+    guards.check_bytes(filename, fmt, data)  # zip bombs, mixed encodings, row count
+    with guards.read_errors(filename):  # a damaged file: one clear refusal
+        table = _read_format(filename, fmt, data, known)
+    return guards.check_table(filename, fmt, table)  # cell sizes; formula quotes taken off
+
+
+def _read_format(filename: str, fmt: str, data: bytes, known: Known) -> RawTable:
     if fmt == ".xlsx":
         return _read_xlsx(filename, data, known)
     text = decode_text(filename, data)
