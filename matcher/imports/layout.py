@@ -32,7 +32,7 @@ class Layout:
 
     labels: list[str]
     header_row: int
-    rows: list[tuple[int, list[Any]]]
+    rows: list[tuple[int, Sequence[Any]]]
     notes: list[int] = field(default_factory=list)
 
 
@@ -42,6 +42,10 @@ def _text(cell: Any) -> str:
 
 def _filled(cells: Sequence[Any]) -> int:
     return sum(1 for c in cells if _text(c))
+
+
+def _has_text(cells: Sequence[Any]) -> bool:
+    return any(c is not None and (not isinstance(c, str) or c.strip()) for c in cells)
 
 
 def column_letter(index: int) -> str:
@@ -75,7 +79,7 @@ def combine_header_rows(top: Sequence[Any], bottom: Sequence[Any]) -> list[str]:
 
 
 def _choose_header(
-    head: list[tuple[int, list[Any]]], known: Callable[[str], bool]
+    head: list[tuple[int, Sequence[Any]]], known: Callable[[str], bool]
 ) -> tuple[int, int, list[str]]:
     """(index in ``head``, height 1 or 2, labels) of the header that names the most known
     columns; a two-row header must name more than either of its rows alone. With nothing
@@ -101,7 +105,7 @@ def _choose_header(
     return best[1], best[2], best[3]
 
 
-def _trailing_notes(rows: list[tuple[int, list[Any]]]) -> int:
+def _trailing_notes(rows: list[tuple[int, Sequence[Any]]]) -> int:
     """Where the notes at the end start: the first row that reads like a note ("注：…") in the
     block of sparse rows (two cells or fewer) that ends the sheet; ``len(rows)`` if none."""
     cut = len(rows)
@@ -114,7 +118,7 @@ def _trailing_notes(rows: list[tuple[int, list[Any]]]) -> int:
     return cut
 
 
-def _label_data_columns(labels: list[str], rows: list[tuple[int, list[Any]]]) -> list[str]:
+def _label_data_columns(labels: list[str], rows: list[tuple[int, Sequence[Any]]]) -> list[str]:
     """Name the unlabelled columns that hold data: the label on their left (a header cell
     merged across them), or "第F列" (column F) for one with nothing on its left; repeated
     labels get "(2)", "(3)" … so that every column keeps its own name."""
@@ -139,7 +143,7 @@ def _label_data_columns(labels: list[str], rows: list[tuple[int, list[Any]]]) ->
 def find_layout(lines: Iterable[Sequence[Any]], known: Callable[[str], bool]) -> Layout:
     """Locate header and data in ``lines`` (rows of cells, numbered from 1 as the sheet
     shows them); ``known(label)`` says whether a header label names a column."""
-    numbered = [(n, list(cells)) for n, cells in enumerate(lines, start=1) if _filled(cells)]
+    numbered = [(n, cells) for n, cells in enumerate(lines, start=1) if _has_text(cells)]
     if not numbered:
         return Layout([], 0, [])
     index, height, labels = _choose_header(numbered[:SCAN_ROWS], known)
