@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from matcher.api.state import AppState
 from matcher.audit.service import list_events
 from matcher.errors import MatcherError
+from matcher.imports.headers import load_mapping
 from matcher.imports.service import import_file
 from matcher.models import Enterprise, Expert, NeedStatus, Society, TargetKind, TechNeed, User
 from matcher.needs import service as needs
@@ -174,8 +175,13 @@ def staff(state: AppState, user: User) -> None:
     with imports:
         kind = st.selectbox("类型 kind", ["societies", "experts", "enterprises", "needs"])
         upload = st.file_uploader("文件 file (.csv GBK/UTF-8, .xlsx, .jsonl)")
+        mapping_file = st.file_uploader(
+            "列映射 column mapping (.toml/.json: 列名 = 字段 或 ignore; optional)",
+            type=["toml", "json"],
+        )
         if upload is not None and st.button("导入 Import"):
             try:
+                mapping = mapping_file and load_mapping(mapping_file.name, mapping_file.getvalue())
                 report = run(
                     state,
                     lambda s: import_file(
@@ -184,6 +190,7 @@ def staff(state: AppState, user: User) -> None:
                         kind=kind,
                         filename=upload.name,
                         data=upload.getvalue(),
+                        mapping=mapping or None,
                     ),
                 )
             except MatcherError as exc:  # shown as rows, never as a traceback
@@ -195,6 +202,10 @@ def staff(state: AppState, user: User) -> None:
                 st.success(
                     f"新增 {report.created} · 更新 {report.updated} · 未变 {report.unchanged}"
                 )
+                for other, counts in report.also.items():
+                    st.info(f"{other}: " + " · ".join(f"{k} {v}" for k, v in counts.items()))
+                for warning in report.warnings:
+                    st.warning(warning)
     with audit:
         events = run(state, lambda s: list_events(session=s, limit=200))
         st.dataframe(
