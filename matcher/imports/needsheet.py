@@ -65,6 +65,7 @@ def check_needs(session: Session, batch: Batch) -> None:
     columns in a one-sheet file."""
     _derive_fields(batch)
     if batch.one_sheet:
+        _fill_down(batch)
         _assign_need_ids(session, batch, _resolve_enterprises(session, batch))
         return
     unused = sorted(set(ENTERPRISE_FROM_ROW) & batch.present - {"city", "industry"})
@@ -127,6 +128,27 @@ def _check_enterprise_links(session: Session, batch: Batch) -> None:
 
 
 # ---- one-sheet files: the rows' enterprises -------------------------------------------------
+
+
+_IDENTITY = ("enterprise_name", "credit_code", "enterprise_external_id")
+
+
+def _fill_down(batch: Batch) -> None:
+    """A need row without any enterprise under a row with one belongs to that enterprise: its
+    cells were merged down over the enterprise's needs (read as blanks below the first)."""
+    above: ParsedRow | None = None
+    filled: list[str] = []
+    for row in batch.rows:
+        if any(row.values.get(k) for k in _IDENTITY):
+            above = row
+        elif above is not None and row.values.get("title"):
+            row.values.update({k: above.values[k] for k in _IDENTITY if k in above.values})
+            filled.append(str(row.number))
+    if filled:
+        batch.warnings.append(
+            f"第 {'、'.join(filled)} 行未填企业，沿用上方的企业（合并单元格）/ row(s) "
+            f"{', '.join(filled)} name no enterprise: the one above is used (merged cells)"
+        )
 
 
 @dataclass
@@ -299,6 +321,14 @@ def _resolve_enterprises(session: Session, batch: Batch) -> dict[int, str]:
             record["name"] = old["name"]  # the same name written another way: keep it
         records[ext] = record
         ext_of_group[id(group)] = ext
+        for row in group.rows:  # a need's city and industry default to its enterprise's
+            for attr in ("city", "industry"):
+                if not row.values.get(attr):
+                    row.values[attr] = record.get(attr, old.get(attr))
+    for row in batch.rows:
+        row.values.setdefault("city", None)
+        row.values.setdefault("industry", None)
+    batch.present |= {"city", "industry"}
     batch.owners = Owners(
         table=Enterprise.__table__,
         records=list(records.values()),

@@ -191,24 +191,24 @@ def test_odd_values_of_every_shape(cli, store, make_file, tmp_path) -> None:
 
 def test_bad_values_are_row_errors_and_nothing_is_written(cli, store, make_file, tmp_path) -> None:
     rows = [
-        [1, "郑州精工有限公司", "好需求", "2022-2024", None, None, "50", "合作研发"],
-        [2, "郑州精工有限公司", "坏金额", None, None, None, "很多", None],
-        [3, "郑州精工有限公司", "坏方式", None, None, None, None, "外包"],
-        [4, "郑州精工有限公司", "坏时限", "三年", "2024", "2022", "50-100万", None],
-        [5, None, "没有企业", None, None, None, None, None],
+        [1, None, "没有企业", None, None, None, None, None],  # and no row above to take one from
+        [2, "郑州精工有限公司", "好需求", "2022-2024", None, None, "50", "合作研发"],
+        [3, "郑州精工有限公司", "坏金额", None, None, None, "很多", None],
+        [4, "郑州精工有限公司", "坏方式", None, None, None, None, "外包"],
+        [5, "郑州精工有限公司", "坏时限", "三年", "2024", "2022", "50-100万", None],
         [6, "郑州精工有限公司", "好需求", None, None, None, None, None],
     ]
     result = cli("import", "needs", _small_sheet(rows, tmp_path / "bad.csv", make_file))
     assert result.exit_code == 1
     errors = [line.split(": ", 1)[0] for line in result.stderr.strip().splitlines()[:-1]]
     assert errors == [
-        "bad.csv:3:budget",
-        "bad.csv:4:solution_mode",
-        "bad.csv:5:time_frame",
-        "bad.csv:5:budget",
-        "bad.csv:5:end_year",
-        "bad.csv:6:enterprise_name",
-        "bad.csv:7:title",  # the same enterprise and title as row 2
+        "bad.csv:2:enterprise_name",
+        "bad.csv:4:budget",
+        "bad.csv:5:solution_mode",
+        "bad.csv:6:time_frame",
+        "bad.csv:6:budget",
+        "bad.csv:6:end_year",
+        "bad.csv:7:title",  # the same enterprise and title as row 3
     ]
     assert "结束年份 2022 早于开始年份 2024" in result.stderr
     assert "外包" not in result.stderr and "独立研发/委托研发/合作研发/其他" in result.stderr
@@ -277,6 +277,25 @@ def test_an_id_column_is_used_when_a_row_has_one(cli, store, make_file) -> None:
     assert needs["乙需求"].external_id.startswith("N-")
     assert needs["乙需求"].keywords == ["激光"]
     assert needs["甲需求（改名）"].enterprise_id == needs["乙需求"].enterprise_id
+
+
+def test_enterprise_cells_merged_down_over_its_needs(cli, store, tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    rows = [dict(NEEDS[0]), {k: v for k, v in NEEDS[1].items() if k not in JINGGONG}]
+    path = write_xlsx(tmp_path / "merged.xlsx", rows)
+    workbook = load_workbook(path)
+    for col in range(2, 17):  # 机构全称 … 机构简介 over rows 4 and 5, as Excel merges them
+        workbook.active.merge_cells(start_row=4, start_column=col, end_row=5, end_column=col)
+    workbook.save(path)
+    result = cli("import", "needs", path)
+    assert result.exit_code == 0, result.output
+    assert "enterprises: 1 created" in result.stdout and "2 rows, 2 created" in result.stdout
+    assert "row(s) 5 name no enterprise: the one above is used (merged cells)" in result.stderr
+    needs = _needs(store)
+    laser = needs["激光切割精度提升"]
+    assert laser.enterprise_id == needs["高强钢焊接工艺优化"].enterprise_id
+    assert laser.city == "郑州市"  # a need's city defaults to its enterprise's
 
 
 def test_details_that_differ_between_rows_of_one_enterprise_are_warned(cli, make_file) -> None:
