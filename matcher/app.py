@@ -131,15 +131,14 @@ def create_app(
 
 
 def _middleware(app: FastAPI, settings: Settings, state: AppState) -> None:
-    """Innermost first: body limit, SQLite write queue, metrics, CORS, security headers."""
+    """Innermost first: body limit, write queue, metrics, CORS, security headers."""
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_bytes)
-    if settings.is_sqlite:
-        app.add_middleware(
-            WriteQueue,
-            limit=settings.write_concurrency,
-            timeout=settings.write_queue_timeout,
-            exempt=(f"{API_PREFIX}/auth/",),
-        )
+    app.add_middleware(
+        WriteQueue,
+        limit=settings.write_concurrency,
+        timeout=settings.write_queue_timeout,
+        exempt=(f"{API_PREFIX}/auth/",),
+    )
     app.add_middleware(MetricsMiddleware, metrics=state.metrics)
     if settings.cors_origin_list:  # closed unless origins are configured
         app.add_middleware(

@@ -62,10 +62,10 @@ class Settings(BaseSettings):
         default=5.0, description="seconds a SQLite write waits for the lock before a 503"
     )
     write_concurrency: int = Field(
-        default=8, description="SQLite: API writes running at once; more wait in a queue"
+        default=8, description="API writes running at once per process; more wait in a queue"
     )
     write_queue_timeout: float = Field(
-        default=10.0, description="SQLite: seconds a write waits in the queue before a 503"
+        default=10.0, description="seconds a write waits in the queue before a 503"
     )
 
     @property

@@ -1,4 +1,4 @@
-"""ASGI middleware: security headers on every response, and the SQLite write queue."""
+"""ASGI middleware: security headers on every response, and the write queue."""
 
 from __future__ import annotations
 
@@ -56,10 +56,11 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class WriteQueue:
-    """Bounds the API writes running at once (SQLite has one write lock): a write waits on
-    the event loop, holding no thread and no connection, for at most ``timeout`` seconds,
-    then is answered 503 with ``Retry-After``. Log-ins are not queued, so a burst of writes
-    never stalls them."""
+    """Bounds the API writes running at once: a write waits on the event loop, holding no
+    thread and no connection, for at most ``timeout`` seconds, then is answered 503 with
+    ``Retry-After``. So a burst of writes cannot take every worker thread and connection
+    (SQLite has a single write lock anyway), and log-ins and reads, which are not queued,
+    are never stalled behind it."""
 
     def __init__(
         self, app: ASGIApp, *, limit: int, timeout: float, exempt: tuple[str, ...] = ()

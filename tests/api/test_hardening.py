@@ -305,3 +305,34 @@ def test_audit_since_honours_the_time_zone(api, store, world):
     assert count((now + timedelta(minutes=5)).astimezone(timezone(beijing))) == 0
     assert count((now - timedelta(minutes=5)).astimezone(timezone(-beijing))) == 1
     assert count((now + timedelta(minutes=5)).astimezone(timezone(-beijing))) == 0
+
+
+# ---- temp files a killed process left -------------------------------------------------------
+
+
+def test_leftover_temp_files_are_cleaned_at_start(settings):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    index_dir, models_dir = settings.index_dir, settings.models_dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    models_dir.mkdir(parents=True, exist_ok=True)
+    stale_index = index_dir / f"engine_state.v9.tmp{dead.pid}"
+    stale_index.write_bytes(b"x" * 1000)
+    live_index = index_dir / f"engine_state.v9.tmp{os.getpid()}"
+    live_index.write_bytes(b"x")
+    stale_model = models_dir / ".tmp-0123456789abcdef"
+    stale_model.mkdir()
+    (stale_model / "weights.bin").write_bytes(b"x")
+    old = datetime.now().timestamp() - 2 * 3600
+    os.utime(stale_model, (old, old))
+    fresh_model = models_dir / ".tmp-fedcba9876543210"
+    fresh_model.mkdir()
+    kept = index_dir / "engine_state.v9.pkl"
+    kept.write_bytes(b"state")
+    r = runner.invoke(cli_app, ["migrate"])  # every command (and the API's start) cleans up
+    assert r.exit_code == 0, r.output
+    assert not stale_index.exists() and not stale_model.exists()
+    assert live_index.exists() and fresh_model.exists() and kept.exists()
