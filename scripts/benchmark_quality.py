@@ -1,8 +1,14 @@
-"""Quality benchmark on CSL (5-fold CV) through the product path: import → index → match.
+"""Quality benchmark on CSL, nested 5-fold CV through the product path: import → index → match.
 
 Papers of four folds are experts of the society of their discipline (67 societies, description =
-discipline name); the held-out fold's abstracts, and separately its titles, are needs. Prints
-society Acc@1 / Acc@3 / MRR and expert P@10, next to a char-bigram TF-IDF centroid baseline.
+discipline name); the held-out fold's papers are needs, once as the full paper (title +
+abstract) and once as the title alone. Everything the product fits (fusion weights, calibration,
+embedded model) is fitted at index time on that fold's store only, never on its needs.
+
+Compared with the strongest simple baseline: one document per society (description plus every
+member profile), character 1–2-grams with whitespace removed, sublinear tf, IDF over the society
+documents, L2-normalised, cosine. Prints society Acc@1 / Acc@3 / MRR and expert P@10, mean ± std
+over folds, the paired per-fold difference, and how well the 0–100 scores are calibrated.
 
     .venv/bin/python scripts/benchmark_quality.py [--data PATH] [--folds 5]
 """
@@ -14,7 +20,7 @@ import json
 import os
 import tempfile
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +29,7 @@ from ranx import Qrels, Run, evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "csl" / "dev.jsonl"
+KINDS = ("full", "title")
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
@@ -30,49 +37,61 @@ def write_jsonl(path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def bigrams(text: str) -> list[str]:
+def grams12(text: str) -> list[str]:
     text = "".join(text.split())
-    return [text[i : i + 2] for i in range(len(text) - 1)]
+    return list(text) + [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def baseline_run(docs: dict[str, str], queries: dict[str, str]) -> dict[str, dict[str, float]]:
-    """Char-bigram TF-IDF, one document per society, cosine."""
-    vocab: dict[str, int] = {}
+    """Character 1–2-grams, sublinear tf, IDF over society documents, L2, cosine."""
     names = list(docs)
+    vocab: dict[str, int] = {}
+    for name in names:
+        for g in grams12(docs[name]):
+            vocab.setdefault(g, len(vocab))
 
-    def matrix(texts):
+    def counts(texts: list[str]) -> sp.csr_matrix:
         rows, cols = [], []
         for i, t in enumerate(texts):
-            for g in bigrams(t):
-                j = vocab.get(g)
-                if j is None and texts is doc_texts:
-                    j = vocab.setdefault(g, len(vocab))
-                if j is not None:
+            for g in grams12(t):
+                if (j := vocab.get(g)) is not None:
                     rows.append(i)
                     cols.append(j)
-        return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)))
+        m = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(texts), len(vocab)))
+        m.sum_duplicates()
+        m.data = 1 + np.log(m.data)
+        return m
 
-    doc_texts = [docs[n] for n in names]
-    d = matrix(doc_texts)
-    idf = np.log((1 + d.shape[0]) / (1 + np.bincount(d.tocoo().col, minlength=d.shape[1]))) + 1
-    q = matrix(list(queries.values()))
+    d = counts([docs[n] for n in names])
+    idf = np.log((1 + d.shape[0]) / (1 + np.bincount(d.indices, minlength=d.shape[1]))) + 1
 
-    def weigh(m):
+    def weigh(m: sp.csr_matrix) -> sp.csr_matrix:
         m = sp.csr_matrix(m.multiply(idf))
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1))).ravel()
         return sp.diags(1 / np.maximum(norms, 1e-12)) @ m
 
-    sims = (weigh(q) @ weigh(d).T).toarray()
+    sims = (weigh(counts(list(queries.values()))) @ weigh(d).T).toarray()
     return {
-        qid: {names[j]: float(row[j]) + 1e-9 for j in np.argsort(-row)[:67]}
+        qid: {names[j]: float(row[j]) + 1e-9 for j in np.argsort(-row)[: len(names)]}
         for qid, row in zip(queries, sims, strict=True)
     }
 
 
-def product_runs(papers, train, test, kind, tmp: Path):
-    """Import the fold into a fresh SQLite store, index, match; return (society run, expert run)."""
+def need_rows(test: list[dict]) -> list[dict]:
+    rows = []
+    for p in test:
+        rows.append(
+            {"external_id": f"{p['id']}:full", "title": p["title"], "description": p["abstract"]}
+        )
+        rows.append({"external_id": f"{p['id']}:title", "title": p["title"], "description": ""})
+    return rows
+
+
+def product_runs(train: list[dict], test: list[dict], soc_id: dict[str, str], tmp: Path):
+    """One fresh SQLite store of the training papers; rank both need kinds against it."""
     os.environ["MATCHER_DATA_DIR"] = str(tmp)
     os.environ["MATCHER_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.db'}"
+    from matcher.auth.actors import SYSTEM_CLI
     from matcher.config import get_settings
     from matcher.db import open_store
     from matcher.imports.service import import_file
@@ -81,12 +100,10 @@ def product_runs(papers, train, test, kind, tmp: Path):
 
     get_settings.cache_clear()
     settings = get_settings()
-    disciplines = sorted({p["discipline"] for p in papers})
-    soc_id = {d: f"S{i:03d}" for i, d in enumerate(disciplines)}
     files = {
         "societies": [
-            {"external_id": soc_id[d], "name": d, "disciplines": d, "description": d}
-            for d in disciplines
+            {"external_id": s, "name": d, "disciplines": d, "description": d}
+            for d, s in soc_id.items()
         ],
         "experts": [
             {
@@ -98,47 +115,62 @@ def product_runs(papers, train, test, kind, tmp: Path):
             }
             for p in train
         ],
-        "needs": [
-            {"external_id": p["id"], "title": p["title"], "description": ""}
-            if kind == "title"
-            else {
-                "external_id": p["id"],
-                "title": p["abstract"][:40],
-                "description": p["abstract"][40:],
-            }
-            for p in test
-        ],
+        "needs": need_rows(test),
     }
     store = open_store(settings.sqlalchemy_url)
     with store.transaction() as s:
         for name, rows in files.items():
-            import_file(
-                session=s,
-                actor=None,
-                kind=name,
-                filename=f"{name}.jsonl",
-                path=write_jsonl(tmp / f"{name}.jsonl", rows),
-            )
+            path = write_jsonl(tmp / f"{name}.jsonl", rows)
+            import_file(session=s, actor=SYSTEM_CLI, kind=name, filename=path.name, path=path)
     runtime = MatchingRuntime.load(settings)
-    runs = {}
+    runs: dict = {}
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=runtime)
-        for target, k in ((TargetKind.SOCIETY, 67), (TargetKind.EXPERT, 10)):
+        fusion = runtime.state.fusion
+        for target, k in ((TargetKind.SOCIETY, len(soc_id)), (TargetKind.EXPERT, 10)):
             res = match_open_needs(
-                session=s,
-                runtime=runtime,
-                target=target,
-                top_k=k,
-                need_external_ids=[p["id"] for p in test],
+                session=s, runtime=runtime, target=target, top_k=k, actor=SYSTEM_CLI
             )
             ext = runtime.state.external_ids[str(target)]
-            runs[target] = {
-                str(rows[0].need.external_id): {ext[r.target_id]: r.score + 2.0 for r in rows}
-                for rows in res.values()
-                if rows
-            }
+            for rows in res.values():
+                if rows:
+                    qid, kind = rows[0].need.external_id.rsplit(":", 1)
+                    runs.setdefault((target, kind), {})[qid] = {
+                        ext[r.target_id]: (r.score, -r.rank) for r in rows
+                    }
     store.dispose()
-    return runs[TargetKind.SOCIETY], runs[TargetKind.EXPERT], soc_id
+    return runs, fusion
+
+
+def ranx_run(run: dict) -> Run:
+    """Order by rank (scores may tie after calibration; ranx needs distinct values)."""
+    return Run(
+        {q: {t: 1000.0 + neg_rank for t, (_, neg_rank) in r.items()} for q, r in run.items()}
+    )
+
+
+def calibration(run: dict, truth: dict[str, str]) -> dict[str, float]:
+    """Expected calibration error and Brier score of the top-1 score / 100, and the
+    accuracy and share of needs whose top score is below 20."""
+    top = []
+    for q, r in run.items():
+        target, (score, _) = max(r.items(), key=lambda kv: kv[1][1])
+        top.append((score / 100, float(target == truth[q])))
+    p, y = np.array(top).T
+    bins = np.minimum((p * 10).astype(int), 9)
+    ece = sum(
+        abs(p[bins == b].mean() - y[bins == b].mean()) * (bins == b).mean()
+        for b in range(10)
+        if (bins == b).any()
+    )
+    low = p < 0.2
+    return {
+        "ECE": float(ece),
+        "Brier": float(((p - y) ** 2).mean()),
+        "low<20": float(low.mean()),
+        "acc low": float(y[low].mean()) if low.any() else float("nan"),
+        "acc rest": float(y[~low].mean()) if (~low).any() else float("nan"),
+    }
 
 
 def main() -> None:
@@ -147,6 +179,7 @@ def main() -> None:
     ap.add_argument("--folds", type=int, default=5)
     args = ap.parse_args()
     papers = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines()]
+    soc_id = {d: f"S{i:03d}" for i, d in enumerate(sorted({p["discipline"] for p in papers}))}
     order = np.random.default_rng(0).permutation(len(papers))
     folds = [order[i :: args.folds] for i in range(args.folds)]
     scores: dict[str, list[dict]] = defaultdict(list)
@@ -155,40 +188,89 @@ def main() -> None:
         held_set = set(held.tolist())
         train = [p for i, p in enumerate(papers) if i not in held_set]
         test = [papers[i] for i in held]
-        for kind in ("abstract", "title"):
-            with tempfile.TemporaryDirectory() as tmp:
-                soc_run, exp_run, soc_id = product_runs(papers, train, test, kind, Path(tmp))
-            soc_qrels = Qrels({p["id"]: {soc_id[p["discipline"]]: 1} for p in test})
-            by_disc = defaultdict(dict)
-            for p in train:
-                by_disc[p["discipline"]][p["id"]] = 1
-            exp_truth = {
-                p["id"]: by_disc[p["discipline"]] for p in test if by_disc[p["discipline"]]
+        with tempfile.TemporaryDirectory() as tmp:
+            runs, fusion = product_runs(train, test, soc_id, Path(tmp))
+        print(
+            f"fold {f} fitted weights ({fusion.source}, {fusion.trained_on} pseudo-needs): "
+            + ", ".join(f"{k} {v:+.2f}" for k, v in fusion.weights.items()),
+            flush=True,
+        )
+        truth = {p["id"]: soc_id[p["discipline"]] for p in test}
+        qrels = Qrels({q: {s: 1} for q, s in truth.items()})
+        by_soc = defaultdict(dict)
+        for p in train:
+            by_soc[soc_id[p["discipline"]]][p["id"]] = 1
+        exp_truth = {q: by_soc[s] for q, s in truth.items() if by_soc[s]}
+        docs = defaultdict(str)
+        for d, s in soc_id.items():
+            docs[s] = d
+        for p in train:
+            docs[soc_id[p["discipline"]]] += " " + " ".join(
+                [p["title"], *p["keywords"], p["abstract"]]
+            )
+        for kind in KINDS:
+            from matcher.models import TargetKind
+
+            soc = runs[(TargetKind.SOCIETY, kind)]
+            m = evaluate(qrels, ranx_run(soc), ["hits@1", "hits@3", "mrr"])
+            exp = runs[(TargetKind.EXPERT, kind)]
+            m["P@10"] = evaluate(
+                Qrels(exp_truth), ranx_run({q: exp[q] for q in exp_truth}), "precision@10"
+            )
+            m |= calibration(soc, truth)
+            queries = {
+                p["id"]: p["title"] + " " + p["abstract"] if kind == "full" else p["title"]
+                for p in test
             }
-            m = evaluate(soc_qrels, Run(soc_run), ["hits@1", "hits@3", "mrr"])
-            exp_sub = Run({q: exp_run[q] for q in exp_truth})
-            m["P@10"] = evaluate(Qrels(exp_truth), exp_sub, "precision@10")
-            docs = defaultdict(str)
-            for p in train:
-                docs[soc_id[p["discipline"]]] += " ".join(
-                    [p["title"], *p["keywords"], p["abstract"]]
-                )
-            queries = {p["id"]: p["title"] if kind == "title" else p["abstract"] for p in test}
-            b = evaluate(soc_qrels, Run(baseline_run(docs, queries)), ["hits@1", "hits@3", "mrr"])
+            b = evaluate(qrels, Run(baseline_run(dict(docs), queries)), ["hits@1", "hits@3", "mrr"])
             scores[f"product/{kind}"].append(m)
             scores[f"baseline/{kind}"].append(b)
             print(
-                f"fold {f} {kind}: product Acc@1 {m['hits@1']:.3f} baseline {b['hits@1']:.3f}",
+                f"fold {f} {kind}: product Acc@1 {m['hits@1']:.3f} baseline {b['hits@1']:.3f}"
+                f" (ECE {m['ECE']:.3f})",
                 flush=True,
             )
-    print(f"\n{'system/query':22} {'Acc@1':>13} {'Acc@3':>13} {'MRR':>13} {'exp P@10':>13}")
+    keys = ("hits@1", "hits@3", "mrr", "P@10")
+    print(
+        f"\n{'system/needs':18} "
+        + " ".join(f"{k:>13}" for k in ("Acc@1", "Acc@3", "MRR", "exp P@10"))
+    )
     for name, rows in scores.items():
         cells = []
-        for key in ("hits@1", "hits@3", "mrr", "P@10"):
+        for key in keys:
             vals = [r[key] for r in rows if key in r]
             cells.append(f"{np.mean(vals):.3f}±{np.std(vals):.3f}" if vals else "-")
-        print(f"{name:22} " + " ".join(f"{c:>13}" for c in cells))
-    print(f"\n{time.time() - t0:.0f} s; {Counter(p['discipline'] for p in papers).most_common(1)}")
+        print(f"{name:18} " + " ".join(f"{c:>13}" for c in cells))
+    print("\npaired per-fold difference, product − baseline (Acc@1 / MRR):")
+    for kind in KINDS:
+        d1 = np.array(
+            [
+                p["hits@1"] - b["hits@1"]
+                for p, b in zip(scores[f"product/{kind}"], scores[f"baseline/{kind}"], strict=True)
+            ]
+        )
+        dm = np.array(
+            [
+                p["mrr"] - b["mrr"]
+                for p, b in zip(scores[f"product/{kind}"], scores[f"baseline/{kind}"], strict=True)
+            ]
+        )
+        print(
+            f"  {kind:6} Acc@1 {d1.mean():+.3f}±{d1.std():.3f} "
+            f"(folds {' '.join(f'{x:+.3f}' for x in d1)}; "
+            f"min {d1.min():+.3f})  MRR {dm.mean():+.3f}±{dm.std():.3f}"
+        )
+    print("\ncalibration of the top society's 0–100 score (mean over folds):")
+    for kind in KINDS:
+        rows = scores[f"product/{kind}"]
+        print(
+            f"  {kind:6} "
+            + "  ".join(
+                f"{k} {np.nanmean([r[k] for r in rows]):.3f}"
+                for k in ("ECE", "Brier", "low<20", "acc low", "acc rest")
+            )
+        )
+    print(f"\n{time.time() - t0:.0f} s")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from matcher.text.counts import count_matrix
 from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
 
@@ -96,6 +97,21 @@ class EmbeddedEncoder(SentenceTransformerEncoder):
             convert_to_numpy=True,
         )
         return l2_normalize(vecs)
+
+
+class StaticVectors:
+    """A fitted static embedding before it is saved: a text's vector is the normalised mean
+    of its tokens' rows, as the saved ``StaticEmbedding`` computes it (used to score
+    pseudo-needs while fitting the fusion, without writing a model per fold)."""
+
+    def __init__(self, vocab: list[str], weights: np.ndarray) -> None:
+        self.index = {w: i for i, w in enumerate(vocab)}
+        self.weights = np.asarray(weights, np.float32)
+
+    def encode_tokens(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        if not self.index:
+            return np.zeros((len(token_lists), 1), np.float32)
+        return l2_normalize(np.asarray(count_matrix(token_lists, self.index) @ self.weights))
 
 
 def fit_embedded_model(

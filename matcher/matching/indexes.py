@@ -14,11 +14,12 @@ from filelock import FileLock
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.matching.profiles import Row, text_hash
 from matcher.ranking.evidence import SocietyEvidence
+from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.rank import Corpus
-from matcher.text.ngrams import char_bigrams
+from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 from matcher.text.segmenter import Segmenter
 
-STATE_FILE = "engine_state.v5.pkl"  # bump when the pickled layout changes
+STATE_FILE = "engine_state.v6.pkl"  # bump when the pickled layout changes
 
 
 @dataclass
@@ -42,6 +43,9 @@ class IndexState:
     external_ids: dict[str, dict[int, str]]  # by target kind, then id
     names: dict[str, dict[int, str]]  # by target kind, then id
     cache: TextCache
+    fusion: Fusion = field(default_factory=Fusion.default)
+    expert_calibration: ExpertCalibration = field(default_factory=ExpertCalibration)
+    labelled: int = 0  # experts with one society when the fusion was fitted
 
 
 def _tokens(rows: list[Row], segmenter: Segmenter, cache: TextCache) -> tuple[list, list[str]]:
@@ -95,21 +99,15 @@ def build_state(
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, cache, progress)
     s_tokens, s_hashes = _tokens(societies, segmenter, cache)
     s_vecs, n_s = _vectors(societies, s_tokens, s_hashes, encoder, cache, progress)
-    members: dict[int, list[int]] = {}
-    for pos, row in enumerate(experts):
-        for sid in memberships.get(row.id, ()):
-            members.setdefault(sid, []).append(pos)
-    s_docs, e_chars = [], [char_bigrams(r.text) for r in experts]
-    s_own_chars = [char_bigrams(r.text) for r in societies]
-    s_chars, s_rows = [], []
-    for pos, row in enumerate(societies):
-        rows = members.get(row.id, [])
-        s_rows.append(rows)
-        s_docs.append(s_tokens[pos] + [t for p in rows for t in e_tokens[p]])
-        s_chars.append(s_own_chars[pos] + [t for p in rows for t in e_chars[p]])
-        if rows:
-            s_vecs[pos] = s_vecs[pos] + e_vecs[rows].sum(axis=0)  # description = one more member
-    s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
+    evidence, s_docs, s_vecs = society_evidence(
+        experts=experts,
+        societies=societies,
+        memberships=memberships,
+        e_tokens=e_tokens,
+        s_tokens=s_tokens,
+        e_vecs=e_vecs,
+        s_vecs=s_vecs,
+    )
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
     ).hexdigest()
@@ -122,13 +120,7 @@ def build_state(
             societies, s_docs, s_vecs, ann_threshold, previous and previous.societies
         ),
         memberships=memberships,
-        evidence=SocietyEvidence.build(
-            society_chars=s_chars,
-            society_words=s_docs,
-            expert_chars=e_chars,
-            own_chars=s_own_chars,
-            members=s_rows,
-        ),
+        evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
         external_ids={
             "expert": {r.id: r.external_id for r in experts},
@@ -141,6 +133,49 @@ def build_state(
         cache=cache,
     )
     return state, n_e + n_s
+
+
+def society_evidence(
+    *,
+    experts: list[Row],
+    societies: list[Row],
+    memberships: dict[int, list[int]],
+    e_tokens: list[list[str]],
+    s_tokens: list[list[str]],
+    e_vecs: np.ndarray,
+    s_vecs: np.ndarray,
+) -> tuple[SocietyEvidence, list[list[str]], np.ndarray]:
+    """The society channels' matrices, each society's word document (its own tokens plus its
+    members') and its vector (the normalised sum of its own and its members' vectors: the
+    description counts as one more member)."""
+    members: dict[int, list[int]] = {}
+    for pos, row in enumerate(experts):
+        for sid in memberships.get(row.id, ()):
+            members.setdefault(sid, []).append(pos)
+    e_chars = [char_bigrams(r.text) for r in experts]
+    e_chars12 = [char_unigrams_bigrams(r.text) for r in experts]
+    s_own_chars = [char_bigrams(r.text) for r in societies]
+    s_docs, s_chars, s_chars12, s_rows = [], [], [], []
+    s_vecs = np.array(s_vecs, np.float32, copy=True)
+    for pos, row in enumerate(societies):
+        rows = members.get(row.id, [])
+        s_rows.append(rows)
+        s_docs.append(s_tokens[pos] + [t for p in rows for t in e_tokens[p]])
+        s_chars.append(s_own_chars[pos] + [t for p in rows for t in e_chars[p]])
+        own12 = char_unigrams_bigrams(row.text)
+        s_chars12.append(own12 + [t for p in rows for t in e_chars12[p]])
+        if rows:
+            s_vecs[pos] = s_vecs[pos] + e_vecs[rows].sum(axis=0)
+    s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
+    evidence = SocietyEvidence.build(
+        society_chars12=s_chars12,
+        society_chars=s_chars,
+        society_words=s_docs,
+        expert_chars=e_chars,
+        own_chars=s_own_chars,
+        members=s_rows,
+    )
+    return evidence, s_docs, s_vecs
 
 
 def _corpus(

@@ -24,7 +24,9 @@ from matcher.embeddings.encoders import (
 )
 from matcher.errors import NotFoundError
 from matcher.matching import profiles
+from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion, labelled_count
 from matcher.matching.indexes import IndexState, TextCache, build_state, load_state, save_state
+from matcher.matching.profiles import text_hash
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.rank import (
@@ -126,9 +128,43 @@ def ensure_indexes(
             previous=None if refit else previous,
         )
         _drop_stale_vectors(cache, new_state.model_id)
+        _carry_or_fit_fusion(runtime, new_state, None if refit else previous, experts, societies)
         save_state(new_state, index_dir)
         runtime.state = new_state
         return _status("refreshed" if previous is not None else "built", new_state, encoded)
+
+
+REFIT_CHANGE = 0.1
+"""The fusion is refitted when the encoder changed or the number of labelled experts moved
+by more than this share since the last fit (a single edit keeps the fitted weights)."""
+
+
+def _carry_or_fit_fusion(runtime, state: IndexState, previous, experts, societies) -> None:
+    """Keep the previous fusion while it still fits the store, else fit it anew."""
+    labelled = labelled_count(experts, state.memberships)
+    if (
+        previous is not None
+        and previous.fusion.encoder == state.model_id
+        and abs(labelled - previous.labelled) <= REFIT_CHANGE * max(previous.labelled, 1)
+        and (previous.fusion.source == "fitted") == (labelled >= MIN_LABELLED)
+    ):
+        state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
+        state.labelled = previous.labelled
+        return
+    fitted = fit_store_fusion(
+        experts=experts,
+        societies=societies,
+        memberships=state.memberships,
+        e_tokens=state.experts.tokens,
+        s_tokens=[state.cache.tokens[text_hash(r.text)] for r in societies],
+        segmenter=runtime.segmenter,
+        encoder=runtime.encoder,
+        embedded=runtime.settings.embedding_model == EMBEDDED_MODEL,
+        cfg=runtime.config,
+    )
+    fitted.fusion.encoder = state.model_id
+    state.fusion, state.expert_calibration = fitted.fusion, fitted.experts
+    state.labelled = fitted.labelled
 
 
 def _drop_stale_vectors(cache: TextCache, model_id: str) -> None:
@@ -183,7 +219,7 @@ def rank_queries(
             state.experts, np.stack([q.vector for q in queries]), cfg.candidates
         )
         return [
-            rank_experts(q, state.experts, cfg, top_k, rows)
+            rank_experts(q, state.experts, cfg, top_k, rows, state.expert_calibration)
             for q, rows in zip(queries, candidates, strict=True)
         ]
     load = load or {}
@@ -203,6 +239,7 @@ def rank_queries(
             cfg,
             top_k,
             state.names[str(TargetKind.EXPERT)],
+            state.fusion,
         )
     return out
 

@@ -1,5 +1,6 @@
-"""Every ranking weight, in one place. Defaults = the recipe measured on the CSL benchmark
-(``scripts/benchmark_quality.py``); change them here."""
+"""The hand-set ranking recipe: the fallback when a store is too small to fit the fusion on
+its own labelled profiles (``matcher.matching.fusion_fit``), plus what is never fitted
+(candidate counts, expert fusion, how many experts an explanation shows)."""
 
 from __future__ import annotations
 
@@ -9,25 +10,24 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class RankingConfig:
     """Societies: every channel is scored over all societies and standardised per query
-    (z-score); ``fused = Σ w_c·z_c / Σ w_c`` over the channels char_doc, char_centroid,
-    word_doc, char_experts, dense_doc, dense_experts (``*_experts`` = mean of the
-    ``society_top_m`` best member experts; ``char_centroid`` = mean of the members' and the
-    description's unit vectors); then the priors are added in z units:
-    ``city_weight·same_city + industry_weight·industry_fit + capacity_weight·capacity_share``.
+    (z-score); the fallback fusion is ``temperature · Σ w_c·z_c / Σ w_c`` over the channels
+    char12_doc, char_doc, char_centroid, word_doc, char_experts, dense_doc, dense_experts
+    (``*_experts`` = mean of the ``society_top_m`` best member experts; ``char_centroid`` =
+    mean of the members' and the description's unit vectors) plus the priors
+    ``city_weight·same_city + industry_weight·industry_fit`` (also × temperature). Capacity
+    does not change a score (it is the assignment's constraint); it is shown as a detail.
 
-    Measured on CSL (5-fold, society Acc@1 abstract / title needs): the five channels at
-    weight 1 scored 0.491 / 0.403. The char centroid alone scores 0.511 / 0.415, the best
-    single channel (one document per society: 0.472 / 0.378, as long profiles dominate it),
-    and it makes char_doc redundant (weight 0). The dense channels add nothing on CSL, where
-    needs and profiles share their wording (dense_experts duplicates dense_doc: weight 0);
-    dense_doc keeps a small weight for needs phrased unlike any profile. These weights:
-    0.516 / 0.432, better in every fold.
+    ``char12_doc`` (character 1–2-grams, one document per society) is the strongest simple
+    baseline on its own; the fallback recipe averages it with the centroid and word channels
+    and gives the dense channel a small weight. Stores with enough labelled experts replace
+    these weights by fitted ones (``matcher.ranking.fusion``).
 
     Experts: ``dense_weight·cosine + bm25_weight·bm25/max(bm25)`` plus the same city and
     industry priors (dense alone ranked experts best on CSL, so BM25 only explains)."""
 
+    char12_doc_weight: float = 1.0
     char_doc_weight: float = 0.0
-    char_centroid_weight: float = 2.0
+    char_centroid_weight: float = 1.0
     word_doc_weight: float = 1.0
     char_experts_weight: float = 1.0
     dense_doc_weight: float = 0.5
@@ -38,11 +38,14 @@ class RankingConfig:
     candidates: int = 200
     city_weight: float = 0.1
     industry_weight: float = 0.2
-    capacity_weight: float = 0.1
     top_experts_shown: int = 3
+    temperature: float = 1.5
+    """Scale of the default fused z-score before the softmax (fitted stores learn theirs;
+    1.5 is the sum of the channel weights they typically learn)."""
 
     def channel_weights(self) -> dict[str, float]:
         return {
+            "char12_doc": self.char12_doc_weight,
             "char_doc": self.char_doc_weight,
             "char_centroid": self.char_centroid_weight,
             "word_doc": self.word_doc_weight,

@@ -1,7 +1,7 @@
 """The society channels of the fusion: each society's document (its description plus its
 members' profiles), its centroid (the mean of its members' and its description's unit
 vectors) and the evidence of its best-matching member experts, in a lexical (character
-bigram / jieba word TF-IDF) and a dense form."""
+1–2-gram, character bigram and jieba word TF-IDF) and a dense form."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import scipy.sparse as sp
 from matcher.ranking.lexical import TfidfSpace
 
 CHANNELS = (
+    "char12_doc",
     "char_doc",
     "char_centroid",
     "word_doc",
@@ -27,8 +28,10 @@ CHANNELS = (
 class SocietyEvidence:
     """Society-level matrices aligned with the society corpus rows."""
 
+    char12: TfidfSpace
     char: TfidfSpace
     word: TfidfSpace
+    char12_docs: sp.csr_matrix
     char_docs: sp.csr_matrix
     char_centroids: sp.csr_matrix
     word_docs: sp.csr_matrix
@@ -39,6 +42,7 @@ class SocietyEvidence:
     def build(
         cls,
         *,
+        society_chars12: Sequence[Sequence[str]],
         society_chars: Sequence[Sequence[str]],
         society_words: Sequence[Sequence[str]],
         expert_chars: Sequence[Sequence[str]],
@@ -46,19 +50,31 @@ class SocietyEvidence:
         members: Sequence[Sequence[int]],
     ) -> SocietyEvidence:
         """``members[s]`` lists the expert rows of society row ``s``; ``society_*`` are the
-        society documents (own text plus members' texts), ``own_chars`` the own texts alone."""
+        society documents (own text plus members' texts: character 1–2-grams, bigrams, words),
+        ``own_chars`` the own texts alone."""
+        char12 = TfidfSpace(society_chars12)
         char, word = TfidfSpace(society_chars), TfidfSpace(society_words)
         char_experts = char.transform(expert_chars)
         rows = [np.asarray(m, dtype=np.int64) for m in members]
         return cls(
+            char12=char12,
             char=char,
             word=word,
+            char12_docs=char12.transform(society_chars12),
             char_docs=char.transform(society_chars),
             char_centroids=centroids(char_experts, char.transform(own_chars), rows),
             word_docs=word.transform(society_words),
             char_experts=char_experts,
             members=rows,
         )
+
+    def char_query(self, query_chars: Sequence[Sequence[str]]) -> np.ndarray:
+        """Queries in the character-bigram space, as dense columns (vocabulary × queries)."""
+        return self.char.transform(query_chars).T.toarray()
+
+    def expert_char(self, query_chars: Sequence[Sequence[str]]) -> np.ndarray:
+        """Character-bigram cosines of every expert with each query (experts × queries)."""
+        return np.asarray(self.char_experts @ self.char_query(query_chars))
 
     def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
         """Per society (rows) and query (columns of ``expert_scores``, experts × queries), the
@@ -75,22 +91,27 @@ class SocietyEvidence:
     def channels(
         self,
         *,
+        query_chars12: Sequence[Sequence[str]],
         query_chars: Sequence[Sequence[str]],
         query_words: Sequence[Sequence[str]],
         query_vectors: np.ndarray,
         society_vectors: np.ndarray,
         expert_dense: np.ndarray,
+        expert_char: np.ndarray,
         top_m: int,
     ) -> dict[str, np.ndarray]:
         """Raw scores of every channel, societies × queries, for a batch of queries
-        (``expert_dense``: their cosines with every expert row, experts × queries)."""
-        qc = self.char.transform(query_chars).T.toarray()  # dense: sparse matrix × dense block
+        (``expert_dense`` / ``expert_char``: their dense and character-bigram cosines with
+        every expert row, experts × queries)."""
+        qc = self.char_query(query_chars)
         qw = self.word.transform(query_words).T.toarray()
+        q12 = self.char12.transform(query_chars12).T.toarray()
         return {
+            "char12_doc": self.char12_docs @ q12,
             "char_doc": self.char_docs @ qc,
             "char_centroid": self.char_centroids @ qc,
             "word_doc": self.word_docs @ qw,
-            "char_experts": self.top_m_mean(self.char_experts @ qc, top_m),
+            "char_experts": self.top_m_mean(expert_char, top_m),
             "dense_doc": society_vectors @ query_vectors.T,
             "dense_experts": self.top_m_mean(expert_dense, top_m),
         }
@@ -111,11 +132,3 @@ def centroids(
     total = sp.csr_matrix(assign @ experts + own)
     norms = np.sqrt(np.asarray(total.multiply(total).sum(axis=1)).ravel())
     return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ total).astype(np.float32)
-
-
-def zscore(values: np.ndarray) -> np.ndarray:
-    """Per-query standardisation, so channels on different scales can be averaged."""
-    values = np.asarray(values, np.float64)
-    if len(values) < 2:
-        return np.zeros_like(values)
-    return (values - values.mean()) / (values.std() + 1e-9)

@@ -10,8 +10,9 @@ import numpy as np
 from matcher.embeddings.vector_index import VectorIndex
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.config import RankingConfig
-from matcher.ranking.evidence import SocietyEvidence, zscore
-from matcher.text.ngrams import char_bigrams
+from matcher.ranking.evidence import SocietyEvidence
+from matcher.ranking.fusion import PRIOR_FEATURES, ExpertCalibration, Fusion, design
+from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 from matcher.text.normalize import normalize
 
 
@@ -128,10 +129,12 @@ def rank_experts(
     cfg: RankingConfig,
     top_k: int,
     candidates: np.ndarray | None = None,
+    calibration: ExpertCalibration | None = None,
 ) -> list[Scored]:
     """Experts by ``dense_weight·cosine + bm25_weight·bm25/max(bm25)`` plus priors, over the
     dense candidates (``candidate_rows``, searched here unless given), joined by the BM25
-    top-N when BM25 has a weight (else BM25 only explains)."""
+    top-N when BM25 has a weight (else BM25 only explains). A result's score is the
+    calibrated 0–100 chance that the expert belongs to a right society."""
     if not len(experts.ids):
         return []
     rows = candidates
@@ -150,13 +153,14 @@ def rank_experts(
     priors = prior_scores(experts, rows, query)
     fused = cfg.dense_weight * dense + cfg.bm25_weight * bm
     fused = fused + cfg.city_weight * priors["city"] + cfg.industry_weight * priors["industry_fit"]
+    scores = (calibration or ExpertCalibration()).score(fused)
     out = []
     for i in _top(fused, experts.ids[rows], top_k):
         row = int(rows[i])
         comp = {"dense": float(dense[i]), "bm25": float(bm[i])}
         comp |= {name: float(v[i]) for name, v in priors.items()} | {"fused": float(fused[i])}
         matched = experts.bm25.present(row, query.keywords)
-        out.append(Scored(int(experts.ids[row]), float(fused[i]), comp, matched))
+        out.append(Scored(int(experts.ids[row]), round(float(scores[i]), 1), comp, matched))
     return out
 
 
@@ -169,60 +173,77 @@ def rank_societies_many(
     cfg: RankingConfig,
     top_k: int,
     expert_names: dict[int, str] | None = None,
+    fusion: Fusion | None = None,
 ) -> list[list[Scored]]:
-    """Per query, societies by the z-score fusion of their document and member-expert
-    channels (see ``RankingConfig``), plus priors; each result explains itself. The channels
-    of the whole batch are computed together (matrix products, not per-query loops)."""
+    """Per query, societies by the fitted fusion of their channels and priors (``Fusion``);
+    a result's score is the calibrated 0–100 chance that it is a right society, and it
+    explains itself. The whole batch is computed together (matrix products)."""
     n = len(societies.ids)
     if not n or not queries:
         return [[] for _ in queries]
+    fusion = fusion or Fusion.default(cfg)
     vectors = np.stack([q.vector for q in queries])
     expert_dense = experts.vectors @ vectors.T  # experts × queries
+    chars = [char_bigrams(q.text) for q in queries]
+    expert_char = evidence.expert_char(chars)
     raw = evidence.channels(
-        query_chars=[char_bigrams(q.text) for q in queries],
+        query_chars12=[char_unigrams_bigrams(q.text) for q in queries],
+        query_chars=chars,
         query_words=[q.tokens for q in queries],
         query_vectors=vectors,
         society_vectors=societies.vectors,
         expert_dense=expert_dense,
+        expert_char=expert_char,
         top_m=cfg.society_top_m,
     )
-    weights = {c: w for c, w in cfg.channel_weights().items() if w}
-    total = sum(weights.values()) or 1.0
+    priors = [prior_scores(societies, np.arange(n), q) for q in queries]
+    stacked = {p: np.stack([pr[p] for pr in priors], axis=1) for p in PRIOR_FEATURES}
+    fused = fusion.fused(design(raw, stacked))  # societies × queries
+    probs = fusion.probabilities(fused)
+    scores = fusion.calibrated(probs)
+    drive = _member_weights(fusion)
     sids = societies.ids.tolist()
     capacity = np.array([capacity_share.get(int(sid), 1.0) for sid in sids])
     names = expert_names or {}
     out = []
     for j, query in enumerate(queries):
-        column = {c: v[:, j] for c, v in raw.items()}
-        fused = sum(w * zscore(column[c]) for c, w in weights.items()) / total
-        priors = prior_scores(societies, np.arange(n), query)
-        fused = fused + cfg.capacity_weight * capacity
-        fused = fused + cfg.city_weight * priors["city"]
-        fused = fused + cfg.industry_weight * priors["industry_fit"]
+        member_scores = drive[0] * expert_char[:, j] + drive[1] * expert_dense[:, j]
         ranked = []
-        for row in _top(fused, societies.ids, top_k):
-            comp = {c: round(float(v[row]), 4) for c, v in column.items()}
-            comp |= {name: float(v[row]) for name, v in priors.items()}
-            comp |= {"capacity": float(capacity[row]), "fused": float(fused[row])}
+        for row in _top(fused[:, j], societies.ids, top_k):
+            comp = {c: round(float(v[row, j]), 4) for c, v in raw.items()}
+            comp |= {p: float(stacked[p][row, j]) for p in PRIOR_FEATURES}
+            comp |= {
+                "capacity": float(capacity[row]),
+                "fused": round(float(fused[row, j]), 4),
+                "probability": round(float(probs[row, j]), 4),
+            }
             comp["top_experts"] = _top_members(
-                evidence.members[row], expert_dense[:, j], experts, names, cfg.top_experts_shown
+                evidence.members[row], member_scores, experts, names, cfg.top_experts_shown
             )
             matched = societies.bm25.present(row, query.keywords)
-            ranked.append(Scored(int(sids[row]), float(fused[row]), comp, matched))
+            ranked.append(Scored(int(sids[row]), round(float(scores[row, j]), 1), comp, matched))
         out.append(ranked)
     return out
 
 
+def _member_weights(fusion: Fusion) -> tuple[float, float]:
+    """How an explanation weighs a member's character and dense similarity: as the fusion
+    weighs the member channels (both equally when it gives them none)."""
+    a = max(fusion.weights.get("char_experts", 0.0), 0.0)
+    b = max(fusion.weights.get("dense_experts", 0.0), 0.0)
+    return (a, b) if a + b > 0 else (1.0, 1.0)
+
+
 def _top_members(
-    members: np.ndarray, dense: np.ndarray, experts: Corpus, names: dict[int, str], k: int
+    members: np.ndarray, scores: np.ndarray, experts: Corpus, names: dict[int, str], k: int
 ) -> list[dict]:
-    """The society's ``k`` member experts closest to the query, for the explanation."""
-    best = members[np.argsort(-dense[members])[:k]]
+    """The society's ``k`` member experts that drove its score, for the explanation."""
+    best = members[np.argsort(-scores[members], kind="stable")[:k]]
     return [
         {
             "id": int(experts.ids[e]),
             "name": names.get(int(experts.ids[e]), ""),
-            "score": round(float(dense[e]), 4),
+            "score": round(float(scores[e]), 4),
         }
         for e in best
     ]

@@ -20,6 +20,15 @@ def char_bigrams(text: str | None) -> list[str]:
     return out
 
 
+def char_unigrams_bigrams(text: str | None) -> list[str]:
+    """Every character of the word-character runs, then their bigrams (the strongest simple
+    lexical representation for routing Chinese text: character 1–2-grams)."""
+    runs = _RUN.findall(normalize(text))
+    return [c for run in runs for c in run] + [
+        run[i : i + 2] for run in runs for i in range(len(run) - 1)
+    ]
+
+
 def embedding_tokens(words: list[str], text: str | None) -> list[str]:
     """What the embedded model reads: jieba words plus character bigrams (both help)."""
     return [*words, *char_bigrams(text)]

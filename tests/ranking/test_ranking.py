@@ -9,7 +9,8 @@ from matcher.embeddings.encoders import l2_normalize
 from matcher.embeddings.vector_index import VectorIndex
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.config import RankingConfig
-from matcher.ranking.evidence import CHANNELS, SocietyEvidence, centroids
+from matcher.ranking.evidence import SocietyEvidence, centroids
+from matcher.ranking.fusion import FEATURES, ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import (
     Corpus,
@@ -19,7 +20,7 @@ from matcher.ranking.rank import (
     rank_experts,
     rank_societies_many,
 )
-from matcher.text.ngrams import char_bigrams
+from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 
 
 def _corpus(tokens, vectors, cities=None):
@@ -72,7 +73,9 @@ def test_fusion_math_and_explanation():
     c = top[0].components
     assert c["dense"] == pytest.approx(np.sqrt(0.5), rel=1e-5) and c["bm25"] == 1.0
     assert c["city"] == 1.0
-    assert top[0].score == pytest.approx(0.6 * c["dense"] + 0.4 * 1.0 + 0.1)
+    assert c["fused"] == pytest.approx(0.6 * c["dense"] + 0.4 * 1.0 + 0.1)
+    assert top[0].score == pytest.approx(float(ExpertCalibration().score(c["fused"])), abs=0.05)
+    assert 0 <= top[1].score <= top[0].score <= 100
     assert top[0].matched_keywords == ["轴承"] and top[1].matched_keywords == []
 
 
@@ -81,7 +84,12 @@ def _society_world():
     experts = _corpus([["渗流", "大坝"], ["催化剂"]], [[1, 0], [0, 1]])
     societies = _corpus([["学会"], ["学会"]], [[0.7, 0.7], [0.7, 0.7]])
     e_chars = [char_bigrams("大坝渗流监测"), char_bigrams("催化剂寿命")]
+    e12 = [char_unigrams_bigrams("大坝渗流监测"), char_unigrams_bigrams("催化剂寿命")]
     evidence = SocietyEvidence.build(  # a society's document includes its members' texts
+        society_chars12=[
+            char_unigrams_bigrams("学会") + e12[1],
+            char_unigrams_bigrams("学会") + e12[0],
+        ],
         society_chars=[char_bigrams("学会") + e_chars[1], char_bigrams("学会") + e_chars[0]],
         society_words=[["学会"], ["学会"]],
         expert_chars=e_chars,
@@ -93,29 +101,42 @@ def _society_world():
 
 def test_society_uses_member_expert_evidence():
     experts, societies, evidence = _society_world()
-    cfg = RankingConfig(society_top_m=1, capacity_weight=0.0)
+    cfg = RankingConfig(society_top_m=1)
     q = Query(["大坝"], np.array([1.0, 0.0], np.float32), ["大坝"], text="大坝渗流")
     (ranked,) = rank_societies_many([q], societies, experts, evidence, {}, cfg, 2, {10: "钱"})
     assert [r.id for r in ranked] == [20, 10]
     top = ranked[0].components
-    assert top["top_experts"] == [{"id": 10, "name": "钱", "score": pytest.approx(1.0)}]
+    assert [e["id"] for e in top["top_experts"]] == [10] and top["top_experts"][0]["name"] == "钱"
     assert top["dense_experts"] > ranked[1].components["dense_experts"]
     assert top["char_experts"] > 0 == ranked[1].components["char_experts"]
 
 
-def test_society_fusion_is_the_weighted_mean_of_channel_zscores_plus_priors():
+def test_society_score_is_the_calibrated_softmax_of_the_weighted_features():
     experts, societies, evidence = _society_world()
-    cfg = RankingConfig(society_top_m=1, city_weight=0, industry_weight=0, capacity_weight=0.5)
-    q = Query(["大坝"], np.array([1.0, 0.0], np.float32), [], text="大坝渗流")
-    (ranked,) = rank_societies_many([q], societies, experts, evidence, {10: 0.0, 20: 1.0}, cfg, 2)
+    cfg = RankingConfig(society_top_m=1)
+    weights = {f: 0.0 for f in FEATURES} | {"char12_doc": 1.0, "dense_doc": 0.5, "city": 2.0}
+    fusion = Fusion(weights, calibration_x=[0.0, 0.5, 1.0], calibration_y=[0.0, 0.2, 0.9])
+    q = Query(["大坝"], np.array([1.0, 0.0], np.float32), [], city="郑州", text="大坝渗流")
+    shares = {10: 0.0, 20: 1.0}
+    (ranked,) = rank_societies_many(
+        [q], societies, experts, evidence, shares, cfg, 2, fusion=fusion
+    )
     by_id = {r.id: r for r in ranked}
     # two societies: every channel that differs standardises to ±1, one that ties to 0
-    weights = cfg.channel_weights()
-    assert set(weights) == set(CHANNELS) <= set(by_id[20].components)
-    signs = {c: np.sign(by_id[20].components[c] - by_id[10].components[c]) for c in weights}
-    mean = sum(w * signs[c] for c, w in weights.items()) / sum(weights.values())
-    assert by_id[20].score == pytest.approx(mean + 0.5, abs=1e-6)
-    assert by_id[10].score == pytest.approx(-mean, abs=1e-6)
+    sign = {
+        c: np.sign(by_id[20].components[c] - by_id[10].components[c])
+        for c in ("char12_doc", "dense_doc")
+    }
+    fused20 = 1.0 * sign["char12_doc"] + 0.5 * sign["dense_doc"]  # no society is in 郑州
+    assert by_id[20].components["fused"] == pytest.approx(fused20, abs=1e-4)
+    assert by_id[10].components["fused"] == pytest.approx(-fused20, abs=1e-4)
+    p20 = 1 / (1 + np.exp(-2 * fused20))
+    assert by_id[20].components["probability"] == pytest.approx(p20, abs=1e-4)
+    assert by_id[20].score == pytest.approx(
+        100 * np.interp(p20, [0, 0.5, 1], [0, 0.2, 0.9]), abs=0.05
+    )
+    assert by_id[10].components["capacity"] == 0.0  # shown, never scored
+    assert ranked[0].score >= ranked[1].score
 
 
 def test_char_centroid_weighs_members_equally_and_counts_the_description():
