@@ -7,6 +7,8 @@ import sys
 
 import click
 import typer
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from typer.core import TyperGroup
 
 from matcher.errors import ImportRejectedError, MatcherError
@@ -25,6 +27,20 @@ class _FriendlyErrors(TyperGroup):
             raise typer.Exit(1) from None
         except MatcherError as exc:
             typer.echo(f"错误 error [{exc.code}]: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+        except IntegrityError:  # another writer got there first (e.g. two imports at once)
+            typer.echo(
+                "错误 error [conflict]: 与同时进行的其他写入冲突，未写入任何数据，请重试 / "
+                "conflicts with a concurrent write; nothing was written, please retry",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+        except (OperationalError, SATimeoutError):  # the store is locked or unreachable
+            typer.echo(
+                "错误 error [busy]: 数据库繁忙或不可用，未写入任何数据，请稍后重试 / "
+                "the database is busy or unreachable; nothing was written, retry shortly",
+                err=True,
+            )
             raise typer.Exit(1) from None
 
 

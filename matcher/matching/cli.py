@@ -16,17 +16,62 @@ class TargetOption(StrEnum):
     experts = "experts"
 
 
+def explain(state) -> str:
+    """The fusion weights, where they come from, and the calibration curve, for people."""
+    f, e = state.fusion, state.expert_calibration
+    how = (
+        f"fitted on {f.trained_on} pseudo-needs from {state.labelled} labelled experts, "
+        f"held-out Acc@1 {f.fit_accuracy:.3f}"
+        if f.source == "fitted"
+        else f"default recipe (fewer than the labelled experts a fit needs: {state.labelled})"
+    )
+    lines = [f"融合权重 fusion weights ({how}; encoder {f.encoder or state.model_id}):"]
+    lines += [f"  {name:14} {w:+.3f}" for name, w in f.weights.items()]
+    lines.append("校准 calibration (model probability → score 0–100):")
+    for p in (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9):
+        lines.append(f"  p={p:.2f} → {float(f.calibrated(p)):5.1f}")
+    lines.append(
+        f"专家 experts: score = 100·σ({e.slope:.2f}·fused {e.intercept:+.2f}) ({e.source})"
+    )
+    return "\n".join(lines)
+
+
+def _require_profiles(session) -> None:
+    """Indexes need societies and experts: say which is missing instead of failing later."""
+    from sqlalchemy import func, select
+
+    from matcher.errors import InvalidInputError
+    from matcher.models import Expert, Society
+
+    for model, zh, en, kind in (
+        (Society, "学会", "societies", "societies"),
+        (Expert, "专家", "experts", "experts"),
+    ):
+        if not session.scalar(select(func.count()).select_from(model)):
+            raise InvalidInputError(
+                f"库中还没有{zh}，无法建立索引：请先导入（matcher import {kind} 文件）",
+                f"no {en} in the store yet, so there is nothing to index: import them first "
+                f"(matcher import {kind} FILE)",
+                code="nothing_to_index",
+            )
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root ``matcher`` app."""
 
     @app.command("index")
     def index_cmd(
         refit: bool = typer.Option(False, "--refit", help="refit the embedded model"),
+        explain_weights: bool = typer.Option(
+            False, "--explain-weights", help="print the fusion weights and the calibration"
+        ),
     ) -> None:
         """Build or refresh the society and expert indexes."""
         from matcher.cli_support import cli_settings, cli_store
         from matcher.matching.service import MatchingRuntime, ensure_indexes
 
+        with cli_store().transaction() as session:
+            _require_profiles(session)
         runtime = MatchingRuntime.load(cli_settings())
         with cli_store().transaction() as session:
             st = ensure_indexes(session=session, runtime=runtime, refit=refit, progress=True)
@@ -34,6 +79,8 @@ def register(app: typer.Typer) -> None:
             f"索引 index {st.action}: {st.societies} 学会 societies, {st.experts} 专家 experts, "
             f"{st.encoded} 文本已编码 texts encoded, model {st.model_id}"
         )
+        if explain_weights:
+            typer.echo(explain(runtime.state))
 
     @app.command("match")
     def match_cmd(
@@ -62,7 +109,7 @@ def register(app: typer.Typer) -> None:
                     r.need.external_id,
                     r.rank,
                     external_id_of(runtime, kind, r.target_id),
-                    f"{r.score:.4f}",
+                    f"{r.score:.1f}",
                     ";".join(r.matched_keywords),
                 ]
                 for rows in results.values()
