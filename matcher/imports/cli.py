@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
 
         needs also accepts a need-collection summary sheet (one row per need with its
         enterprise's details); its title rows, two-row header and notes rows are found."""
+        from matcher.auth.actors import SYSTEM_CLI
         from matcher.cli_support import cli_store
         from matcher.imports.service import import_file
 
@@ -35,7 +36,7 @@ def register(app: typer.Typer) -> None:
         with store.transaction() as session:
             report = import_file(
                 session=session,
-                actor=None,
+                actor=SYSTEM_CLI,
                 kind=kind,
                 filename=path.name,
                 path=path,

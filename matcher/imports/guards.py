@@ -15,6 +15,7 @@
   (``matcher.formulas``), so an export re-imports to the same values.
 
 Every refusal is an ``InvalidInputError`` with a Chinese/English message; nothing is written.
+``lock_imports`` makes two imports at once run one after the other.
 """
 
 from __future__ import annotations
@@ -23,13 +24,18 @@ import io
 import logging
 import posixpath
 import re
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
-from matcher.errors import InvalidInputError, MatcherError, RowError
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from matcher.errors import InvalidInputError, MatcherError, RowError, ServiceBusyError
 from matcher.formulas import restore
 
 if TYPE_CHECKING:
@@ -249,3 +255,41 @@ def check_table(filename: str, fmt: str, table: RawTable) -> RawTable:
             elif quoted and value.startswith("'"):
                 row[header] = restore(value)
     return table
+
+
+# ---- one import at a time -------------------------------------------------------------------
+
+IMPORT_LOCK = 0x6D617463_6831  # PostgreSQL advisory lock key shared by every import
+IMPORT_LOCK_WAIT = 10.0
+"""PostgreSQL: seconds an import waits for another one to finish (SQLite: the busy timeout)."""
+
+
+def _import_busy() -> ServiceBusyError:
+    return ServiceBusyError(
+        "另一个导入正在进行，请稍后重试（未写入任何数据）",
+        "another import is running; nothing was written, retry shortly",
+        code="import_busy",
+        retry_after=5,
+    )
+
+
+def lock_imports(session: Session, *, wait: float = IMPORT_LOCK_WAIT) -> None:
+    """Serialise imports: wait until no other import's transaction is open, or raise
+    ``ServiceBusyError`` (code ``import_busy``) telling the user to retry. Held until the
+    caller's transaction ends, so two files with the same ids never race (which used to end
+    one of them in an IntegrityError)."""
+    if session.get_bind().dialect.name == "postgresql":
+        deadline = time.monotonic() + wait
+        while not session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK}
+        ):
+            if time.monotonic() > deadline:
+                raise _import_busy()
+            time.sleep(0.1)
+        return
+    try:  # SQLite: a (no-op) write takes the database's write lock now, for the whole import
+        session.execute(text("UPDATE profile_revision SET revision = revision WHERE id = 0"))
+    except OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise _import_busy() from None
+        raise

@@ -8,8 +8,7 @@ from enum import StrEnum
 from fastapi import APIRouter, BackgroundTasks, File, UploadFile
 from pydantic import BaseModel, Field
 
-from matcher.api.deps import ActorDep, SessionDep, StateDep
-from matcher.auth.policy import require_staff
+from matcher.api.deps import SessionDep, StaffDep, StateDep
 from matcher.errors import InvalidInputError
 
 router = APIRouter(prefix="/imports", tags=["imports"])
@@ -35,8 +34,8 @@ class ImportReportOut(BaseModel):
     )
 
 
-async def read_limited(file: UploadFile, limit: int) -> bytes:
-    data = await file.read(limit + 1)
+def read_limited(file: UploadFile, limit: int) -> bytes:
+    data = file.file.read(limit + 1)
     if len(data) > limit:
         raise InvalidInputError(
             f"文件超过 {limit} 字节", f"file larger than {limit} bytes", code="payload_too_large"
@@ -45,12 +44,12 @@ async def read_limited(file: UploadFile, limit: int) -> bytes:
 
 
 @router.post("/{kind}", response_model=ImportReportOut)
-async def import_upload(
+def import_upload(
     kind: ImportKind,
     file: UploadFile,
     state: StateDep,
     session: SessionDep,
-    actor: ActorDep,
+    actor: StaffDep,
     background: BackgroundTasks,
     mapping: UploadFile | None = File(
         None, description='mapping.toml (or .json): "column as in the file" = "field" or "ignore"'
@@ -58,18 +57,20 @@ async def import_upload(
 ):
     """Import a CSV/XLSX/JSONL file; all-or-nothing, 422 with every bad row otherwise.
     needs also takes a need-collection summary sheet (rows carry their enterprise).
+    Staff only; files up to ``MATCHER_MAX_UPLOAD_BYTES`` (20 MiB) and
+    ``MATCHER_MAX_IMPORT_ROWS`` rows. It runs in a worker thread, never on the event loop;
+    while another import runs it waits, then answers 503 ``import_busy`` with Retry-After.
 
     The matching indexes are refreshed after the import is committed.
     """
     from matcher.imports.headers import load_mapping
     from matcher.imports.service import import_file
 
-    require_staff(actor)
-    data = await read_limited(file, state.settings.max_upload_bytes)
+    data = read_limited(file, state.settings.max_upload_bytes)
     columns = None
     if mapping is not None:
         name = mapping.filename or "mapping.toml"
-        columns = load_mapping(name, await read_limited(mapping, MAX_MAPPING_BYTES))
+        columns = load_mapping(name, read_limited(mapping, MAX_MAPPING_BYTES))
     report = import_file(
         session=session,
         actor=actor,

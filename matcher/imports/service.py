@@ -13,6 +13,7 @@ from matcher.audit.service import record
 from matcher.errors import ImportRejectedError, InvalidInputError, RowError
 from matcher.imports.batch import Batch
 from matcher.imports.columns import get_kind
+from matcher.imports.guards import lock_imports
 from matcher.imports.headers import HeaderLookup, resolve_headers
 from matcher.imports.needsheet import check_needs
 from matcher.imports.parsing import ParsedRow, parse_rows
@@ -71,6 +72,7 @@ def import_file(
     present = {c.name for c in headers.columns.values()}
     batch = Batch(spec, filename, parsed, present, errors, one_sheet=headers.one_sheet)
     batch.errors[:0] = table.errors
+    lock_imports(session)  # one import at a time: checks and writes see the other's rows
     _CHECKS.get(kind, lambda _s, _b: None)(session, batch)
     if batch.errors:
         raise ImportRejectedError(sorted(batch.errors, key=lambda e: e.row))
