@@ -41,6 +41,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a budget of 50 万元 reads "50", not "50.0"
     return str(value)
 
 
