@@ -9,6 +9,7 @@ from matcher.cli_support import cli_store
 
 def register(app: typer.Typer) -> None:
     from matcher.auth import cli as auth_cli
+    from matcher.backup import cli as backup_cli
     from matcher.imports import cli as imports_cli
     from matcher.launch import cli as launch_cli
     from matcher.matching import cli as matching_cli
@@ -23,3 +24,4 @@ def register(app: typer.Typer) -> None:
     matching_cli.register(app)  # index, match
     auth_cli.register(app)  # users …
     launch_cli.register(app)  # demo, serve
+    backup_cli.register(app)  # backup, restore

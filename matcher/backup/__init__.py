@@ -1,0 +1,1 @@
+"""Backups of the whole store (database and the data directory's documents)."""
