@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from matcher.api.deps import ActorDep, SessionDep
+from matcher.api.deps import SessionDep, StaffDep
 from matcher.api.pagination import Page
 from matcher.api.types import Id, Limit, Offset
 from matcher.assignments import service
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/assignments", tags=["assignments"])
 
 
 @router.post("", response_model=AssignmentOut, status_code=201)
-def create_assignment(session: SessionDep, actor: ActorDep, body: AssignmentCreate):
+def create_assignment(session: SessionDep, actor: StaffDep, body: AssignmentCreate):
     """Staff only. The society then sees the enterprise's contact details."""
     return service.create_assignment(session=session, actor=actor, data=body)
 
@@ -24,7 +24,7 @@ def create_assignment(session: SessionDep, actor: ActorDep, body: AssignmentCrea
 @router.get("", response_model=Page[AssignmentOut])
 def list_assignments(
     session: SessionDep,
-    actor: ActorDep,
+    actor: StaffDep,
     society_id: Annotated[Id | None, Query()] = None,
     enterprise_id: Annotated[Id | None, Query()] = None,
     limit: Limit = 50,

@@ -25,11 +25,11 @@ def _out(a: Assignment) -> AssignmentOut:
     return AssignmentOut.model_validate(a, from_attributes=True)
 
 
+@policy.staff_only
 def create_assignment(
     *, session: Session, actor: User | None, data: AssignmentCreate
 ) -> AssignmentOut:
     """Assign a society to an enterprise (or to one need, which then becomes assigned)."""
-    policy.require_staff(actor)
     if session.get(Society, data.society_id) is None:
         raise NotFoundError("学会", "society")
     need = session.get(TechNeed, data.need_id) if data.need_id else None
@@ -83,6 +83,7 @@ def create_assignment(
     return _out(assignment)
 
 
+@policy.staff_only
 def list_assignments(
     *,
     session: Session,
@@ -92,7 +93,6 @@ def list_assignments(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[AssignmentOut], int]:
-    policy.require_staff(actor)
     stmt = select(Assignment).order_by(Assignment.id.desc())
     if society_id is not None:
         stmt = stmt.where(Assignment.society_id == society_id)

@@ -7,11 +7,10 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from matcher.api.deps import ActorDep, SessionDep
+from matcher.api.deps import SessionDep, StaffDep
 from matcher.api.pagination import Page, paginate
 from matcher.api.types import Limit, Offset, QueryDatetime, Text, UtcDatetime
 from matcher.audit.service import events_query
-from matcher.auth.policy import require_staff
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -31,7 +30,7 @@ class AuditEventOut(BaseModel):
 @router.get("", response_model=Page[AuditEventOut])
 def list_audit(
     session: SessionDep,
-    actor: ActorDep,
+    actor: StaffDep,
     action: Text(50) | None = None,
     target_type: Text(50) | None = None,
     target_id: Text(64) | None = None,
@@ -41,8 +40,7 @@ def list_audit(
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    """Who changed what, newest first."""
-    require_staff(actor)
+    """Who changed what, newest first (staff only)."""
     stmt = events_query(
         action=action,
         target_type=target_type,

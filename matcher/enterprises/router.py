@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from matcher.api.deps import ActorDep, SessionDep
+from matcher.api.deps import ActorDep, SessionDep, StaffDep
 from matcher.api.pagination import Page
 from matcher.api.types import IdPath, Limit, Offset, Search, Text
 from matcher.enterprises import service
@@ -30,7 +30,7 @@ def list_enterprises(
 
 
 @router.post("", response_model=EnterpriseOut, status_code=201)
-def create_enterprise(session: SessionDep, actor: ActorDep, body: EnterpriseCreate):
+def create_enterprise(session: SessionDep, actor: StaffDep, body: EnterpriseCreate):
     """Staff only."""
     return service.create_enterprise(session=session, actor=actor, data=body)
 
@@ -42,7 +42,7 @@ def get_enterprise(session: SessionDep, actor: ActorDep, enterprise_id: IdPath):
 
 @router.patch("/{enterprise_id}", response_model=EnterpriseOut)
 def update_enterprise(
-    session: SessionDep, actor: ActorDep, enterprise_id: IdPath, body: EnterpriseUpdate
+    session: SessionDep, actor: StaffDep, enterprise_id: IdPath, body: EnterpriseUpdate
 ):
     """Staff only."""
     return service.update_enterprise(

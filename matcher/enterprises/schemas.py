@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from matcher.api.fields import City, CreditCode, Email, Phone
 from matcher.api.types import Name, Short, Text, UtcDatetime
 from matcher.models import Enterprise
-
-CreditCode = Text(18)
-Phone = Text(30)
-Email = Text(254)
 
 
 class ContactIn(BaseModel):
@@ -21,7 +18,7 @@ class ContactIn(BaseModel):
 
 class EnterpriseUpdate(ContactIn):
     name: Name | None = None
-    city: Short | None = None
+    city: City | None = None
     county: Short | None = None
     industry: Short | None = None
     size: Short | None = None

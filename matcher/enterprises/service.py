@@ -57,10 +57,10 @@ def _check_unique(session: Session, *, external_id: str | None, credit_code: str
             raise ConflictError(f"{column.key} {value} 已存在", f"{column.key} {value} exists")
 
 
+@policy.staff_only
 def create_enterprise(
     *, session: Session, actor: User | None, data: EnterpriseCreate
 ) -> EnterpriseOut:
-    policy.require_staff(actor)
     values = data.model_dump()
     values["external_id"] = values["external_id"] or f"E-{uuid.uuid4().hex[:12]}"
     values["is_chain_leader"] = bool(values["is_chain_leader"])
@@ -79,10 +79,10 @@ def create_enterprise(
     return out(session, actor, [ent])[0]
 
 
+@policy.staff_only
 def update_enterprise(
     *, session: Session, actor: User | None, enterprise_id: int, data: EnterpriseUpdate
 ) -> EnterpriseOut:
-    policy.require_staff(actor)
     ent = policy.get_visible_enterprise(session, actor, enterprise_id)
     changes = data.model_dump(exclude_unset=True)
     if changes.get("credit_code") and changes["credit_code"] != ent.credit_code:

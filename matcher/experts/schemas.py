@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from matcher.api.fields import City, Email, Phone
 from matcher.api.types import Keywords, LongText, Short, Text
 
 
@@ -11,11 +12,11 @@ class ExpertUpdate(BaseModel):
     name: Text(100, 1) | None = None
     title: Short | None = None
     affiliation: Text(200) | None = None
-    city: Text(50) | None = None
+    city: City | None = None
     research_areas: Keywords | None = None
     profile: LongText | None = None
-    phone: Text(30) | None = None
-    email: Text(254) | None = None
+    phone: Phone | None = None
+    email: Email | None = None
 
 
 class ExpertOut(BaseModel):

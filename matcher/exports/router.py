@@ -6,8 +6,7 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Query, Response
 
-from matcher.api.deps import ActorDep, SessionDep
-from matcher.auth.policy import require_staff
+from matcher.api.deps import SessionDep, StaffDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
@@ -38,12 +37,11 @@ class ExportFormat(StrEnum):
 def export_download(
     kind: ExportKind,
     session: SessionDep,
-    actor: ActorDep,
+    actor: StaffDep,
     fmt: ExportFormat = Query(ExportFormat.csv, alias="format"),
 ) -> Response:
     from matcher.exports.service import export_bytes
 
-    require_staff(actor)
     data = export_bytes(session=session, kind=kind.value, fmt=fmt.value)
     return Response(
         content=data,

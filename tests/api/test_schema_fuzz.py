@@ -19,6 +19,15 @@ SKIP = {"POST /api/v1/imports/{kind}"}  # uploads: covered by the imports tests
 # Cross-field rules the schema cannot state, answered with a 422 naming the field:
 # staff must say which enterprise a need belongs to (an enterprise user never does).
 CROSS_FIELD = {"POST /api/v1/needs", "POST /api/v1/assignments"}
+# Formats the schema cannot state: the import validators' phone, e-mail and city rules, the
+# credit code's check character, a deadline not in the past (tests/api/test_one_set_of_rules).
+FORMATS = {
+    "POST /api/v1/enterprises",
+    "PATCH /api/v1/enterprises/{enterprise_id}",
+    "PATCH /api/v1/experts/{expert_id}",
+    "PATCH /api/v1/societies/{society_id}",
+    "PATCH /api/v1/needs/{need_id}",
+}
 
 
 def _run(operation, mode, headers, excluded) -> None:
@@ -48,7 +57,7 @@ def test_openapi_schema(store, settings, world):
             continue
         for mode in EXAMPLES:
             try:
-                excluded = [positive_data_acceptance] if label in CROSS_FIELD else []
+                excluded = [positive_data_acceptance] if label in CROSS_FIELD | FORMATS else []
                 _run(operation, mode, world.headers("staff"), excluded)
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE, label  # nothing invalid to send

@@ -1,0 +1,57 @@
+"""API field types that validate with the import validators (``matcher.imports.validators``):
+one set of rules, and the same bilingual messages, for the API, the UI and spreadsheets.
+
+A phone is normalised (0371 1234 5678 → 0371-12345678), a city too (郑州 → 郑州市), a credit
+code must carry its GB 32100 check character, and a deadline may not lie in the past. An
+empty string is left as it is (an optional field being cleared)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import AfterValidator
+
+from matcher.api.types import Text
+from matcher.imports import validators as v
+
+PROGRAMME_TZ = ZoneInfo("Asia/Shanghai")
+"""The programme's calendar: "today" for deadlines is today in Henan."""
+
+
+def _unless_empty(parse: Callable[[Any], Any]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        return parse(value) if value else value
+
+    return check
+
+
+Phone = Annotated[Text(30), AfterValidator(_unless_empty(v.parse_phone))]
+Email = Annotated[Text(254), AfterValidator(_unless_empty(v.parse_email))]
+City = Annotated[Text(50), AfterValidator(_unless_empty(v.parse_city))]
+
+
+def _credit_code(value: str) -> str | None:
+    return v.parse_credit_code(value) if value else None  # "" would clash on the unique key
+
+
+CreditCode = Annotated[Text(40), AfterValidator(_credit_code)]
+
+
+def today() -> date:
+    return datetime.now(PROGRAMME_TZ).date()
+
+
+def _not_past(value: date) -> date:
+    if value < today():
+        raise v.CellInvalid(
+            f"截止日期 {value.isoformat()} 已过，不能早于今天",
+            f"the deadline {value.isoformat()} is in the past",
+        )
+    return value
+
+
+Deadline = Annotated[date, AfterValidator(_not_past)]
+"""A deadline given through the API or the UI: today or later (imports may carry history)."""
