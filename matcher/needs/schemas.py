@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from matcher.api.fields import City, Deadline
 from matcher.api.types import Id, Keywords, LongText, Name, Short, Text, UtcDatetime
 from matcher.enterprises.schemas import Contact
 from matcher.models import NeedStatus, TargetKind
@@ -36,9 +37,9 @@ class NeedUpdate(BaseModel):
     title: Name | None = None
     description: LongText | None = None
     industry: Short | None = None
-    city: Text(50) | None = None
+    city: City | None = None
     keywords: Keywords | None = None
-    deadline: date | None = None
+    deadline: Deadline | None = Field(default=None, description="today or later")
 
 
 class NeedCreate(NeedUpdate):

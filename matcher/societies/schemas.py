@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
+from matcher.api.fields import City, Email, Phone
 from matcher.api.types import Keywords, LongText, Name, Short, Text, UtcDatetime
 from matcher.models import LeadResponseStatus
 from matcher.needs.schemas import NeedOut
@@ -16,11 +17,11 @@ class SocietyUpdate(BaseModel):
     name: Name | None = None
     disciplines: Keywords | None = None
     description: LongText | None = None
-    city: Text(50) | None = None
+    city: City | None = None
     capacity: Annotated[int, Field(ge=0, le=100_000)] | None = None
     contact_name: Short | None = None
-    contact_phone: Text(30) | None = None
-    email: Text(254) | None = None
+    contact_phone: Phone | None = None
+    email: Email | None = None
 
 
 class SocietyOut(BaseModel):

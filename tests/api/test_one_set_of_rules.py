@@ -156,3 +156,40 @@ def test_cli_imports_are_audited_as_the_system_actor(store, world, tmp_path):
 
 def test_deadline_helper_uses_the_programme_calendar():
     assert today() - timedelta(days=1) < today()
+
+
+def test_a_need_deadline_in_the_past_is_refused_and_cities_normalised(api, store, world):
+    past = (today() - timedelta(days=1)).isoformat()
+    r = api.post(
+        f"{V1}/needs",
+        json={"title": "过期的需求", "deadline": past},
+        headers=world.headers("enterprise"),
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["details"][0]["field"] == "body.deadline"
+    assert "已过" in r.json()["details"][0]["message"] and "past" in r.json()["message"]
+    r = api.patch(
+        f"{V1}/needs/{world.ids['need_own']}",
+        json={"deadline": past},
+        headers=world.headers("enterprise"),
+    )
+    assert r.status_code == 422, r.text
+    r = api.patch(
+        f"{V1}/needs/{world.ids['need_own']}",
+        json={"deadline": today().isoformat()},
+        headers=world.headers("enterprise"),
+    )
+    assert r.status_code == 200, r.text
+    r = api.patch(
+        f"{V1}/societies/{world.ids['s_own']}",
+        json={"city": "洛阳", "contact_phone": "(0379)63912345", "email": "hn@chem.org.cn"},
+        headers=world.headers("society"),
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["city"], r.json()["contact_phone"]) == ("洛阳市", "0379-63912345")
+    r = api.patch(
+        f"{V1}/societies/{world.ids['s_own']}",
+        json={"contact_phone": "call me"},
+        headers=world.headers("society"),
+    )
+    assert r.status_code == 422 and "电话号码格式错误" in r.json()["message"]
