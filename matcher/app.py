@@ -86,10 +86,14 @@ def _routers() -> list[APIRouter]:
     from matcher.experts.router import router as experts
     from matcher.exports.router import router as exports
     from matcher.imports.router import router as imports
+    from matcher.matching.router import router as matching
     from matcher.needs.router import router as needs
     from matcher.societies.router import router as societies
 
-    return [auth, enterprises, needs, societies, experts, assignments, imports, exports, audit, ops]
+    return [
+        *(auth, enterprises, needs, societies, experts, assignments),
+        *(imports, exports, audit, matching, ops),
+    ]
 
 
 def create_app(

@@ -50,7 +50,7 @@ def show_matches(matches: list[MatchOut]) -> None:
         st.info("暂无匹配结果 / no matches yet")
         return
     for m in matches:
-        with st.expander(f"#{m.rank} {m.target_name} — {m.score:.3f}", expanded=m.rank <= 3):
+        with st.expander(f"#{m.rank} {m.target_name} — {m.score:.0f} 分", expanded=m.rank <= 3):
             if m.matched_keywords:
                 st.write("匹配关键词 matched keywords: " + "、".join(m.matched_keywords))
             parts = {
@@ -113,7 +113,7 @@ def society(state: AppState, user: User) -> None:
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return
-    min_score = st.slider("最低匹配分 minimum score", -2.0, 5.0, -2.0, 0.1)
+    min_score = st.slider("最低匹配分 minimum score (0–100)", 0, 100, 0, 5)
     leads, total = run(
         state,
         lambda s: societies.list_leads(
@@ -123,7 +123,7 @@ def society(state: AppState, user: User) -> None:
     st.caption(f"共 {total} 条线索 / {total} leads")
     for lead in leads:
         need = lead.need
-        label = f"{need.title} · {need.city or ''} · {lead.score:.3f}"
+        label = f"{need.title} · {need.city or ''} · {lead.score:.0f} 分"
         with st.expander(label):
             st.write(need.description)
             st.write(f"企业 enterprise: {need.enterprise_name or '—'}")

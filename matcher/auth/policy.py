@@ -26,6 +26,7 @@ from matcher.models import (
     Enterprise,
     Expert,
     MatchResult,
+    NeedStatus,
     Role,
     Society,
     TargetKind,
@@ -71,12 +72,20 @@ def _active_assignment(society_id: int, enterprise_col) -> object:
     )
 
 
+def routable():
+    """Condition on ``TechNeed``: may be shown to matched societies as a lead (a need that
+    says too little to route waits until its enterprise adds detail)."""
+    return TechNeed.status != NeedStatus.NEEDS_DETAIL
+
+
 def _is_lead(society_id: int):
-    """Condition on ``TechNeed``: matched to the society, or assigned to it."""
+    """Condition on ``TechNeed``: matched to the society (unless it needs more detail), or
+    assigned to it."""
     matched = exists().where(
         MatchResult.need_id == TechNeed.id,
         MatchResult.target_kind == TargetKind.SOCIETY,
         MatchResult.target_id == society_id,
+        routable(),
     )
     assigned = exists().where(
         Assignment.need_id == TechNeed.id,

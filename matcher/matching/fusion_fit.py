@@ -64,7 +64,7 @@ def fit_store_fusion(
     e_tokens: list[list[str]],
     s_tokens: list[list[str]],
     segmenter: Segmenter,
-    encoder: Encoder,
+    encoder: Encoder | None,
     embedded: bool,
     cfg: RankingConfig,
     seed: int = 0,
@@ -119,7 +119,7 @@ def fit_store_fusion(
         truth_all,
         defaults=defaults,
         calibrate_on=calibrate_on,
-        encoder=encoder.model_id,
+        encoder=encoder.model_id if encoder is not None else "",
     )
     experts_cal = ExpertCalibration.fit(
         np.concatenate([x.ravel() for x in e_fused]), np.concatenate([x.ravel() for x in e_right])

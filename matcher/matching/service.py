@@ -184,15 +184,17 @@ def _status(action: str, state: IndexState, encoded: int) -> IndexStatus:
 
 
 def _queries(runtime: MatchingRuntime, needs: list[TechNeed]) -> list[Query]:
-    state = runtime.state
+    state, seg = runtime.state, runtime.segmenter
     texts = [profiles.need_text(n) for n in needs]
-    tokens = runtime.segmenter.tokens_many(texts)
+    tokens = seg.tokens_many(texts)
     vectors = runtime.encoder.encode(texts, kind="query", tokens=tokens)
     idf = state.experts.bm25.idf or state.societies.bm25.idf
+    top_idf = max(idf.values(), default=1.0)
     out = []
     for need, text, toks, vec in zip(needs, texts, tokens, vectors, strict=True):
-        explicit = [k for kw in need.keywords or [] for k in runtime.segmenter.tokens(kw)]
-        kws = list(dict.fromkeys(explicit + keywords(toks, idf, top_n=15)))
+        explicit = [k for kw in need.keywords or [] for k in seg.tokens(kw)]
+        found = keywords(seg.keyword_tokens(text), idf, top_n=25, default=top_idf)
+        kws = [k for k in dict.fromkeys(explicit + found) if seg.informative(k)][:15]
         out.append(Query(toks, vec, kws, need.city, need.industry, text))
     return out
 
@@ -244,7 +246,32 @@ def rank_queries(
     return out
 
 
-def _store(session: Session, need: TechNeed, target: TargetKind, scored: list[Scored], version):
+NEEDS_DETAIL_FLOOR = 15.0
+"""A need whose best society scores below this (a right society fewer than 15 times in 100
+at that score) is marked ``needs_detail`` instead of being sent to societies as a lead."""
+MIN_INFORMATIVE_WORDS = 2
+"""…and so is one with fewer informative words than this (after stop and generic words)."""
+SEEKING = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.NEEDS_DETAIL)
+"""Needs still looking for help: what ranking may (re)label, what ``match_open_needs``
+(re)ranks by default."""
+
+
+def too_vague(query: Query, scored: list[Scored]) -> bool:
+    """Whether a need says too little to route: almost no informative words, or no society
+    the fusion is even modestly sure of."""
+    return len(query.keywords) < MIN_INFORMATIVE_WORDS or (
+        not scored or scored[0].score < NEEDS_DETAIL_FLOOR
+    )
+
+
+def _store(
+    session: Session,
+    need: TechNeed,
+    target: TargetKind,
+    scored: list[Scored],
+    version,
+    vague: bool = False,
+):
     session.execute(
         delete(MatchResult)
         .where(MatchResult.need_id == need.id, MatchResult.target_kind == target)
@@ -264,8 +291,8 @@ def _store(session: Session, need: TechNeed, target: TargetKind, scored: list[Sc
         for rank, s in enumerate(scored, start=1)
     ]
     session.add_all(rows)
-    if need.status == NeedStatus.OPEN:
-        need.status = NeedStatus.MATCHED
+    if target == TargetKind.SOCIETY and need.status in SEEKING:
+        need.status = NeedStatus.NEEDS_DETAIL if vague else NeedStatus.MATCHED
     session.flush()
     return rows
 
@@ -291,6 +318,7 @@ class Ranked:
     top_k: int
     version: str
     scored: list[list[Scored]]  # aligned with the needs
+    vague: list[bool]  # aligned with the needs: too little to route (``too_vague``)
 
 
 def rank_needs(
@@ -308,14 +336,18 @@ def rank_needs(
     top_k = top_k or runtime.settings.default_top_k
     load = profiles.open_assignments(session) if target == TargetKind.SOCIETY else {}
     scored: list[list[Scored]] = []
+    vague: list[bool] = []
     bar = tqdm(total=len(needs), disable=not progress, desc="匹配 matching", unit="条")
     with runtime.lock, bar:
         version = runtime.state.version
         for i in range(0, len(needs), 512):
             batch = needs[i : i + 512]
-            scored += rank_queries(runtime, _queries(runtime, batch), target, top_k, load)
+            queries = _queries(runtime, batch)
+            got = rank_queries(runtime, queries, target, top_k, load)
+            scored += got
+            vague += [too_vague(q, s) for q, s in zip(queries, got, strict=True)]
             bar.update(len(batch))
-    return Ranked(target, top_k, version, scored)
+    return Ranked(target, top_k, version, scored, vague)
 
 
 def store_ranked(
@@ -323,8 +355,8 @@ def store_ranked(
 ) -> dict[int, list[MatchResult]]:
     """Replace each need's stored results with its ranking (one audit event)."""
     out = {
-        need.id: _store(session, need, ranked.target, scored, ranked.version)
-        for need, scored in zip(needs, ranked.scored, strict=True)
+        need.id: _store(session, need, ranked.target, scored, ranked.version, vague)
+        for need, scored, vague in zip(needs, ranked.scored, ranked.vague, strict=True)
     }
     if needs:
         record(
@@ -392,10 +424,6 @@ def _aware(dt):
     from datetime import UTC
 
     return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
-SEEKING = (NeedStatus.OPEN, NeedStatus.MATCHED)
-"""Needs still looking for help: what ``match_open_needs`` (re)ranks by default."""
 
 
 def match_open_needs(

@@ -47,11 +47,14 @@ def str_enum(enum: type[StrEnum]) -> Enum:
 class NeedStatus(StrEnum):
     """Life cycle of a need: open → matched → assigned → in_service → resolved | closed.
 
-    ``closed`` may be reached from any state (withdrawn by the enterprise or staff).
+    ``needs_detail`` instead of ``matched`` when the need says too little to route (it is
+    no lead for any society until edited); ``closed`` may be reached from any state
+    (withdrawn by the enterprise or staff).
     """
 
     OPEN = "open"
     MATCHED = "matched"
+    NEEDS_DETAIL = "needs_detail"
     ASSIGNED = "assigned"
     IN_SERVICE = "in_service"
     RESOLVED = "resolved"

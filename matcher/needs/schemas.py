@@ -67,6 +67,9 @@ class NeedOut(BaseModel):
     keywords: list[str]
     deadline: date | None
     status: NeedStatus
+    detail_hint: str | None = Field(
+        default=None, description="when status is needs_detail: what to add so it can be routed"
+    )
     start_year: int | None = Field(default=None, description="需求时限: start year")
     end_year: int | None = Field(default=None, description="需求时限: end year")
     budget: float | None = Field(default=None, description="拟投入资金总额, 万元")
@@ -94,7 +97,9 @@ class MatchOut(BaseModel):
     target_kind: TargetKind
     target_id: int
     target_name: str
-    score: float
+    score: float = Field(
+        description="0–100: the calibrated chance that this target is a right one for the need"
+    )
     components: dict[str, Any] = Field(description="explanation: the fused score's parts")
     matched_keywords: list[str]
     model_id: str

@@ -36,6 +36,15 @@ FORM_FIELDS = (
 """The need-collection form's scalar fields, as stored (``fields`` is a list)."""
 
 
+DETAIL_HINT = (
+    "需求描述过于简略，系统无法判断应由哪个学会对接。请补充：所属领域或学科、涉及的产品或"
+    "工艺、材料、设备型号、目前观察到的故障或瓶颈、期望达到的指标。补充后将重新匹配。 / "
+    "Too little to tell which society fits. Add the field, the product or process, materials, "
+    "equipment models, the failure or bottleneck seen and the target figures; it is matched "
+    "again once edited."
+)
+
+
 def need_out(session: Session, actor: User | None, needs: Sequence[TechNeed]) -> list[NeedOut]:
     """Serialise needs for ``actor``, with enterprise contacts only where allowed."""
     ent_ids = {n.enterprise_id for n in needs if n.enterprise_id is not None}
@@ -58,6 +67,7 @@ def need_out(session: Session, actor: User | None, needs: Sequence[TechNeed]) ->
                 keywords=list(n.keywords or []),
                 deadline=n.deadline,
                 status=n.status,
+                detail_hint=DETAIL_HINT if n.status is NeedStatus.NEEDS_DETAIL else None,
                 **{name: getattr(n, name) for name in FORM_FIELDS},
                 fields=list(n.fields or []),
                 created_at=n.created_at,
@@ -224,9 +234,10 @@ def _save_new(session: Session, actor: User | None, need: TechNeed) -> TechNeed:
 
 
 def invalidate_matches(*, session: Session, need: TechNeed) -> int:
-    """Drop the stored matches of ``need`` (its text changed); a matched need reopens."""
+    """Drop the stored matches of ``need`` (its text changed); a matched need, or one that
+    needed more detail, reopens."""
     removed = session.execute(delete(MatchResult).where(MatchResult.need_id == need.id)).rowcount
-    if need.status is NeedStatus.MATCHED:
+    if need.status in (NeedStatus.MATCHED, NeedStatus.NEEDS_DETAIL):
         need.status = NeedStatus.OPEN
     return removed or 0
 

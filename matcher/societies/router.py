@@ -57,7 +57,9 @@ def list_leads(
     society_id: IdPath,
     city: Text(50) | None = None,
     industry: Text(100) | None = None,
-    min_score: Annotated[float | None, Query(ge=-1e6, le=1e6)] = None,
+    min_score: Annotated[
+        float | None, Query(ge=0, le=100, description="calibrated score 0–100")
+    ] = None,
     status: NeedStatus | None = None,
     response: ResponseFilter | None = None,
     sort: LeadSort = LeadSort.score,

@@ -52,7 +52,9 @@ class LeadResponseOut(BaseModel):
 class LeadOut(BaseModel):
     need: NeedOut
     rank: int
-    score: float
+    score: float = Field(
+        description="0–100: the calibrated chance that this target is a right one for the need"
+    )
     components: dict[str, Any]
     matched_keywords: list[str]
     response: LeadResponseOut | None

@@ -121,6 +121,7 @@ def list_leads(
             (LeadResponse.need_id == MatchResult.need_id) & (LeadResponse.society_id == society_id),
         )
         .where(MatchResult.target_kind == TargetKind.SOCIETY, MatchResult.target_id == society_id)
+        .where(policy.routable())
         .options(selectinload(MatchResult.need).selectinload(TechNeed.enterprise))
     )
     for column, value in ((TechNeed.city, city), (TechNeed.industry, industry)):

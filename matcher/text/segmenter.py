@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jieba
 
+from matcher.imports.cities import HENAN_CITIES
 from matcher.text.normalize import normalize
 
 jieba.setLogLevel(logging.WARNING)
@@ -63,6 +64,8 @@ DEFAULT_STOPWORDS = frozenset(
 )
 _TOKEN = re.compile(r"[\w\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_URL = re.compile(r"(https?://|www\.)\S*|\S+@\S+|[\w.-]+\.(com|cn|net|org|gov|edu)\S*", re.I)
+_NOT_A_KEYWORD = re.compile(r"^[\d.%]+$|^[a-z]{1,2}$|^(http|https|www|com|cn|html?|net|org)$", re.I)
 
 
 class Segmenter:
@@ -73,6 +76,7 @@ class Segmenter:
         self.tokenizer = jieba.Tokenizer()
         self.tokenizer.initialize()
         self.stopwords = set(DEFAULT_STOPWORDS)
+        self.generic: set[str] = set()
         if resources_dir is not None:
             user_dict = resources_dir / "user_dict.txt"
             if user_dict.is_file():
@@ -81,6 +85,20 @@ class Segmenter:
             if stop.is_file():
                 words = stop.read_text(encoding="utf-8").split()
                 self.stopwords.update(normalize(w) for w in words)
+            generic = resources_dir / "generic_words.txt"
+            if generic.is_file():
+                self.generic.update(normalize(w) for w in _words(generic))
+
+    def informative(self, token: str) -> bool:
+        """Whether a token can explain a match: no generic word (优化, 现有…), number, URL
+        fragment or place name (a shared city is its own reason)."""
+        return not (
+            token in self.generic or token in PLACES or _NOT_A_KEYWORD.match(token) is not None
+        )
+
+    def keyword_tokens(self, text: str | None) -> list[str]:
+        """Content tokens of ``text`` without its URLs and e-mail addresses (for keywords)."""
+        return self.tokens(_URL.sub(" ", normalize(text)))
 
     def tokens(self, text: str | None) -> list[str]:
         """Content tokens of ``text``."""
@@ -98,6 +116,19 @@ class Segmenter:
         return [self.tokens(t) for t in texts]
 
 
+PLACES = frozenset(name for short, (full, _) in HENAN_CITIES.items() for name in (short, full)) | {
+    "河南",
+    "河南省",
+    "中原",
+}
+
+
+def _words(path: Path) -> list[str]:
+    """Whitespace-separated words of a word-list file (``#`` starts a comment line)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [w for line in lines if not line.lstrip().startswith("#") for w in line.split()]
+
+
 @lru_cache(maxsize=4)
 def get_segmenter(resources_dir: Path | None) -> Segmenter:
     """The process-wide segmenter for ``resources_dir``."""
@@ -105,12 +136,17 @@ def get_segmenter(resources_dir: Path | None) -> Segmenter:
 
 
 def keywords(
-    tokens: Iterable[str], idf: dict[str, float] | None = None, top_n: int = 10
+    tokens: Iterable[str],
+    idf: dict[str, float] | None = None,
+    top_n: int = 10,
+    default: float | None = None,
 ) -> list[str]:
-    """The ``top_n`` tokens by tf·idf (unknown tokens get the largest idf)."""
+    """The ``top_n`` tokens by tf·idf (unknown tokens get ``default``, else the largest idf:
+    pass it when calling often, as finding it scans the table)."""
     counts = Counter(tokens)
     if not counts:
         return []
-    default = max(idf.values()) if idf else 1.0
+    if default is None:
+        default = max(idf.values()) if idf else 1.0
     weight = {t: c * (idf.get(t, default) if idf else 1.0) for t, c in counts.items()}
     return [t for t, _ in sorted(weight.items(), key=lambda kv: (-kv[1], kv[0]))[:top_n]]

@@ -99,6 +99,8 @@ MATRIX: list[Case] = [
     Case("POST", "/assignments", (403, 403, 201, 201, 401), _assignment),
     Case("GET", "/audit", (403, 403, 200, 200, 401)),
     Case("GET", "/exports/needs?format=csv", (403, 403, 200, 200, 401)),
+    Case("GET", "/matching/weights", (403, 403, 200, 200, 401)),
+    Case("GET", "/matching/thin-profiles", (403, 403, 200, 200, 401)),
 ]
 
 

@@ -107,3 +107,44 @@ def test_updating_need_text_invalidates_matches(api, world, store):
     ranked = fresh.json()
     assert ranked[0]["target_id"] == ids["s_other"]  # recomputed for the new text
     assert all(m["model_id"] != "hand-made" for m in ranked)
+
+
+@pytest.mark.slow  # loads the matching runtime
+def test_a_vague_need_asks_for_detail_and_is_no_lead_until_edited(api, world):
+    ids = world.ids
+    ent, soc = _login(api, "ent"), _login(api, "soc")
+    posted = api.post(
+        f"{V1}/needs",
+        json={"title": "求助", "description": "希望优化提升，请联系我们。"},
+        headers=ent,
+    )
+    assert posted.status_code == 201, posted.text
+    need = posted.json()
+    assert need["status"] == "needs_detail" and "所属领域" in need["detail_hint"]
+    assert _lead(api, soc, ids["s_own"], need["id"]) is None
+    assert api.get(f"{V1}/needs/{need['id']}", headers=soc).status_code == 404
+
+    edited = api.patch(
+        f"{V1}/needs/{need['id']}",
+        json={"description": "焊接机器人焊缝缺陷在线检测，大型结构件焊接变形控制"},
+        headers=ent,
+    )
+    assert edited.status_code == 200 and edited.json()["status"] == "open"
+    matches = api.get(f"{V1}/needs/{need['id']}/matches", headers=ent).json()
+    assert matches[0]["target_id"] == ids["s_own"] and matches[0]["score"] >= 15
+    again = api.get(f"{V1}/needs/{need['id']}", headers=ent).json()
+    assert again["status"] == "matched" and again["detail_hint"] is None
+    assert _lead(api, soc, ids["s_own"], need["id"]) is not None
+
+
+@pytest.mark.slow  # loads the matching runtime
+def test_staff_see_the_fusion_and_the_thin_profiles(api, world):
+    staff = _login(api, "staff")
+    weights = api.get(f"{V1}/matching/weights", headers=staff).json()
+    assert weights["societies"]["source"] == "default"  # two experts: too few to fit
+    assert set(weights["societies"]["weights"]) >= {"char12_doc", "dense_doc", "city"}
+    thin = api.get(f"{V1}/matching/thin-profiles", headers=staff).json()
+    by_ext = {(t["kind"], t["external_id"]): t for t in thin}
+    assert ("society", "S2") in by_ext  # "高分子材料、催化、精细化工": three phrases
+    assert ("expert", "X1") not in by_ext  # a profile of real sentences
+    assert all(t["informative_words"] < 5 for t in thin)

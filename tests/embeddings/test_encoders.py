@@ -12,32 +12,12 @@ from matcher.embeddings.encoders import (
     fit_embedded_model,
 )
 from matcher.text.segmenter import Segmenter
+from tests.support.tiny_model import build_tiny_model
 
 
 @pytest.fixture(scope="module")
 def tiny_bert(tmp_path_factory):
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer import modules
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    root = tmp_path_factory.mktemp("tiny")
-    chars = sorted(set("数控机床主轴精度催化剂加氢水库大坝渗流齿轮轴承"))
-    vocab = root / "vocab.txt"
-    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]), "utf-8")
-    BertTokenizerFast(vocab_file=str(vocab)).save_pretrained(root / "hf")
-    cfg = BertConfig(
-        vocab_size=5 + len(chars),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    BertModel(cfg).save_pretrained(root / "hf")
-    word = modules.Transformer(str(root / "hf"), max_seq_length=32)
-    model = SentenceTransformer(modules=[word, modules.Pooling(32, "mean")], device="cpu")
-    model.save(str(root / "st"))
-    return root / "st"
+    return build_tiny_model(tmp_path_factory.mktemp("tiny") / "st")
 
 
 def test_sentence_transformers_backend_loads_local_path(tiny_bert):
@@ -46,6 +26,15 @@ def test_sentence_transformers_backend_loads_local_path(tiny_bert):
     assert vecs.shape == (3, 32) and vecs.dtype == np.float32
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-5)
     assert enc.dim == 32 and enc.model_id == f"st:{tiny_bert}"
+
+
+def test_query_and_passage_prefixes_for_bge_and_e5_names(tmp_path_factory):
+    base = tmp_path_factory.mktemp("named")
+    for name, differs in (("tiny-bge-small-zh", True), ("tiny-e5-small", True), ("tiny", False)):
+        enc = SentenceTransformerEncoder(str(build_tiny_model(base / name)))
+        query = enc.encode(["数控机床主轴"], kind="query")
+        passage = enc.encode(["数控机床主轴"], kind="passage")
+        assert (not np.allclose(query, passage, atol=1e-6)) == differs, name
 
 
 def test_embedded_model_is_saved_and_loaded_by_path(tmp_path):

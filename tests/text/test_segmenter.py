@@ -20,3 +20,16 @@ def test_user_dict_and_stopwords(tmp_path):
 
 def test_keywords_weight_by_idf():
     assert keywords(["机床", "机床", "技术"], {"机床": 2.0, "技术": 0.1}, top_n=1) == ["机床"]
+
+
+def test_keywords_that_explain_are_informative_words_only():
+    from matcher.config import REPO_ROOT
+
+    seg = Segmenter(REPO_ROOT / "data" / "dict")
+    text = "包括现有工艺优化，详见 http://www.abc.com/p/123 郑州 数控机床主轴 2024"
+    toks = seg.keyword_tokens(text)
+    assert "abc" not in toks and "123" not in toks  # the URL is gone before segmenting
+    kept = [t for t in toks if seg.informative(t)]
+    assert "数控机床" in "".join(kept) and "主轴" in "".join(kept)
+    for noise in ("包括", "现有", "优化", "郑州", "2024"):
+        assert noise not in kept

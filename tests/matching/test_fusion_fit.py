@@ -1,0 +1,56 @@
+"""Fitting the fusion on a store's labelled experts (held-out folds as pseudo-needs)."""
+
+from __future__ import annotations
+
+import random
+
+from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion
+from matcher.matching.profiles import Row
+from matcher.ranking.config import RankingConfig
+from matcher.text.segmenter import Segmenter
+
+TOPICS = ("数控机床主轴精度齿轮轴承热变形", "催化剂加氢反应器分离寿命", "水库大坝渗流灌溉节水监测")
+
+
+def _store(per_society: int):
+    rng = random.Random(1)
+    societies = [Row(i + 1, f"S{i}", f"学会{i}", t[:4], None, t[:4]) for i, t in enumerate(TOPICS)]
+    experts, members = [], {}
+    for s, topic in enumerate(TOPICS):
+        for i in range(per_society):
+            eid = 100 * (s + 1) + i
+            text = "".join(rng.choice(topic) for _ in range(30))
+            experts.append(Row(eid, f"X{eid}", f"专家{eid}", text, None, ""))
+            members[eid] = [s + 1]
+    return experts, societies, members
+
+
+def _fit(per_society: int):
+    seg = Segmenter(None)
+    experts, societies, members = _store(per_society)
+    return fit_store_fusion(
+        experts=experts,
+        societies=societies,
+        memberships=members,
+        e_tokens=seg.tokens_many([r.text for r in experts]),
+        s_tokens=seg.tokens_many([r.text for r in societies]),
+        segmenter=seg,
+        encoder=None,
+        embedded=True,
+        cfg=RankingConfig(),
+    )
+
+
+def test_a_store_with_enough_labelled_experts_gets_fitted_weights():
+    got = _fit(25)
+    assert got.labelled == 75 >= MIN_LABELLED
+    assert got.fusion.source == "fitted" and got.fusion.trained_on == 150  # full + short
+    assert got.fusion.fit_accuracy > 0.8  # three well separated topics
+    assert max(got.fusion.weights, key=got.fusion.weights.get) != "city"
+    assert got.experts.source == "fitted" and got.experts.slope > 0
+
+
+def test_a_small_store_keeps_the_default_recipe():
+    got = _fit(5)
+    assert got.labelled == 15 and got.fusion.source == "default"
+    assert got.experts.source == "default"
