@@ -2,14 +2,16 @@
 
     .venv/bin/python scripts/benchmark_assign.py                     # 2,000×200 and 20,000×1,000
     .venv/bin/python scripts/benchmark_assign.py --sizes 2000x200 --solver mip --experts
+    .venv/bin/python scripts/benchmark_assign.py --repeat 3        # fastest of 3 (busy machine)
 
 Each instance: needs with their top-20 candidate societies (popular societies are candidates
 more often), calibrated scores from a skewed distribution in 0–100, society capacities 5–30
 (so capacity binds), needs in Henan's 18 prefecture-level cities (skewed toward 郑州市) and
 enterprises owning 1–5 needs each. For each size it prints, per scenario (plain, ``fair="city"``,
-``fair="enterprise"``, a binding 郑州市 quota; ``--experts``: every edge led by an expert with 3
-open services): the solver, the exact solve time and the whole call's time, the optimal total
-against the greedy total computed in the same call, and for fairness its cost.
+``fair="enterprise"``, a binding 郑州市 quota, that quota with ``fair="enterprise"``; with
+``--experts`` every edge is led by an expert with 3 open services): the solver, the exact
+solve time and the whole call's time, the optimal total against the greedy total computed in
+the same call, and for fairness its cost.
 """
 
 from __future__ import annotations
@@ -69,8 +71,9 @@ def build(n_needs: int, n_societies: int, top_k: int, experts: bool, seed: int) 
 
 
 def line(name: str, result: AssignmentResult, seconds: float) -> str:
+    pad = " " * 25
     text = (
-        f"  {name:<22} {result.solver:<13} solve {result.solve_seconds:7.3f}s "
+        f"  {name:<24} {result.solver:<13} solve {result.solve_seconds:7.3f}s "
         f"(call {seconds:7.3f}s)  pairs {len(result.pairs):6d}  "
         f"optimal {result.objective:12.3f}  greedy {result.greedy_objective:12.3f}  "
         f"greedy/optimal {result.greedy_ratio:.4f}"
@@ -78,18 +81,27 @@ def line(name: str, result: AssignmentResult, seconds: float) -> str:
     if result.fairness is not None:
         f = result.fairness
         text += (
-            f"\n  {'':<22} fairness: {f.groups_covered}/{f.groups_total} {f.dimension} groups "
-            f"covered (without: {f.groups_covered_without_fairness}), optimum without fairness "
-            f"{f.objective_without_fairness:.3f}, cost of fairness {f.cost:.3f}"
+            f"\n{pad} fairness: {f.groups_covered}/{f.groups_total} {f.dimension} groups "
+            f"covered (without fairness {f.groups_covered_without_fairness}); optimum without "
+            f"fairness {f.objective_without_fairness:.3f}, cost of fairness {f.cost:.3f}; "
+            f"greedy (which ignores fairness) / optimum without fairness "
+            f"{result.greedy_objective / f.objective_without_fairness:.4f}"
         )
     counts = ", ".join(f"{code.value} {n}" for code, n in sorted(result.reason_counts.items()))
-    return text + f"\n  {'':<22} unassigned: {counts or 'none'}"
+    return text + f"\n{pad} unassigned: {counts or 'none'}"
 
 
-def timed(**kwargs: object) -> tuple[AssignmentResult, float]:
-    start = time.perf_counter()
-    result = assign(**kwargs)  # type: ignore[arg-type]
-    return result, time.perf_counter() - start
+def timed(repeat: int, **kwargs: object) -> tuple[AssignmentResult, float]:
+    """The result of the fastest of ``repeat`` calls, and that call's time."""
+    best: tuple[AssignmentResult, float] | None = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = assign(**kwargs)  # type: ignore[arg-type]
+        seconds = time.perf_counter() - start
+        if best is None or result.solve_seconds < best[0].solve_seconds:
+            best = (result, seconds)
+    assert best is not None
+    return best
 
 
 def run(n_needs: int, n_societies: int, args: argparse.Namespace) -> None:
@@ -107,16 +119,18 @@ def run(n_needs: int, n_societies: int, args: argparse.Namespace) -> None:
         "solver": args.solver,
         "default_expert_capacity": 3,
     }
-    plain, seconds = timed(**base)
+    plain, seconds = timed(args.repeat, **base)
     print(line("plain", plain, seconds))
-    fair, seconds = timed(**base, fair="city")
+    fair, seconds = timed(args.repeat, **base, fair="city")
     print(line('fair="city"', fair, seconds))
-    fair, seconds = timed(**base, fair="enterprise")
+    fair, seconds = timed(args.repeat, **base, fair="enterprise")
     print(line('fair="enterprise"', fair, seconds))
     zhengzhou = sum(1 for p in plain.pairs if inst.city[p.need_id] == "郑州市")
     quota = {"city": {"郑州市": int(zhengzhou * 0.6)}}
-    capped, seconds = timed(**base, quotas=quota)
+    capped, seconds = timed(args.repeat, **base, quotas=quota)
     print(line(f"郑州市 quota {quota['city']['郑州市']}", capped, seconds))
+    both, seconds = timed(args.repeat, **base, quotas=quota, fair="enterprise")
+    print(line("quota + fair=enterprise", both, seconds))
 
 
 def main() -> None:
@@ -132,6 +146,7 @@ def main() -> None:
         help="every edge names a lead expert (3 open services each)",
     )
     parser.add_argument("--seed", type=int, default=20261)
+    parser.add_argument("--repeat", type=int, default=1, help="report the fastest of N calls")
     args = parser.parse_args()
     for size in args.sizes:
         n_needs, n_societies = (int(v) for v in size.lower().split("x"))

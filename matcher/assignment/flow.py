@@ -5,7 +5,8 @@ source → sink arc so that any amount of flow may be sent. An edge arc has capa
 ``-units``; the other arcs carry the rooms left (per_need, quota, expert, society capacity).
 This is exact (integral optimum of a network flow) when every constraint family nests:
 
-* at most one need grouping (the quota dimension, the ``fair`` dimension, or both the same);
+* the need groupings with a quota, and the ``fair`` one, nest (``laminar``): e.g. one
+  dimension, or enterprises within cities;
 * every lead expert whose room can bind leads for one society only.
 
 Coverage fairness splits a group's arc in two: the first unit earns a bonus ``M`` larger than
@@ -25,17 +26,32 @@ from ortools.graph.python import min_cost_flow
 from matcher.assignment.errors import AssignmentSolveError
 from matcher.assignment.groups import GroupDim
 from matcher.assignment.indexing import unique_pairs
+from matcher.assignment.laminar import need_tree, nested_order
 from matcher.assignment.problem import Instance
 
 
-def need_dimension(instance: Instance, fair: bool) -> GroupDim | str | None:
-    """The one need grouping the flow must model, or a reason why one flow cannot."""
+def _active_needs(instance: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Needs with an eligible edge and room, and the most pairs each can take."""
+    edges_per_need = np.bincount(instance.need, minlength=len(instance.need_room))
+    need_cap = np.minimum(instance.need_room, edges_per_need)
+    active = np.flatnonzero(need_cap > 0)
+    return active, need_cap[active]
+
+
+def _need_dims(instance: Instance, fair: bool) -> list[GroupDim]:
     dims = {dim.name: dim for dim in instance.quotas}
     if fair and instance.cover is not None:
         dims[instance.cover.name] = instance.cover
-    if len(dims) > 1:
-        return f"quota/fair dimensions {sorted(dims)} cross"
-    return next(iter(dims.values()), None)
+    return list(dims.values())
+
+
+def need_layers(instance: Instance, fair: bool) -> list[GroupDim] | str:
+    """The need groupings the flow must model, coarsest first, or why they do not nest."""
+    dims = _need_dims(instance, fair)
+    layers = nested_order(dims, _active_needs(instance)[0])
+    if layers is None:
+        return f"quota/fair dimensions {sorted(d.name for d in dims)} cross"
+    return layers
 
 
 def expert_societies(instance: Instance) -> np.ndarray | str:
@@ -53,20 +69,22 @@ def expert_societies(instance: Instance) -> np.ndarray | str:
 
 def flow_blocker(instance: Instance, fair: bool) -> str | None:
     """Why one min-cost flow cannot model this instance exactly (None: it can)."""
-    for found in (need_dimension(instance, fair), expert_societies(instance)):
+    for found in (need_layers(instance, fair), expert_societies(instance)):
         if isinstance(found, str):
             return found
     return None
 
 
 def relaxation(instance: Instance, fair: bool) -> Instance:
-    """``instance`` without what one flow cannot model: need groupings beyond one (the ``fair``
-    one, else the first quota dimension) and the rooms of experts leading for several
-    societies."""
-    keep = instance.cover if fair and instance.cover is not None else None
-    if keep is None and instance.quotas:
-        keep = instance.quotas[0]
-    quotas = [dim for dim in instance.quotas if keep is not None and dim.name == keep.name]
+    """``instance`` without what one flow cannot model: the quota dimensions that do not nest
+    with the ``fair`` one and the ones kept before them, and the rooms of experts leading for
+    several societies."""
+    needs = _active_needs(instance)[0]
+    kept = [instance.cover] if fair and instance.cover is not None else []
+    for dim in instance.quotas:
+        if all(d.name != dim.name for d in kept) and nested_order([*kept, dim], needs):
+            kept.append(dim)
+    quotas = [dim for dim in instance.quotas if any(d.name == dim.name for d in kept)]
     expert = instance.expert.copy()
     named = expert >= 0
     leads, _ = unique_pairs(expert[named], instance.society[named])
@@ -92,9 +110,9 @@ def respects(instance: Instance, chosen: np.ndarray) -> bool:
 def solve_flow(instance: Instance, *, fair: bool) -> np.ndarray:
     """The chosen edges (boolean mask) of a maximum-score assignment, covering the most
     ``cover`` groups first when ``fair``."""
-    dim = need_dimension(instance, fair)
+    layers = need_layers(instance, fair)
     expert_society = expert_societies(instance)
-    if isinstance(dim, str) or isinstance(expert_society, str):
+    if isinstance(layers, str) or isinstance(expert_society, str):
         raise ValueError("instance needs the MIP")
     n_edges = len(instance)
     if n_edges == 0:
@@ -105,10 +123,6 @@ def solve_flow(instance: Instance, *, fair: bool) -> np.ndarray:
     exp_0 = soc_0 + n_soc
     group_0 = exp_0 + n_exp
     source, sink = 0, 1
-
-    edges_per_need = np.bincount(instance.need, minlength=n_need)
-    need_cap = np.minimum(instance.need_room, edges_per_need)
-    active = np.flatnonzero(need_cap > 0)
     tails, heads, caps, costs = [], [], [], []
 
     def arcs(tail: np.ndarray, head: np.ndarray, cap: np.ndarray, cost: np.ndarray | int) -> None:
@@ -128,29 +142,27 @@ def solve_flow(instance: Instance, *, fair: bool) -> np.ndarray:
     arcs(exp_0 + experts, soc_0 + expert_society[experts], instance.expert_room[experts], 0)
     arcs(soc_0 + np.arange(n_soc), np.full(n_soc, sink), instance.society_room, 0)
 
-    need_group = dim.need_group[active] if dim is not None else np.full(len(active), -1)
-    grouped = need_group >= 0
-    arcs(np.where(grouped, group_0 + need_group, source), need_0 + active, need_cap[active], 0)
-    supply = int(need_cap[active][~grouped].sum())
-    if dim is not None:
-        n_group = len(dim.names)
-        group_cap = np.minimum(
-            dim.room,
-            np.bincount(
-                need_group[grouped], weights=need_cap[active][grouped], minlength=n_group
-            ).astype(np.int64),
-        )
-        bonus = np.zeros(n_group, dtype=np.int64)
-        if fair and dim is instance.cover:
-            bonus = ((group_cap > 0) & ~dim.covered).astype(np.int64)
-            best = np.zeros(n_need, dtype=np.int64)
-            np.maximum.at(best, instance.need, instance.units)
-            big_m = min(int(instance.units.sum()), int((best * need_cap).sum())) + 1
-            has_bonus = np.flatnonzero(bonus)
-            arcs(np.full(len(has_bonus), source), group_0 + has_bonus, bonus[has_bonus], -big_m)
-        rest = group_cap - bonus
-        arcs(np.full(n_group, source), group_0 + np.arange(n_group), rest, 0)
-        supply += int(group_cap.sum())
+    active, need_cap = _active_needs(instance)
+    tree = need_tree(layers, active, need_cap)
+
+    def node(parent: np.ndarray) -> np.ndarray:
+        return np.where(parent >= 0, group_0 + parent, source)
+
+    arcs(node(tree.need_parent), need_0 + active, need_cap, 0)
+    supply = int(need_cap[tree.need_parent < 0].sum())
+    bonus = np.zeros(len(tree.group_cap), dtype=np.int64)
+    if fair and instance.cover is not None and tree.layers:
+        k = next(i for i, layer in enumerate(tree.layers) if layer is instance.cover)
+        nodes = tree.layer_nodes(k)
+        bonus[nodes] = (tree.group_cap[nodes] > 0) & ~instance.cover.covered
+        best = np.zeros(n_need, dtype=np.int64)
+        np.maximum.at(best, instance.need, instance.units)
+        big_m = min(int(instance.units.sum()), int((best[active] * need_cap).sum())) + 1
+        with_bonus = np.flatnonzero(bonus)
+        arcs(node(tree.group_parent[with_bonus]), group_0 + with_bonus, bonus[with_bonus], -big_m)
+    groups = np.arange(len(tree.group_cap))
+    arcs(node(tree.group_parent), group_0 + groups, tree.group_cap - bonus, 0)
+    supply += int(tree.group_cap[tree.group_parent < 0].sum())
     arcs(np.array([source]), np.array([sink]), np.array([supply]), 0)
 
     solver = min_cost_flow.SimpleMinCostFlow()

@@ -56,8 +56,10 @@ class AssignmentResult:
     """An exact optimum: ``objective`` is the sum of the chosen pairs' scores.
 
     Scores are counted in the solvers' unit, 0.001 (``round(score * 1000) / 1000``), so that
-    ``objective`` and ``greedy_objective`` compare exactly. ``unassigned`` maps every need with
-    fewer than ``per_need`` pairs to one reason.
+    ``objective`` and ``greedy_objective`` compare exactly. ``greedy_objective`` is the baseline
+    computed in the same call: forced pairs, then edges by score, highest first, each taken if
+    it fits (hard constraints only, no fairness). ``unassigned`` maps every need with fewer
+    than ``per_need`` pairs to one reason (precedence: ``ReasonCode``).
     """
 
     pairs: list[ChosenPair]

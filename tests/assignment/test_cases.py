@@ -221,6 +221,29 @@ def test_crossing_quotas_keep_a_relaxed_flow_that_respects_them() -> None:
     )
 
 
+@pytest.mark.parametrize("solver", ["auto", "mip"])
+def test_enterprise_fairness_under_a_city_quota_is_one_flow_when_nested(solver: str) -> None:
+    edges = [
+        Edge("a1", "s1", 90, enterprise_id="A"),
+        Edge("a2", "s2", 85, enterprise_id="A"),
+        Edge("b1", "s2", 20, enterprise_id="B"),
+        Edge("c1", "s3", 60, enterprise_id="C"),
+        Edge("c2", "s3", 50, enterprise_id="C"),
+    ]
+    city = {"a1": "郑州市", "a2": "郑州市", "b1": "郑州市", "c1": "洛阳市", "c2": "洛阳市"}
+    result = assign(
+        edges,
+        {"s1": 1, "s2": 1, "s3": 2},
+        groups={"city": city},
+        quotas={"city": {"郑州市": 2}},
+        fair="enterprise",
+        solver=solver,
+    )
+    assert result.solver == ("min_cost_flow" if solver == "auto" else "highs_mip")
+    assert chosen(result) == {("a1", "s1"), ("b1", "s2"), ("c1", "s3"), ("c2", "s3")}
+    assert result.fairness is not None and result.fairness.cost == 65
+
+
 def test_expert_leading_for_two_societies_needs_the_mip() -> None:
     edges = [
         Edge("n1", "s1", 90, expert_id="x"),

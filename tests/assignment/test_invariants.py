@@ -21,9 +21,12 @@ def medium_case(seed: int, *, fair: str | None, with_quotas: bool) -> Case:
     experts = {s: [f"{s}x{j}" for j in range(2)] for s in societies}
     edges = []
     city, industry = {}, {}
+    home = {f"e{i}": rng.choice(CITIES) for i in range(15)}
+    nest = rng.random() < 0.5  # enterprises within cities (a flow) or not (often the MIP)
     for i in range(rng.randint(5, 40)):
         need, enterprise = f"n{i}", f"e{i // 3}"
-        city[need], industry[need] = rng.choice(CITIES), rng.choice(INDUSTRIES)
+        city[need] = home[enterprise] if nest else rng.choice(CITIES)
+        industry[need] = rng.choice(INDUSTRIES)
         for s in rng.sample(societies, rng.randint(0, 5)):
             expert = rng.choice([None, *experts[s]])
             if rng.random() < 0.1:  # an expert who also leads for another society
