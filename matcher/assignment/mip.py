@@ -99,13 +99,11 @@ def _model(instance: Instance, fair: bool) -> tuple[highspy.HighsLp, sparse.csc_
 class _Model:
     """One HiGHS model solved to a proven integer optimum, relaxation first."""
 
-    def __init__(self, lp: highspy.HighsLp, matrix: sparse.csc_matrix, threads: int | None):
+    def __init__(self, lp: highspy.HighsLp, matrix: sparse.csc_matrix) -> None:
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("mip_rel_gap", 0.0)
         self.highs.setOptionValue("mip_abs_gap", 0.0)
-        if threads:
-            self.highs.setOptionValue("threads", threads)
         self.highs.passModel(lp)
         self.matrix = matrix
         self.cost = np.asarray(lp.col_cost_, dtype=np.float64).copy()
@@ -164,14 +162,14 @@ class _Model:
         return np.round(self._run())
 
 
-def solve_mip(instance: Instance, *, fair: bool, threads: int | None = None) -> np.ndarray:
+def solve_mip(instance: Instance, *, fair: bool) -> np.ndarray:
     """The chosen edges (boolean mask) of a maximum-score assignment, covering the most
     ``cover`` groups first when ``fair``."""
     n_edges = len(instance)
     if n_edges == 0:
         return np.zeros(0, dtype=bool)
     lp, matrix, n_cover = _model(instance, fair)
-    model = _Model(lp, matrix, threads)
+    model = _Model(lp, matrix)
     start = None
     if n_cover:
         score = model.cost.copy()

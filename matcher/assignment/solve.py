@@ -40,7 +40,6 @@ def assign(
     quotas: Mapping[str, Mapping[Id, int]] | None = None,
     fair: str | None = None,
     solver: Solver = "auto",
-    threads: int | None = None,
 ) -> AssignmentResult:
     """Choose at most ``per_need`` societies per need, maximising the total score exactly.
 
@@ -87,11 +86,11 @@ def assign(
     forced_units = sum(f.units for f in problem.forced)
     start = perf_counter()
     relax_first = solver == "auto"
-    chosen, method = _exact(instance, False, _method(instance, False, solver), threads, relax_first)
+    chosen, method = _exact(instance, False, _method(instance, False, solver), relax_first)
     reference = chosen
     if fair is not None and _covered(problem, chosen) < _coverable(problem):
         chosen, method = _exact(
-            instance, True, _method(instance, True, solver), threads, relax_first
+            instance, True, _method(instance, True, solver), relax_first
         )  # (when the reference covers every coverable group, it is the fair optimum)
     solve_seconds = perf_counter() - start
     chosen = saturate(instance, chosen)
@@ -137,7 +136,7 @@ def _method(instance: Instance, fair: bool, solver: Solver) -> str:
 
 
 def _exact(
-    instance: Instance, fair: bool, method: str, threads: int | None, relax_first: bool
+    instance: Instance, fair: bool, method: str, relax_first: bool
 ) -> tuple[np.ndarray, str]:
     """The optimum and the method that proved it (a relaxed flow that turns out feasible is
     exact too, so ``relax_first`` tries it before the MIP)."""
@@ -147,7 +146,7 @@ def _exact(
         chosen = solve_flow(relaxation(instance, fair), fair=fair)
         if respects(instance, chosen):
             return chosen, "flow"
-    return solve_mip(instance, fair=fair, threads=threads), "mip"
+    return solve_mip(instance, fair=fair), "mip"
 
 
 def _covered(problem: Problem, chosen: np.ndarray) -> int:
