@@ -11,6 +11,7 @@ from matcher.models.base import (
     TargetKind,
 )
 from matcher.models.enterprise import Enterprise, TechNeed
+from matcher.models.imports import ImportMapping
 from matcher.models.matching import LeadResponse, MatchResult
 from matcher.models.revision import ProfileRevision
 from matcher.models.society import Expert, Society, expert_societies
@@ -23,6 +24,7 @@ __all__ = [
     "Base",
     "Enterprise",
     "Expert",
+    "ImportMapping",
     "LeadResponse",
     "LeadResponseStatus",
     "LoginThrottle",
