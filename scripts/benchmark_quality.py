@@ -5,12 +5,16 @@ discipline name); the held-out fold's papers are needs, once as the full paper (
 abstract) and once as the title alone. Everything the product fits (fusion weights, calibration,
 embedded model) is fitted at index time on that fold's store only, never on its needs.
 
+With ``--hints``, two more title-only runs measure the stated 学科分类 prior: half of the needs
+state their discipline (one in ten of those a wrong one), or half state their category (门类,
+which each society lists among its disciplines).
+
 Compared with the strongest simple baseline: one document per society (description plus every
 member profile), character 1–2-grams with whitespace removed, sublinear tf, IDF over the society
 documents, L2-normalised, cosine. Prints society Acc@1 / Acc@3 / MRR and expert P@10, mean ± std
 over folds, the paired per-fold difference, and how well the 0–100 scores are calibrated.
 
-    .venv/bin/python scripts/benchmark_quality.py [--data PATH] [--folds 5]
+    .venv/bin/python scripts/benchmark_quality.py [--data PATH] [--folds 5] [--hints]
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from ranx import Qrels, Run, evaluate
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "csl" / "dev.jsonl"
 KINDS = ("full", "title")
+HINT_KINDS = ("disc", "cat")
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
@@ -87,7 +92,14 @@ def need_rows(test: list[dict]) -> list[dict]:
     return rows
 
 
-def product_runs(train: list[dict], test: list[dict], soc_id: dict[str, str], tmp: Path):
+def product_runs(
+    train: list[dict],
+    test: list[dict],
+    soc_id: dict[str, str],
+    cats: dict[str, str],
+    tmp: Path,
+    hints: bool,
+):
     """One fresh SQLite store of the training papers; rank both need kinds against it."""
     os.environ["MATCHER_DATA_DIR"] = str(tmp)
     os.environ["MATCHER_DATABASE_URL"] = f"sqlite:///{tmp / 'bench.db'}"
@@ -102,7 +114,7 @@ def product_runs(train: list[dict], test: list[dict], soc_id: dict[str, str], tm
     settings = get_settings()
     files = {
         "societies": [
-            {"external_id": s, "name": d, "disciplines": d, "description": d}
+            {"external_id": s, "name": d, "disciplines": f"{d};{cats[d]}", "description": d}
             for d, s in soc_id.items()
         ],
         "experts": [
@@ -115,7 +127,7 @@ def product_runs(train: list[dict], test: list[dict], soc_id: dict[str, str], tm
             }
             for p in train
         ],
-        "needs": need_rows(test),
+        "needs": need_rows(test, sorted(soc_id), hints),
     }
     store = open_store(settings.sqlalchemy_url)
     with store.transaction() as s:
@@ -173,13 +185,27 @@ def calibration(run: dict, truth: dict[str, str]) -> dict[str, float]:
     }
 
 
+def paired(kind: str, ours: list[dict], theirs: list[dict]) -> None:
+    """Print the per-fold Acc@1 and MRR differences, mean ± std and the worst fold."""
+    d1 = np.array([a["hits@1"] - b["hits@1"] for a, b in zip(ours, theirs, strict=True)])
+    dm = np.array([a["mrr"] - b["mrr"] for a, b in zip(ours, theirs, strict=True)])
+    print(
+        f"  {kind:6} Acc@1 {d1.mean():+.3f}±{d1.std():.3f} "
+        f"(folds {' '.join(f'{x:+.3f}' for x in d1)}; min {d1.min():+.3f})  "
+        f"MRR {dm.mean():+.3f}±{dm.std():.3f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--hints", action="store_true", help="also measure stated discipline hints")
     args = ap.parse_args()
+    kinds = KINDS + (HINT_KINDS if args.hints else ())
     papers = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines()]
     soc_id = {d: f"S{i:03d}" for i, d in enumerate(sorted({p["discipline"] for p in papers}))}
+    cats = {p["discipline"]: p["category"] for p in papers}
     order = np.random.default_rng(0).permutation(len(papers))
     folds = [order[i :: args.folds] for i in range(args.folds)]
     scores: dict[str, list[dict]] = defaultdict(list)
@@ -189,7 +215,7 @@ def main() -> None:
         train = [p for i, p in enumerate(papers) if i not in held_set]
         test = [papers[i] for i in held]
         with tempfile.TemporaryDirectory() as tmp:
-            runs, fusion = product_runs(train, test, soc_id, Path(tmp))
+            runs, fusion = product_runs(train, test, soc_id, cats, Path(tmp), args.hints)
         print(
             f"fold {f} fitted weights ({fusion.source}, {fusion.trained_on} pseudo-needs): "
             + ", ".join(f"{k} {v:+.2f}" for k, v in fusion.weights.items()),
@@ -203,12 +229,12 @@ def main() -> None:
         exp_truth = {q: by_soc[s] for q, s in truth.items() if by_soc[s]}
         docs = defaultdict(str)
         for d, s in soc_id.items():
-            docs[s] = d
+            docs[s] = f"{d} {d} {cats[d]} {d}"  # name, disciplines, description
         for p in train:
             docs[soc_id[p["discipline"]]] += " " + " ".join(
                 [p["title"], *p["keywords"], p["abstract"]]
             )
-        for kind in KINDS:
+        for kind in kinds:
             from matcher.models import TargetKind
 
             soc = runs[(TargetKind.SOCIETY, kind)]
@@ -221,7 +247,7 @@ def main() -> None:
             queries = {
                 p["id"]: p["title"] + " " + p["abstract"] if kind == "full" else p["title"]
                 for p in test
-            }
+            }  # hints: the baseline reads the title alone
             b = evaluate(qrels, Run(baseline_run(dict(docs), queries)), ["hits@1", "hits@3", "mrr"])
             scores[f"product/{kind}"].append(m)
             scores[f"baseline/{kind}"].append(b)
@@ -242,26 +268,14 @@ def main() -> None:
             cells.append(f"{np.mean(vals):.3f}±{np.std(vals):.3f}" if vals else "-")
         print(f"{name:18} " + " ".join(f"{c:>13}" for c in cells))
     print("\npaired per-fold difference, product − baseline (Acc@1 / MRR):")
-    for kind in KINDS:
-        d1 = np.array(
-            [
-                p["hits@1"] - b["hits@1"]
-                for p, b in zip(scores[f"product/{kind}"], scores[f"baseline/{kind}"], strict=True)
-            ]
-        )
-        dm = np.array(
-            [
-                p["mrr"] - b["mrr"]
-                for p, b in zip(scores[f"product/{kind}"], scores[f"baseline/{kind}"], strict=True)
-            ]
-        )
-        print(
-            f"  {kind:6} Acc@1 {d1.mean():+.3f}±{d1.std():.3f} "
-            f"(folds {' '.join(f'{x:+.3f}' for x in d1)}; "
-            f"min {d1.min():+.3f})  MRR {dm.mean():+.3f}±{dm.std():.3f}"
-        )
+    for kind in kinds:
+        paired(kind, scores[f"product/{kind}"], scores[f"baseline/{kind}"])
+    if args.hints:
+        print("\ngain of a stated hint on title needs, product with − without (same folds):")
+        for kind in HINT_KINDS:
+            paired(kind, scores[f"product/{kind}"], scores["product/title"])
     print("\ncalibration of the top society's 0–100 score (mean over folds):")
-    for kind in KINDS:
+    for kind in kinds:
         rows = scores[f"product/{kind}"]
         print(
             f"  {kind:6} "

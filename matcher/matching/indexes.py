@@ -19,7 +19,7 @@ from matcher.ranking.rank import Corpus
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 from matcher.text.segmenter import Segmenter
 
-STATE_FILE = "engine_state.v6.pkl"  # bump when the pickled layout changes
+STATE_FILE = "engine_state.v7.pkl"  # bump when the pickled layout changes
 
 
 @dataclass

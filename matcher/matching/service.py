@@ -26,6 +26,7 @@ from matcher.errors import NotFoundError
 from matcher.matching import profiles
 from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion, labelled_count
 from matcher.matching.indexes import IndexState, TextCache, build_state, load_state, save_state
+from matcher.matching.preferred import preferred, put_first
 from matcher.matching.profiles import text_hash
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
 from matcher.ranking.config import RankingConfig
@@ -195,7 +196,8 @@ def _queries(runtime: MatchingRuntime, needs: list[TechNeed]) -> list[Query]:
         explicit = [k for kw in need.keywords or [] for k in seg.tokens(kw)]
         found = keywords(seg.keyword_tokens(text), idf, top_n=25, default=top_idf)
         kws = [k for k in dict.fromkeys(explicit + found) if seg.informative(k)][:15]
-        out.append(Query(toks, vec, kws, need.city, need.industry, text))
+        industry = need.industry or need.application_industry
+        out.append(Query(toks, vec, kws, need.city, industry, text, need.discipline, need.partner))
     return out
 
 
@@ -230,19 +232,23 @@ def rank_queries(
         for sid, cap in state.society_capacity.items()
     }
     step = max(1, DENSE_BLOCK // max(len(state.experts.ids), 1))
+    names = state.names[str(TargetKind.SOCIETY)]
+    first = [preferred(q, names) for q in queries]
     out = []
     for i in range(0, len(queries), step):  # bounded memory: experts × block cosines
-        out += rank_societies_many(
-            queries[i : i + step],
+        block = slice(i, i + step)
+        ranked = rank_societies_many(
+            queries[block],
             state.societies,
             state.experts,
             state.evidence,
             share,
             cfg,
-            top_k,
+            len(names) if any(first[block]) else top_k,  # a preferred one may rank low
             state.names[str(TargetKind.EXPERT)],
             state.fusion,
         )
+        out += [put_first(r, f, top_k) for r, f in zip(ranked, first[block], strict=True)]
     return out
 
 

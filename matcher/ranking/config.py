@@ -14,7 +14,8 @@ class RankingConfig:
     char12_doc, char_doc, char_centroid, word_doc, char_experts, dense_doc, dense_experts
     (``*_experts`` = mean of the ``society_top_m`` best member experts; ``char_centroid`` =
     mean of the members' and the description's unit vectors) plus the priors
-    ``city_weight·same_city + industry_weight·industry_fit`` (also × temperature). Capacity
+    ``city_weight·same_city + industry_weight·industry_fit + discipline_weight·discipline_fit``
+    (also × temperature). Capacity
     does not change a score (it is the assignment's constraint); it is shown as a detail.
 
     ``char12_doc`` (character 1–2-grams, one document per society) is the strongest simple
@@ -38,6 +39,9 @@ class RankingConfig:
     candidates: int = 200
     city_weight: float = 0.1
     industry_weight: float = 0.2
+    discipline_weight: float = 1.0
+    """The stated 学科分类 naming a society's discipline: a strong hint (pseudo-needs carry
+    none, so it is never fitted; CSL with hints: ``scripts/benchmark_quality.py --hints``)."""
     top_experts_shown: int = 3
     temperature: float = 1.5
     """Scale of the default fused z-score before the softmax (fitted stores learn theirs;

@@ -23,7 +23,7 @@ CHANNEL_FEATURES = (
     "dense_doc",
     "dense_experts",
 )
-PRIOR_FEATURES = ("city", "industry_fit")
+PRIOR_FEATURES = ("city", "industry_fit", "discipline_fit")
 FEATURES = CHANNEL_FEATURES + PRIOR_FEATURES
 L2 = 1.0
 """Ridge penalty of the softmax fit (per pseudo-need); 0.1–10 measured alike on CSL."""
@@ -77,6 +77,7 @@ class Fusion:
         weights |= {
             "city": cfg.city_weight * cfg.temperature,
             "industry_fit": cfg.industry_weight * cfg.temperature,
+            "discipline_fit": cfg.discipline_weight * cfg.temperature,
         }
         return cls(weights)
 

@@ -74,6 +74,8 @@ class Query:
     city: str | None = None
     industry: str | None = None
     text: str = ""
+    discipline: str | None = None  # 学科分类 stated by the enterprise
+    partner: str | None = None  # 合作意向单位 stated by the enterprise
 
 
 @dataclass
@@ -106,8 +108,21 @@ def candidate_rows(corpus: Corpus, vectors: np.ndarray, k: int) -> list[np.ndarr
     return [corpus.rows_of(ids[ids >= 0]) for ids in found]
 
 
+def discipline_fit(discipline: str | None, fit_text: str) -> float:
+    """1.0 when the stated discipline names one of the target's listed disciplines, or its
+    name (either contains the other: 机械工程 ~ 河南省机械工程学会), else 0.0. Bigram
+    overlap would be noise here: 化学工程 and 水利工程 share 工程. A coarse 门类 (工学)
+    matches only a society that lists it."""
+    want = "".join(normalize(discipline or "").split())
+    if len(want) < 2:
+        return 0.0
+    items = normalize(fit_text).split()
+    return float(any(len(d) >= 2 and (want in d or d in want) for d in items))
+
+
 def prior_scores(corpus: Corpus, rows: np.ndarray, query: Query) -> dict[str, np.ndarray]:
-    """Same city (0/1) and industry fit of the given rows (zeros when the query has none)."""
+    """Same city (0/1), industry fit and discipline fit of the given rows (zeros when the
+    query states none)."""
     city = np.zeros(len(rows))
     if query.city:
         want = normalize(query.city)
@@ -115,7 +130,10 @@ def prior_scores(corpus: Corpus, rows: np.ndarray, query: Query) -> dict[str, np
     fit = np.zeros(len(rows))
     if query.industry:
         fit[:] = [industry_fit(query.industry, corpus.fit_bigrams(r)) for r in rows]
-    return {"city": city, "industry_fit": fit}
+    disc = np.zeros(len(rows))
+    if query.discipline:
+        disc[:] = [discipline_fit(query.discipline, corpus.fit_texts[r]) for r in rows]
+    return {"city": city, "industry_fit": fit, "discipline_fit": disc}
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
@@ -153,6 +171,7 @@ def rank_experts(
     priors = prior_scores(experts, rows, query)
     fused = cfg.dense_weight * dense + cfg.bm25_weight * bm
     fused = fused + cfg.city_weight * priors["city"] + cfg.industry_weight * priors["industry_fit"]
+    fused = fused + cfg.discipline_weight * priors["discipline_fit"]
     scores = (calibration or ExpertCalibration()).score(fused)
     out = []
     for i in _top(fused, experts.ids[rows], top_k):

@@ -16,6 +16,7 @@ from matcher.ranking.rank import (
     Corpus,
     Query,
     candidate_rows,
+    discipline_fit,
     industry_fit,
     rank_experts,
     rank_societies_many,
@@ -222,3 +223,22 @@ def test_ivf_update_in_place_moves_changed_rows_and_keeps_recall():
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, truth, strict=True)])
     assert recall >= 0.95
     assert not ann.updated(ids, data, ids[:100], data[:100], 1000).approximate
+
+
+def test_a_stated_discipline_lifts_the_society_that_lists_it():
+    assert discipline_fit("机械工程", "河南省机械工程学会 机械设计") == 1.0
+    assert discipline_fit("工学", "水利学会 水利工程 工学") == 1.0
+    assert discipline_fit("化学工程", "水利学会 水利工程") == 0.0  # sharing 工程 is no match
+    experts, societies, evidence = _society_world()
+    societies.fit_texts = ["化学学会 化学工程", "水利学会 水利工程"]
+    cfg = RankingConfig(society_top_m=1)
+    q = Query(["渗流"], np.array([1.0, 0.0], np.float32), [], text="渗流")
+    (plain,) = rank_societies_many([q], societies, experts, evidence, {}, cfg, 2)
+    q.discipline = "化学工程"  # the enterprise says which discipline it expects
+    (hinted,) = rank_societies_many([q], societies, experts, evidence, {}, cfg, 2)
+    by_id = {r.id: r for r in hinted}
+    assert by_id[10].components["discipline_fit"] == 1.0
+    assert by_id[20].components["discipline_fit"] == 0.0
+    before = {r.id: r.components["fused"] for r in plain}
+    assert by_id[10].components["fused"] > before[10]
+

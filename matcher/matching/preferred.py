@@ -1,0 +1,42 @@
+"""Societies a need lists first whatever their score, each with its reason: the intended
+partner the enterprise names (合作意向单位). Scores stay the calibrated relevance."""
+
+from __future__ import annotations
+
+from matcher.ranking.rank import Query, Scored
+from matcher.text.normalize import normalize
+
+PARTNER_REASON = "合作意向单位 intended partner"
+MIN_NAME = 4
+"""Shorter names (after dropping 河南省) are too ambiguous to recognise in free text."""
+
+
+def _core(name: str) -> str:
+    text = "".join(normalize(name).split())
+    for affix in ("河南省", "河南"):
+        text = text.removeprefix(affix)
+    return text
+
+
+def preferred(query: Query, society_names: dict[int, str]) -> dict[int, str]:
+    """Society id → reason for the societies this need asks for by name."""
+    if not query.partner:
+        return {}
+    partner = _core(query.partner)
+    out = {}
+    for sid, name in society_names.items():
+        core = _core(name)
+        if len(core) >= MIN_NAME and core in partner:
+            out[sid] = PARTNER_REASON
+    return out
+
+
+def put_first(scored: list[Scored], first: dict[int, str], top_k: int) -> list[Scored]:
+    """``scored`` (best first) with the ``first`` societies moved to the front, each marked
+    with its reason, cut to ``top_k``."""
+    if not first:
+        return scored[:top_k]
+    head = [s for s in scored if s.id in first]
+    for s in head:
+        s.components["listed_first"] = first[s.id]
+    return (head + [s for s in scored if s.id not in first])[:top_k]
