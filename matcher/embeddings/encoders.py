@@ -10,6 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
+from matcher import faults
 from matcher.text.counts import count_matrix
 from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
@@ -145,6 +146,7 @@ def fit_embedded_model(
         )
         tmp = models_dir / f".tmp-{digest}"
         model.save(str(tmp))
+        faults.point("index:model_saved")
         tmp.replace(path)
     pointer = models_dir / POINTER
     (models_dir / f"{POINTER}.tmp").write_text(path.name, encoding="utf-8")

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from matcher import faults
 from matcher.models.base import utcnow
 
 CHUNK = 1000
@@ -73,10 +74,12 @@ def upsert(
     for part in chunks(inserts):
         stmt = insert(table).returning(table.c.external_id, table.c.id)
         result.ids.update(session.execute(stmt, list(part)).all())
+        faults.point("import:after_rows")
     if updates:
         stmt = update(table).where(table.c.id == bindparam("_id"))
         for part in chunks(updates):
             session.execute(stmt, list(part))
+            faults.point("import:after_rows")
     return result
 
 
@@ -102,6 +105,7 @@ def replace_links(
     pairs = [{owner: o, other: t} for o in changed for t in sorted(wanted[o])]
     for part in chunks(pairs, 5000):
         session.execute(insert(table), list(part))
+    faults.point("import:after_links")
     return set(changed)
 
 

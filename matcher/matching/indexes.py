@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from filelock import FileLock
 
+from matcher import faults
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.matching.profiles import Row, text_hash
 from matcher.ranking.evidence import SocietyEvidence
@@ -204,6 +205,7 @@ def save_state(state: IndexState, index_dir: Path) -> None:
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         with tmp.open("wb") as fh:
             pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        faults.point("index:before_rename")
         os.replace(tmp, path)
     for old in index_dir.glob("engine_state.v*.pkl*"):  # layouts this version cannot read
         if not old.name.startswith(STATE_FILE):
