@@ -22,6 +22,11 @@ def register(app: typer.Typer) -> None:
             "--map",
             help='mapping.toml: "column as in the file" = "field" (or "ignore") lines',
         ),
+        mapping_name: str | None = typer.Option(
+            None,
+            "--mapping-name",
+            help="a column mapping saved by name (the staff import page, or the API)",
+        ),
     ) -> None:
         """Import a file all-or-nothing; re-importing updates rows by external_id.
 
@@ -29,11 +34,15 @@ def register(app: typer.Typer) -> None:
         enterprise's details); its title rows, two-row header and notes rows are found."""
         from matcher.auth.actors import SYSTEM_CLI
         from matcher.cli_support import cli_store
+        from matcher.imports.mappings import mapping_for_import
         from matcher.imports.service import import_file
 
         mapping = _read_mapping(map_file) if map_file is not None else None
         store = cli_store()
         with store.transaction() as session:
+            mapping = mapping_for_import(
+                session=session, actor=SYSTEM_CLI, kind=kind, name=mapping_name, mapping=mapping
+            )
             report = import_file(
                 session=session,
                 actor=SYSTEM_CLI,

@@ -62,7 +62,7 @@ class HeaderLookup:
         col = self.aliases.get(key)
         if col is None or col is IGNORE:
             raise InvalidInputError(
-                f"映射文件：列“{header}”的目标“{target}”不是{self.kind.label_zh}的字段；"
+                f"列映射：列“{header}”的目标“{target}”不是{self.kind.label_zh}的字段；"
                 f"可选：{'、'.join(self.fields)}、ignore",
                 f"mapping: {target!r} (for column {header!r}) is not a field of "
                 f"{self.kind.name}; choose one of {', '.join(self.fields)}, ignore",
@@ -158,14 +158,21 @@ def load_mapping(filename: str, data: bytes) -> dict[str, str]:
         raise InvalidInputError(
             f"{filename}：映射文件无法解析（{exc}）", f"{filename}: unreadable mapping file ({exc})"
         ) from None
+    return check_mapping(filename, loaded)
+
+
+def check_mapping(source: str, loaded: object) -> dict[str, str]:
+    """The ``column → field`` pairs of a loaded mapping (a mapping file's content, or one
+    given as JSON to the API): a table of text values, at the top level or under
+    ``[columns]``. Whether each field exists is checked by ``HeaderLookup``."""
     if isinstance(loaded, dict) and isinstance(loaded.get("columns"), dict):
         loaded = loaded["columns"]
     if not isinstance(loaded, dict):
         loaded = {"-": loaded}
-    bad = [k for k, val in loaded.items() if not isinstance(val, str)]
+    bad = [str(k) for k, val in loaded.items() if not isinstance(val, str)]
     if bad:
         raise InvalidInputError(
-            f"{filename}：映射的值应为字段名（{'、'.join(bad)}）",
-            f"{filename}: mapping values must be field names ({', '.join(bad)})",
+            f"{source}：映射的值应为字段名（{'、'.join(bad)}）",
+            f"{source}: mapping values must be field names ({', '.join(bad)})",
         )
     return dict(loaded)

@@ -12,12 +12,12 @@ from tqdm import tqdm
 from matcher.audit.service import record
 from matcher.errors import ImportRejectedError, InvalidInputError, RowError
 from matcher.imports.batch import Batch
-from matcher.imports.columns import get_kind
+from matcher.imports.columns import Kind, get_kind
 from matcher.imports.guards import lock_imports
-from matcher.imports.headers import HeaderLookup, resolve_headers
+from matcher.imports.headers import HeaderLookup, HeaderMap, resolve_headers
 from matcher.imports.needsheet import check_needs
 from matcher.imports.parsing import ParsedRow, parse_rows
-from matcher.imports.readers import read_table
+from matcher.imports.readers import RawTable, read_table
 from matcher.imports.writer import STATUSES, lookup, replace_links, touch, upsert
 from matcher.models import Enterprise, Society, User, expert_societies
 
@@ -54,13 +54,7 @@ def import_file(
     """
     spec = get_kind(kind)
     filename = filename or (path.name if path else "")
-    lookup_headers = HeaderLookup(spec, mapping)
-    table = read_table(filename, _load_bytes(filename, data, path), lookup_headers.knows)
-    headers = resolve_headers(spec, table.headers, filename, lookup_headers)
-    if headers.form and headers.unknown:
-        raise ImportRejectedError(
-            [_unknown_column(filename, table.header_row, h) for h in headers.unknown]
-        )
+    table, headers = read_sheet(spec, filename, _load_bytes(filename, data, path), mapping)
     rows = tqdm(
         table.rows,
         desc=f"{spec.label_zh} {filename}",
@@ -102,13 +96,44 @@ def import_file(
     return report
 
 
+def find_table(
+    spec: Kind, filename: str, data: bytes, mapping: dict[str, str] | None
+) -> tuple[RawTable, HeaderLookup]:
+    """The file's table, found the way every import finds it (header row and layout by the
+    headers that ``mapping`` and the kind know), and the lookup that named its columns."""
+    lookup_headers = HeaderLookup(spec, mapping)
+    return read_table(filename, data, lookup_headers.knows), lookup_headers
+
+
+def check_headers(
+    spec: Kind, table: RawTable, filename: str, lookup_headers: HeaderLookup
+) -> HeaderMap:
+    """Which column each header feeds; ``InvalidInputError`` for a missing or doubled column,
+    ``ImportRejectedError`` naming every unrecognised header of a collection form."""
+    headers = resolve_headers(spec, table.headers, filename, lookup_headers)
+    if headers.form and headers.unknown:
+        raise ImportRejectedError(
+            [_unknown_column(filename, table.header_row, h) for h in headers.unknown]
+        )
+    return headers
+
+
+def read_sheet(
+    spec: Kind, filename: str, data: bytes, mapping: dict[str, str] | None
+) -> tuple[RawTable, HeaderMap]:
+    """The table and its checked headers: the first step of every import."""
+    table, lookup_headers = find_table(spec, filename, data, mapping)
+    return table, check_headers(spec, table, filename, lookup_headers)
+
+
 def _unknown_column(filename: str, header_row: int, header: str) -> RowError:
     return RowError(
         filename,
         header_row,
         header,
-        "未识别的列：请用映射文件（--map）指定它对应的字段或 ignore / unknown column: map it "
-        "to a field or to ignore with a mapping file (--map)",
+        "未识别的列：请用列映射（--map 文件或 --mapping-name 已存映射）指定它对应的字段或 "
+        "ignore / unknown column: map it to a field or to ignore with a mapping (--map file "
+        "or a saved --mapping-name)",
     )
 
 

@@ -159,6 +159,18 @@ NEEDS: list[dict[str, Any]] = [
 ]
 
 
+def unfamiliar() -> tuple[list[tuple[str | None, str | None]], list[dict[str, Any]]]:
+    """(columns, needs) of the summary in another province's wording: 申报单位名称 for
+    机构全称, and a 需求背景 column the form does not have (both unrecognised)."""
+    columns = [("申报单位名称", None) if c == ("机构全称", None) else c for c in COLUMNS]
+    columns.insert(17, ("需求背景", None))
+    needs = [
+        {("申报单位名称" if k == "机构全称" else k): v for k, v in n.items()} | {"需求背景": "…"}
+        for n in NEEDS
+    ]
+    return columns, needs
+
+
 def label(col: tuple[str | None, str | None]) -> str:
     """The key a need's dict uses for a column: its second-row label, else its top label."""
     top, sub = col

@@ -12,11 +12,11 @@ from sqlalchemy import delete, func, select
 from matcher.exports.service import build_table, export_table
 from matcher.models import AuditEvent, Enterprise, TechNeed
 from tests.imports.form_sheets import (
-    COLUMNS,
     JINGGONG,
     NEEDS,
     NONGJI,
     XINCAILIAO,
+    unfamiliar,
     write_wps_csv,
     write_xlsx,
 )
@@ -109,12 +109,7 @@ def test_the_wps_gbk_csv_of_the_sheet_reads_the_same(cli, store, tmp_path) -> No
 
 
 def test_an_unknown_header_stops_the_import_until_a_mapping_names_it(cli, store, tmp_path) -> None:
-    columns = [("申报单位名称", None) if c == ("机构全称", None) else c for c in COLUMNS]
-    columns.insert(17, ("需求背景", None))
-    needs = [
-        {("申报单位名称" if k == "机构全称" else k): v for k, v in n.items()} | {"需求背景": "…"}
-        for n in NEEDS
-    ]
+    columns, needs = unfamiliar()
     path = write_xlsx(tmp_path / "汇总表.xlsx", needs, columns)
     result = cli("import", "needs", path)
     assert result.exit_code == 1
