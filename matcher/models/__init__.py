@@ -1,6 +1,14 @@
 """All ORM classes, imported together so that mappers resolve and imports stay acyclic."""
 
-from matcher.models.assignment import Assignment, WorkstationProposal
+from matcher.models.assignment import ACTIVE_STATUSES, Assignment, WorkstationProposal
+from matcher.models.assignment_constraint import AssignmentConstraint, ConstraintKind
+from matcher.models.assignment_run import (
+    AssignmentRun,
+    AssignmentRunPair,
+    AssignmentRunRemoved,
+    AssignmentRunUnassigned,
+    RunStatus,
+)
 from matcher.models.base import (
     AssignmentStatus,
     Base,
@@ -10,6 +18,7 @@ from matcher.models.base import (
     Role,
     TargetKind,
 )
+from matcher.models.conflict import ConflictOfInterest, ConflictSource
 from matcher.models.enterprise import Enterprise, TechNeed
 from matcher.models.imports import ImportMapping
 from matcher.models.matching import LeadResponse, MatchResult
@@ -18,10 +27,19 @@ from matcher.models.society import Expert, Society, expert_societies
 from matcher.models.user import AuditEvent, LoginThrottle, User
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "Assignment",
+    "AssignmentConstraint",
+    "AssignmentRun",
+    "AssignmentRunPair",
+    "AssignmentRunRemoved",
+    "AssignmentRunUnassigned",
     "AssignmentStatus",
     "AuditEvent",
     "Base",
+    "ConflictOfInterest",
+    "ConflictSource",
+    "ConstraintKind",
     "Enterprise",
     "Expert",
     "ImportMapping",
@@ -33,6 +51,7 @@ __all__ = [
     "ProfileRevision",
     "ProposalStatus",
     "Role",
+    "RunStatus",
     "Society",
     "TargetKind",
     "TechNeed",
