@@ -1,15 +1,19 @@
-"""``POST /imports/{kind}``: the CLI's import, over HTTP (staff only)."""
+"""``POST /imports/{kind}``: the CLI's import, over HTTP; ``/imports/mappings``: saved column
+mappings (staff only)."""
 
 from __future__ import annotations
 
 import dataclasses
 from enum import StrEnum
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, File, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Path, UploadFile
 from pydantic import BaseModel, Field
 
 from matcher.api.deps import SessionDep, StaffDep, StateDep
 from matcher.errors import InvalidInputError
+from matcher.imports import mappings
+from matcher.imports.schemas import ImportMappingIn, ImportMappingOut
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 MAX_MAPPING_BYTES = 64 * 1024
@@ -43,6 +47,34 @@ def read_limited(file: UploadFile, limit: int) -> bytes:
     return data
 
 
+MappingName = Annotated[str, Path(max_length=mappings.MAX_NAME, description="the mapping's name")]
+
+
+@router.get("/mappings", response_model=list[ImportMappingOut])
+def list_mappings(session: SessionDep, actor: StaffDep, kind: ImportKind | None = None):
+    """Saved column mappings by name (of one kind when given). Staff only."""
+    return mappings.list_mappings(session=session, actor=actor, kind=kind.value if kind else None)
+
+
+@router.get("/mappings/{name}", response_model=ImportMappingOut)
+def get_mapping(session: SessionDep, actor: StaffDep, name: MappingName):
+    return mappings.get_mapping(session=session, actor=actor, name=name)
+
+
+@router.put("/mappings/{name}", response_model=ImportMappingOut)
+def save_mapping(session: SessionDep, actor: StaffDep, name: MappingName, body: ImportMappingIn):
+    """Create or replace a saved column mapping (the pairs a mapping file holds; every
+    field is checked as in a mapping file). Staff only; audited."""
+    return mappings.save_mapping(
+        session=session, actor=actor, name=name, kind=body.kind, mapping=body.mapping
+    )
+
+
+@router.delete("/mappings/{name}", status_code=204)
+def delete_mapping(session: SessionDep, actor: StaffDep, name: MappingName) -> None:
+    mappings.delete_mapping(session=session, actor=actor, name=name)
+
+
 @router.post("/{kind}", response_model=ImportReportOut)
 def import_upload(
     kind: ImportKind,
@@ -53,6 +85,11 @@ def import_upload(
     background: BackgroundTasks,
     mapping: UploadFile | None = File(
         None, description='mapping.toml (or .json): "column as in the file" = "field" or "ignore"'
+    ),
+    mapping_name: str | None = Form(
+        None,
+        max_length=mappings.MAX_NAME,
+        description="a saved mapping (GET /imports/mappings), instead of a mapping file",
     ),
 ):
     """Import a CSV/XLSX/JSONL file; all-or-nothing, 422 with every bad row otherwise.
@@ -71,6 +108,9 @@ def import_upload(
     if mapping is not None:
         name = mapping.filename or "mapping.toml"
         columns = load_mapping(name, read_limited(mapping, MAX_MAPPING_BYTES))
+    columns = mappings.mapping_for_import(
+        session=session, actor=actor, kind=kind.value, name=mapping_name, mapping=columns
+    )
     report = import_file(
         session=session,
         actor=actor,
