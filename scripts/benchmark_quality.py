@@ -82,13 +82,20 @@ def baseline_run(docs: dict[str, str], queries: dict[str, str]) -> dict[str, dic
     }
 
 
-def need_rows(test: list[dict]) -> list[dict]:
+def need_rows(test: list[dict], disciplines: list[str], hints: bool) -> list[dict]:
+    """Each test paper as needs: full text, title, and (``hints``) title + a stated hint."""
+    rng = np.random.default_rng(1)
     rows = []
     for p in test:
         rows.append(
             {"external_id": f"{p['id']}:full", "title": p["title"], "description": p["abstract"]}
         )
         rows.append({"external_id": f"{p['id']}:title", "title": p["title"], "description": ""})
+        if hints:
+            stated = p["discipline"] if rng.random() >= 0.1 else str(rng.choice(disciplines))
+            for kind, hint in (("disc", stated), ("cat", p["category"])):
+                row = {"external_id": f"{p['id']}:{kind}", "title": p["title"], "description": ""}
+                rows.append(row | ({"discipline": hint} if rng.random() < 0.5 else {}))
     return rows
 
 

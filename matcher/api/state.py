@@ -56,15 +56,19 @@ class AppState:
         return runtime
 
     def refresh_indexes(self) -> None:
-        """Bring the indexes up to date after profiles changed (e.g. an import); a runtime
-        not loaded yet will be brought up to date when it loads."""
-        from matcher.matching.service import ensure_indexes
+        """Bring the indexes up to date after profiles changed (e.g. an import), then re-rank
+        in bulk the needs whose stored matches came from the old index; a runtime not loaded
+        yet will be brought up to date when it loads."""
+        from matcher.auth.actors import SYSTEM_INDEX
+        from matcher.matching.service import ensure_indexes, rerank_stale
 
         if self._runtime is None:
             return
 
         with self.store.transaction() as session:
             self.index_status = ensure_indexes(session=session, runtime=self.runtime)
+        with self.store.transaction() as session:
+            rerank_stale(session=session, runtime=self.runtime, actor=SYSTEM_INDEX)
 
     def start(self) -> None:
         from matcher.private import clean_stale_temp_files

@@ -31,5 +31,7 @@ SYSTEM_CLI = SystemActor("system:cli")
 """The ``matcher`` command line (an operator with shell access to the deployment)."""
 SYSTEM_DEMO = SystemActor("system:demo")
 """The demo loader."""
+SYSTEM_INDEX = SystemActor("system:index")
+"""The index refresher: re-ranks needs in bulk after profiles changed."""
 
 Actor = User | SystemActor

@@ -67,17 +67,22 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Build or refresh the society and expert indexes."""
+        from matcher.auth.actors import SYSTEM_CLI
         from matcher.cli_support import cli_settings, cli_store
-        from matcher.matching.service import MatchingRuntime, ensure_indexes
+        from matcher.matching.service import MatchingRuntime, ensure_indexes, rerank_stale
 
-        with cli_store().transaction() as session:
+        store = cli_store()
+        with store.transaction() as session:
             _require_profiles(session)
         runtime = MatchingRuntime.load(cli_settings())
-        with cli_store().transaction() as session:
+        with store.transaction() as session:
             st = ensure_indexes(session=session, runtime=runtime, refit=refit, progress=True)
+        with store.transaction() as session:
+            again = rerank_stale(session=session, runtime=runtime, actor=SYSTEM_CLI, progress=True)
         typer.echo(
             f"索引 index {st.action}: {st.societies} 学会 societies, {st.experts} 专家 experts, "
-            f"{st.encoded} 文本已编码 texts encoded, model {st.model_id}"
+            f"{st.encoded} 文本已编码 texts encoded, model {st.model_id}; "
+            f"{again} 条需求已重新匹配 needs re-ranked"
         )
         if explain_weights:
             typer.echo(explain(runtime.state))

@@ -29,6 +29,7 @@ from matcher.matching.indexes import IndexState, TextCache, build_state, load_st
 from matcher.matching.preferred import preferred, put_first
 from matcher.matching.profiles import text_hash
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
+from matcher.models.base import utcnow
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.rank import (
     Query,
@@ -270,6 +271,27 @@ def too_vague(query: Query, scored: list[Scored]) -> bool:
     )
 
 
+def _rows(
+    need: TechNeed, target: TargetKind, scored: list[Scored], version: str
+) -> list[MatchResult]:
+    """Match rows of a ranking (not added to any session)."""
+    now = utcnow()
+    return [
+        MatchResult(
+            need_id=need.id,
+            target_kind=target,
+            target_id=s.id,
+            rank=rank,
+            score=s.score,
+            components=s.components,
+            matched_keywords=s.matched_keywords,
+            model_id=version,
+            created_at=now,
+        )
+        for rank, s in enumerate(scored, start=1)
+    ]
+
+
 def _store(
     session: Session,
     need: TechNeed,
@@ -283,22 +305,11 @@ def _store(
         .where(MatchResult.need_id == need.id, MatchResult.target_kind == target)
         .execution_options(synchronize_session=False)
     )
-    rows = [
-        MatchResult(
-            need_id=need.id,
-            target_kind=target,
-            target_id=s.id,
-            rank=rank,
-            score=s.score,
-            components=s.components,
-            matched_keywords=s.matched_keywords,
-            model_id=version,
-        )
-        for rank, s in enumerate(scored, start=1)
-    ]
-    session.add_all(rows)
     if target == TargetKind.SOCIETY and need.status in SEEKING:
         need.status = NeedStatus.NEEDS_DETAIL if vague else NeedStatus.MATCHED
+        session.flush()  # the need's updated_at moves first: these rows are not older
+    rows = _rows(need, target, scored, version)
+    session.add_all(rows)
     session.flush()
     return rows
 
@@ -397,7 +408,10 @@ def get_matches(
     target: TargetKind,
     top_k: int | None = None,
 ) -> list[MatchResult]:
-    """The stored results if still fresh (need unchanged, same index version), else new ones."""
+    """The stored results while fresh (need unchanged, same index version, deep enough);
+    else the need ranked now and returned without storing: a read never writes, so it can
+    neither turn a need into leads for more societies nor race another read. Stored results
+    change when the need is posted or edited, and in bulk (``rerank_stale``)."""
     target = TargetKind(target)
     ensure_indexes(session=session, runtime=runtime)
     stored = list(
@@ -408,17 +422,48 @@ def get_matches(
         )
     )
     want = top_k or runtime.settings.default_top_k
-    fresh = (
-        stored
-        and all(r.model_id == runtime.state.version for r in stored)
-        and all(_aware(r.created_at) >= _aware(need.updated_at) for r in stored)
-        and (len(stored) >= want or len(stored) >= _collection_size(runtime, target))
-    )
-    if fresh:
+    if _fresh(runtime, need, stored) and (
+        len(stored) >= want or len(stored) >= _collection_size(runtime, target)
+    ):
         return stored[:want]
-    for old in stored:  # replaced below by a bulk delete; their ids may be reused
-        session.expunge(old)
-    return match_need(session=session, runtime=runtime, need=need, target=target, top_k=top_k)
+    ranked = rank_needs(session=session, runtime=runtime, needs=[need], target=target, top_k=want)
+    return _rows(need, target, ranked.scored[0], ranked.version)
+
+
+def _fresh(runtime: MatchingRuntime, need: TechNeed, stored: list[MatchResult]) -> bool:
+    return bool(stored) and all(
+        r.model_id == runtime.state.version and _aware(r.created_at) >= _aware(need.updated_at)
+        for r in stored
+    )
+
+
+def rerank(
+    *, session: Session, runtime: MatchingRuntime, needs: list[TechNeed], actor: User
+) -> dict[int, list[MatchResult]]:
+    """Rank these needs against societies and store the results (after a post or an edit)."""
+    return _match_many(session, runtime, needs, TargetKind.SOCIETY, None, actor)
+
+
+def rerank_stale(
+    *, session: Session, runtime: MatchingRuntime, actor: User, progress: bool = False
+) -> int:
+    """Re-rank, in bulk, every seeking need whose stored society results come from another
+    index version (after profiles changed); how many were re-ranked."""
+    ensure_indexes(session=session, runtime=runtime)
+    stale = select(MatchResult.need_id).where(
+        MatchResult.target_kind == TargetKind.SOCIETY,
+        MatchResult.model_id != runtime.state.version,
+    )
+    needs = list(
+        session.scalars(
+            select(TechNeed)
+            .where(TechNeed.status.in_(SEEKING), TechNeed.id.in_(stale))
+            .order_by(TechNeed.id)
+        )
+    )
+    if needs:
+        _match_many(session, runtime, needs, TargetKind.SOCIETY, None, actor, progress)
+    return len(needs)
 
 
 def _collection_size(runtime: MatchingRuntime, target: TargetKind) -> int:

@@ -77,9 +77,13 @@ def get_need(session: SessionDep, actor: ActorDep, need_id: IdPath):
 
 
 @router.patch("/{need_id}", response_model=NeedOut)
-def update_need(session: SessionDep, actor: ActorDep, need_id: IdPath, body: NeedUpdate):
-    """The posting enterprise or staff; changing the text drops the stored matches."""
-    return service.update_need(session=session, actor=actor, need_id=need_id, data=body)
+def update_need(
+    session: SessionDep, actor: ActorDep, state: StateDep, need_id: IdPath, body: NeedUpdate
+):
+    """The posting enterprise or staff; changing the text ranks the need again."""
+    return service.update_need(
+        session=session, actor=actor, need_id=need_id, data=body, runtime=state.runtime
+    )
 
 
 @router.post("/{need_id}/close", response_model=NeedOut)

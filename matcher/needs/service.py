@@ -16,6 +16,7 @@ from matcher.audit.service import apply_changes, record
 from matcher.auth import policy
 from matcher.enterprises.schemas import Contact
 from matcher.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from matcher.imports.validators import CellInvalid, check_year_order
 from matcher.models import (
     Enterprise,
     MatchResult,
@@ -27,8 +28,12 @@ from matcher.models import (
 )
 from matcher.needs.schemas import MatchOut, NeedCreate, NeedFormFilter, NeedOut, NeedUpdate
 
-TEXT_FIELDS = frozenset({"title", "description", "keywords", "industry", "city"})
-"""Changing any of these makes the stored matches stale."""
+TEXT_FIELDS = frozenset(
+    {"title", "description", "keywords", "industry", "city"}
+    | {"discipline", "application_industry", "partner"}
+)
+"""Changing any of these makes the stored matches stale (the form's 学科分类, 应用行业 and
+合作意向单位 are hints to the ranking)."""
 FORM_FIELDS = (
     *("start_year", "end_year", "budget", "solution_mode", "partner", "activity_type"),
     *("discipline", "application_industry"),
@@ -215,6 +220,7 @@ def _new_need(session: Session, actor: User | None, data: NeedCreate) -> TechNee
         keywords=list(data.keywords or []),
         deadline=data.deadline,
         status=NeedStatus.OPEN,
+        **data.model_dump(include={*FORM_FIELDS, "fields"}),
     )
     return need
 
@@ -242,10 +248,20 @@ def invalidate_matches(*, session: Session, need: TechNeed) -> int:
     return removed or 0
 
 
-def update_need(*, session: Session, actor: User | None, need_id: int, data: NeedUpdate) -> NeedOut:
+def update_need(
+    *,
+    session: Session,
+    actor: User | None,
+    need_id: int,
+    data: NeedUpdate,
+    runtime: Any = None,
+) -> NeedOut:
+    """Edit a need; when its text changes it is ranked again at once (with ``runtime``; else
+    its stored matches are dropped until the next bulk match)."""
     need = policy.get_owned_need(session, actor, need_id)
     if need.status is NeedStatus.CLOSED:
         raise ConflictError("需求已关闭，不能修改", "the need is closed")
+    _check_time_frame(need, data)
     changed = apply_changes(
         session=session,
         actor=actor,
@@ -256,8 +272,24 @@ def update_need(*, session: Session, actor: User | None, need_id: int, data: Nee
     )
     if TEXT_FIELDS & set(changed):
         invalidate_matches(session=session, need=need)
+        session.flush()
+        if runtime is not None:
+            from matcher.matching.service import rerank
+
+            rerank(session=session, runtime=runtime, needs=[need], actor=actor)
     session.flush()
     return need_out(session, actor, [need])[0]
+
+
+def _check_time_frame(need: TechNeed, data: NeedUpdate) -> None:
+    """An edited time frame may not end before it starts, stored years included."""
+    start = data.start_year if data.start_year is not None else need.start_year
+    end = data.end_year if data.end_year is not None else need.end_year
+    try:
+        check_year_order(start, end)
+    except CellInvalid as exc:
+        field = "end_year" if data.end_year is not None else "start_year"
+        raise InvalidInputError(exc.zh, exc.en, details={"field": field}) from None
 
 
 def close_need(*, session: Session, actor: User | None, need_id: int, reason: str = "") -> NeedOut:

@@ -89,7 +89,7 @@ def test_post_need_match_lead_assign_contact(api, world, store):
 
 
 @pytest.mark.slow
-def test_updating_need_text_invalidates_matches(api, world, store):
+def test_updating_need_text_ranks_it_again(api, world, store):
     ids = world.ids
     ent = world.headers("enterprise")
     soc = world.headers("society")
@@ -100,8 +100,9 @@ def test_updating_need_text_invalidates_matches(api, world, store):
         json={"title": "耐高温高分子复合材料配方开发", "keywords": ["复合材料"]},
         headers=ent,
     )
-    assert r.status_code == 200 and r.json()["status"] == "open"
-    assert _lead(api, soc, ids["s_own"], need_id) is None  # stale match dropped
+    assert r.status_code == 200 and r.json()["status"] == "matched"  # ranked at once
+    lead = _lead(api, soc, ids["s_own"], need_id)
+    assert lead is None or lead["rank"] > 1  # the hand-made first place is gone
     fresh = api.get(f"{V1}/needs/{need_id}/matches", headers=ent)
     assert fresh.status_code == 200
     ranked = fresh.json()
@@ -129,7 +130,7 @@ def test_a_vague_need_asks_for_detail_and_is_no_lead_until_edited(api, world):
         json={"description": "焊接机器人焊缝缺陷在线检测，大型结构件焊接变形控制"},
         headers=ent,
     )
-    assert edited.status_code == 200 and edited.json()["status"] == "open"
+    assert edited.status_code == 200 and edited.json()["status"] == "matched"
     matches = api.get(f"{V1}/needs/{need['id']}/matches", headers=ent).json()
     assert matches[0]["target_id"] == ids["s_own"] and matches[0]["score"] >= 15
     again = api.get(f"{V1}/needs/{need['id']}", headers=ent).json()
