@@ -18,6 +18,7 @@ from matcher.exports.formats import check_format, render
 from matcher.imports.columns import KINDS, Kind
 from matcher.models import (
     Assignment,
+    ConflictOfInterest,
     Enterprise,
     Expert,
     MatchResult,
@@ -176,6 +177,23 @@ def _assignments(session: Session) -> Table:
     return ASSIGNMENT_HEADERS, rows
 
 
+def _conflicts(session: Session) -> Table:
+    """The ``conflicts`` import file: re-imports unchanged."""
+    names = {}
+    for model in (Expert, Society, Enterprise):
+        names[model] = dict(session.execute(select(model.id, model.external_id)).all())
+    rows = [
+        [
+            names[Expert].get(c.expert_id),
+            names[Society].get(c.society_id),
+            names[Enterprise].get(c.enterprise_id),
+            c.reason,
+        ]
+        for c in session.scalars(select(ConflictOfInterest).order_by(ConflictOfInterest.id))
+    ]
+    return [c.name for c in KINDS["conflicts"].columns], rows
+
+
 _BUILDERS: dict[str, Callable[[Session], Table]] = {
     "societies": lambda s: _entity_table(s, KINDS["societies"]),
     "experts": lambda s: _entity_table(s, KINDS["experts"], _expert_societies),
@@ -183,4 +201,5 @@ _BUILDERS: dict[str, Callable[[Session], Table]] = {
     "needs": lambda s: _entity_table(s, KINDS["needs"], _need_enterprises),
     "matches": _matches,
     "assignments": _assignments,
+    "conflicts": _conflicts,
 }

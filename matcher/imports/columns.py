@@ -12,7 +12,7 @@ from sqlalchemy import String
 from matcher.errors import InvalidInputError
 from matcher.imports import validators as v
 from matcher.imports.headers import resolve_headers as resolve_headers  # its old home
-from matcher.models import Enterprise, Expert, Society, TechNeed
+from matcher.models import ConflictOfInterest, Enterprise, Expert, Society, TechNeed
 from matcher.models.base import Base
 
 
@@ -296,7 +296,27 @@ NEEDS = Kind(
     ),
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (SOCIETIES, EXPERTS, ENTERPRISES, NEEDS)}
+CONFLICTS = Kind(
+    "conflicts",
+    "利益冲突",
+    ConflictOfInterest,
+    (
+        Column("expert_external_id", ("专家编号", "专家外部编号"), v.parse_code),
+        Column("society_external_id", ("学会编号", "学会外部编号"), v.parse_code),
+        Column("enterprise_external_id", ("企业编号", "企业外部编号"), v.parse_code, required=True),
+        Column(
+            "reason",
+            ("原因", "冲突原因", "说明", "理由"),
+            required=True,
+            attr="reason",
+            max_length=500,
+        ),
+    ),
+)
+"""Conflicts of interest (an expert or a society × an enterprise); matched by that pair,
+checked and written by ``matcher.imports.conflicts``."""
+
+KINDS: dict[str, Kind] = {k.name: k for k in (SOCIETIES, EXPERTS, ENTERPRISES, NEEDS, CONFLICTS)}
 
 
 def get_kind(name: str) -> Kind:

@@ -24,6 +24,7 @@ class ImportKind(StrEnum):
     experts = "experts"
     enterprises = "enterprises"
     needs = "needs"
+    conflicts = "conflicts"
 
 
 class ImportReportOut(BaseModel):

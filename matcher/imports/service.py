@@ -13,6 +13,7 @@ from matcher.audit.service import record
 from matcher.errors import ImportRejectedError, InvalidInputError, RowError
 from matcher.imports.batch import Batch
 from matcher.imports.columns import Kind, get_kind
+from matcher.imports.conflicts import check_conflicts, write_conflicts
 from matcher.imports.guards import lock_imports
 from matcher.imports.headers import HeaderLookup, HeaderMap, resolve_headers
 from matcher.imports.needsheet import check_needs
@@ -70,7 +71,12 @@ def import_file(
     _CHECKS.get(kind, lambda _s, _b: None)(session, batch)
     if batch.errors:
         raise ImportRejectedError(sorted(batch.errors, key=lambda e: e.row))
-    report = _write(session, batch)
+    writer = _WRITERS.get(kind)
+    report = (
+        _write(session, batch)
+        if writer is None
+        else ImportReport(spec.name, len(batch.rows), **writer(session, batch))
+    )
     report.warnings.extend(batch.warnings)
     if headers.unknown:
         report.warnings.append(
@@ -254,4 +260,7 @@ _CHECKS = {
     "experts": _check_experts,
     "needs": check_needs,
     "enterprises": _check_enterprises,
+    "conflicts": check_conflicts,
 }
+_WRITERS = {"conflicts": write_conflicts}
+"""Kinds not keyed by ``external_id`` write themselves (counts by status)."""
