@@ -73,23 +73,29 @@ def render(headers: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, titl
 
 
 def _xlsx(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> bytes:
+    return render_workbook([(title, headers, rows)])
+
+
+def render_workbook(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]]) -> bytes:
+    """An .xlsx of several ``(title, headers, rows)`` sheets, text neutralised as above."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
-    sheet.append(list(headers))
-    for row in rows:
-        cells = []
-        for value in row:
-            value = _cell(value)
-            if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
-                cell.data_type = "s"  # text, never a formula; quoted when it looks like one
-                value = cell
-            cells.append(value)
-        sheet.append(cells)
+    for title, headers, rows in sheets:
+        sheet = workbook.create_sheet(title[:31])
+        sheet.append(list(headers))
+        for row in rows:
+            cells = []
+            for value in row:
+                value = _cell(value)
+                if isinstance(value, str):
+                    cell = WriteOnlyCell(sheet, neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
+                    cell.data_type = "s"  # text, never a formula; quoted when it looks like one
+                    value = cell
+                cells.append(value)
+            sheet.append(cells)
     buf = io.BytesIO()
     workbook.save(buf)
     return buf.getvalue()

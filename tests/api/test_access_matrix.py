@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from .assignment_world import add_assignment_world
+
 _seq = count(1)
 ROLES = ("enterprise", "society", "staff", "admin", None)
 
@@ -45,6 +47,32 @@ def _need_for_other(role, ids):
 
 NAMES = {"mapping": "市科协汇总表"}  # path parts that are names, not world ids
 MAPPING = {"kind": "needs", "mapping": {"申报单位名称": "enterprise_name", "需求背景": "ignore"}}
+
+
+def _by_role(staff: dict, admin: dict):
+    """A body for staff and another for admin (each creates its own object)."""
+
+    def body(role, ids):
+        chosen = admin if role == "admin" else staff
+        return {k: ids[v] if isinstance(v, str) and v in ids else v for k, v in chosen.items()}
+
+    return body
+
+
+_PIN = _by_role(
+    {"need_id": "need_own", "society_id": "s_other"},
+    {"need_id": "need_close", "society_id": "s_other"},
+)
+_FORBID = _by_role(
+    {"need_id": "need_other", "society_id": "s_own"},
+    {"need_id": "need_other_close", "society_id": "s_other"},
+)
+_CONFLICT = _by_role(
+    {"enterprise_id": "e_own", "expert_id": "x_own", "reason": "曾任企业顾问"},
+    {"enterprise_id": "e_other", "society_id": "s_own", "reason": "理事长兼任董事"},
+)
+REASON = {"reason": "时间冲突"}
+COMPLETE = {"rating": 5, "outcome": "焊缝合格率提升到 99%"}
 DEADLINE = {"deadline": "2027-06-30"}  # not a text field: stored matches stay valid
 RESPONSE = {"status": "interested", "reason": "有相关专家"}
 
@@ -97,7 +125,7 @@ MATRIX: list[Case] = [
     Case("PATCH", "/experts/{x_own}", (403, 200, 200, 200, 401), {"title": "研究员"}),
     Case("PATCH", "/experts/{x_other}", (403, 403, 200, 200, 401), {"title": "研究员"}),
     # staff-only areas
-    Case("GET", "/assignments", (403, 403, 200, 200, 401)),
+    Case("GET", "/assignments", (200, 200, 200, 200, 401)),  # each sees its own
     Case("POST", "/assignments", (403, 403, 201, 201, 401), _assignment),
     Case("GET", "/audit", (403, 403, 200, 200, 401)),
     Case("GET", "/exports/needs?format=csv", (403, 403, 200, 200, 401)),
@@ -109,6 +137,36 @@ MATRIX: list[Case] = [
     Case("GET", "/imports/mappings/{mapping}", (403, 403, 200, 200, 401)),
     # staff deletes it: gone for admin after that
     Case("DELETE", "/imports/mappings/{mapping}", (403, 403, 204, 404, 401)),
+    # assignments (tests/api/assignment_world.py): each party sees and moves its own
+    Case("GET", "/assignments/{a_prop}", (200, 200, 200, 200, 401)),
+    Case("GET", "/assignments/{a_other}", (404, 404, 200, 200, 401)),
+    Case("POST", "/assignments/{a_prop}/confirm", (403, 200, 409, 409, 401)),
+    Case("POST", "/assignments/{a_prop}/start", (403, 200, 409, 409, 401)),
+    Case("POST", "/assignments/{a_prop}/complete", (200, 403, 409, 409, 401), COMPLETE),
+    Case("POST", "/assignments/{a_decline}/decline", (403, 200, 409, 409, 401), REASON),
+    Case("POST", "/assignments/{a_cancel}/cancel", (200, 409, 409, 409, 401), REASON),
+    Case("POST", "/assignments/{a_other}/cancel", (404, 404, 200, 409, 401), REASON),
+    # standing rules and bulk runs: staff only
+    Case("POST", "/assignment-pins", (403, 403, 201, 201, 401), _PIN),
+    Case("GET", "/assignment-pins", (403, 403, 200, 200, 401)),
+    Case("DELETE", "/assignment-pins/{pin}", (403, 403, 204, 404, 401)),
+    Case("POST", "/assignment-forbids", (403, 403, 201, 201, 401), _FORBID),
+    Case("GET", "/assignment-forbids", (403, 403, 200, 200, 401)),
+    Case("DELETE", "/assignment-forbids/{forbid}", (403, 403, 204, 404, 401)),
+    Case("POST", "/conflicts", (403, 403, 201, 201, 401), _CONFLICT),
+    Case("GET", "/conflicts", (403, 403, 200, 200, 401)),
+    Case("DELETE", "/conflicts/{conflict}", (403, 403, 204, 404, 401)),
+    Case("POST", "/assignment-runs", (403, 403, 201, 201, 401), {"per_need": 1}),
+    Case("GET", "/assignment-runs", (403, 403, 200, 200, 401)),
+    Case("GET", "/assignment-runs/{run}", (403, 403, 200, 200, 401)),
+    Case(
+        "PATCH",
+        "/assignment-runs/{run}/pairs/{run_pair}",
+        (403, 403, 200, 200, 401),
+        {"action": "pin"},
+    ),
+    Case("POST", "/assignment-runs/{run}/commit", (403, 403, 200, 409, 401)),
+    Case("POST", "/assignment-runs/{run2}/discard", (403, 403, 200, 409, 401)),
 ]
 
 
@@ -117,7 +175,8 @@ def _headers(world, role):
 
 
 @pytest.mark.slow  # its match rows load the matching runtime
-def test_access_matrix(api, world):
+def test_access_matrix(api, world, store):
+    add_assignment_world(store, world)
     mismatches = []
     for case in MATRIX:
         path = "/api/v1" + case.path.format(**world.ids, **NAMES)
