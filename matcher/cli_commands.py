@@ -8,6 +8,7 @@ from matcher.cli_support import cli_store
 
 
 def register(app: typer.Typer) -> None:
+    from matcher.assignments import cli as assign_cli
     from matcher.auth import cli as auth_cli
     from matcher.backup import cli as backup_cli
     from matcher.imports import cli as imports_cli
@@ -22,6 +23,7 @@ def register(app: typer.Typer) -> None:
 
     imports_cli.register(app)  # import, export
     matching_cli.register(app)  # index, match
+    assign_cli.register(app)  # assign, assign commit
     auth_cli.register(app)  # users …
     launch_cli.register(app)  # demo, serve
     backup_cli.register(app)  # backup, restore
