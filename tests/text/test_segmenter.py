@@ -33,3 +33,35 @@ def test_keywords_that_explain_are_informative_words_only():
     assert "数控机床" in "".join(kept) and "主轴" in "".join(kept)
     for noise in ("包括", "现有", "优化", "郑州", "2024"):
         assert noise not in kept
+
+
+def test_the_compiled_engine_cuts_as_jieba_does():
+    """Same tokens as jieba 0.42.1 with our user dictionary, on the CSL sample (when present)
+    and on our own example and dictionary texts."""
+    import json
+
+    import pytest
+
+    from matcher.config import REPO_ROOT
+
+    pytest.importorskip("jieba_fast_dat")
+    texts = [
+        "在0.05mol条件下，产率提高30%，误差0.3%-0.4%，8sr0.2ga0.8合金",
+        "钨钼材料与盾构机主轴承的术前评估，c++与5g通信、b超检测",
+    ]
+    csl = REPO_ROOT.parent / "shared" / "benchmarks" / "csl" / "dev.jsonl"
+    if csl.is_file():
+        for line in csl.read_text(encoding="utf-8").splitlines()[:400]:
+            paper = json.loads(line)
+            texts += [paper["title"], paper["abstract"], *paper["keywords"]]
+    for path in (REPO_ROOT / "data" / "examples").glob("*.jsonl"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            texts += [v for v in json.loads(line).values() if isinstance(v, str)]
+    dict_dir = REPO_ROOT / "data" / "dict"
+    texts += (dict_dir / "user_dict.txt").read_text(encoding="utf-8").splitlines()[:300]
+    plain = Segmenter(dict_dir, engine="jieba")
+    fast = Segmenter(dict_dir, engine="compiled")
+    assert fast.engine_name == "compiled"
+    for text in texts:
+        norm = normalize(text)
+        assert fast.engine.cut(norm) == plain.engine.cut(norm), text
