@@ -1,6 +1,6 @@
 """All ORM classes, imported together so that mappers resolve and imports stay acyclic."""
 
-from matcher.models.assignment import ACTIVE_STATUSES, Assignment, WorkstationProposal
+from matcher.models.assignment import ACTIVE_STATUSES, Assignment
 from matcher.models.assignment_constraint import AssignmentConstraint, ConstraintKind
 from matcher.models.assignment_run import (
     AssignmentRun,
@@ -25,9 +25,16 @@ from matcher.models.matching import LeadResponse, MatchResult
 from matcher.models.revision import ProfileRevision
 from matcher.models.society import Expert, Society, expert_societies
 from matcher.models.user import AuditEvent, LoginThrottle, User
+from matcher.models.workstation import (
+    BLOCKING_STATUSES,
+    Workstation,
+    WorkstationProposal,
+    workstation_experts,
+)
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "BLOCKING_STATUSES",
     "Assignment",
     "AssignmentConstraint",
     "AssignmentRun",
@@ -56,6 +63,8 @@ __all__ = [
     "TargetKind",
     "TechNeed",
     "User",
+    "Workstation",
     "WorkstationProposal",
     "expert_societies",
+    "workstation_experts",
 ]

@@ -1,4 +1,4 @@
-"""Society–enterprise assignments for volunteer service, and workstation proposals."""
+"""Society–enterprise assignments for volunteer service."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    String,
     Text,
     text,
 )
@@ -21,7 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from matcher.models.base import (
     AssignmentStatus,
     Base,
-    ProposalStatus,
     TimestampMixin,
     str_enum,
 )
@@ -94,26 +92,3 @@ class Assignment(TimestampMixin, Base):
     society: Mapped[Society] = relationship()
     enterprise: Mapped[Enterprise] = relationship()
     need: Mapped[TechNeed | None] = relationship()
-
-
-class WorkstationProposal(TimestampMixin, Base):
-    """A proposal to set up a society expert workstation (学会专家工作站) at an enterprise."""
-
-    __tablename__ = "workstation_proposals"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    society_id: Mapped[int] = mapped_column(
-        ForeignKey("societies.id", ondelete="CASCADE"), index=True
-    )
-    enterprise_id: Mapped[int] = mapped_column(
-        ForeignKey("enterprises.id", ondelete="CASCADE"), index=True
-    )
-    status: Mapped[ProposalStatus] = mapped_column(
-        str_enum(ProposalStatus), default=ProposalStatus.DRAFT
-    )
-    title: Mapped[str] = mapped_column(String(200))
-    rationale: Mapped[str] = mapped_column(Text, default="")
-    document_path: Mapped[str | None] = mapped_column(String(500))
-
-    society: Mapped[Society] = relationship()
-    enterprise: Mapped[Enterprise] = relationship()
