@@ -1,0 +1,1 @@
+"""Document rendering (plain Python: takes dataclasses, returns bytes; no web, no database)."""
