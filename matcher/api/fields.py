@@ -3,7 +3,8 @@ one set of rules, and the same bilingual messages, for the API, the UI and sprea
 
 A phone is normalised (0371 1234 5678 → 0371-12345678), a city too (郑州 → 郑州市), a credit
 code must carry its GB 32100 check character, and a deadline may not lie in the past. An
-empty string is left as it is (an optional field being cleared)."""
+empty string is left as it is (an optional field being cleared). The need-collection form's
+fields take what a form cell takes: years as "2022年3月", budgets as "50万" or "0.5亿"."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from matcher.api.types import Text
 from matcher.imports import validators as v
@@ -55,3 +56,29 @@ def _not_past(value: date) -> date:
 
 Deadline = Annotated[date, AfterValidator(_not_past)]
 """A deadline given through the API or the UI: today or later (imports may carry history)."""
+
+
+def stated(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A form field's value through an import parser (text or a number, as a form cell);
+    nothing given, or blank, is none."""
+
+    def check(value: Any) -> Any:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return parse(value)
+
+    return check
+
+
+Year = Annotated[int | None, BeforeValidator(stated(v.parse_year))]
+"""A year: 2022, "2022", "2022年3月", "2022.03" (1950–2100)."""
+Budget = Annotated[
+    float | None,
+    BeforeValidator(stated(v.parse_budget)),
+    Field(ge=0, le=1e9, allow_inf_nan=False),
+]
+"""An amount in 万元: 50, "50万", "50万元", "0.5亿" (5000), "300000元" (30); 面议 → none."""
+Items = Annotated[
+    list[Text(100, 1)] | None, BeforeValidator(stated(v.parse_list)), Field(max_length=20)
+]
+"""Several values: a list, or text split on ; ； , ， 、 as in a sheet."""

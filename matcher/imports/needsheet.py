@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from matcher.imports.batch import Batch, Owners
 from matcher.imports.parsing import ParsedRow
+from matcher.imports.validators import CellInvalid, check_year_order
 from matcher.imports.writer import lookup
 from matcher.models import Enterprise, TechNeed
 
@@ -99,13 +100,10 @@ def _derive_fields(batch: Batch) -> None:
             values.setdefault("end_year", None)
         if landline and not values.get("contact_phone"):
             values["contact_phone"] = values.get("landline")
-        start, end = values.get("start_year"), values.get("end_year")
-        if start is not None and end is not None and start > end:
-            batch.error(
-                row,
-                "end_year",
-                f"结束年份 {end} 早于开始年份 {start} / end year {end} before start year {start}",
-            )
+        try:
+            check_year_order(values.get("start_year"), values.get("end_year"))
+        except CellInvalid as exc:
+            batch.error(row, "end_year", exc.reason)
     present |= {"description"} if parts else set()
     present |= {"start_year", "end_year"} if frame else set()
     present |= {"contact_phone"} if landline else set()

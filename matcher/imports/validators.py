@@ -7,6 +7,7 @@ number, bool, date or list. Empty cells never reach the parsers.
 from __future__ import annotations
 
 import json
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -21,6 +22,7 @@ class CellInvalid(ValueError):
 
     def __init__(self, zh: str, en: str) -> None:
         super().__init__(f"{zh} / {en}")
+        self.zh, self.en = zh, en
         self.reason = f"{zh} / {en}"
 
 
@@ -269,6 +271,14 @@ def parse_time_frame(value: Any) -> tuple[int | None, int | None] | None:
     return start, end
 
 
+def check_year_order(start: int | None, end: int | None) -> None:
+    """A time frame's end may not come before its start."""
+    if start is not None and end is not None and start > end:
+        raise CellInvalid(
+            f"结束年份 {end} 早于开始年份 {start}", f"end year {end} before start year {start}"
+        )
+
+
 _AMOUNT = re.compile(
     r"^(?:约|大约|不少于|不低于|不超过|至少|最多)?(\d+(?:\.\d+)?)(亿元|亿|万元|万|元)?"
     r"(?:人民币)?(?:以上|以内|以下|左右)?$"
@@ -296,6 +306,8 @@ def parse_budget(value: Any) -> float | None:
                 "must be an amount in 万元, e.g. 50, 50万, 0.5亿 or 面议",
             )
         amount = float(match.group(1)) * _PER_UNIT[match.group(2)]
+    if not math.isfinite(amount):
+        raise CellInvalid("应为金额（万元）", "must be an amount in 万元")
     if amount < 0:
         raise CellInvalid("金额（万元）不能为负", "the amount in 万元 must not be negative")
     return round(amount, 4)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field, ValidationInfo, field_validator
 
-from matcher.api.fields import City, Deadline
+from matcher.api.fields import Budget, City, Deadline, Items, Year, stated
 from matcher.api.types import Id, Keywords, LongText, Name, Short, Text, UtcDatetime
 from matcher.enterprises.schemas import Contact
+from matcher.imports import validators as v
 from matcher.models import NeedStatus, TargetKind
 from matcher.models.enterprise import ACTIVITY_TYPES, SOLUTION_MODES
 
 SolutionMode = Literal[SOLUTION_MODES]  # type: ignore[valid-type]
 ActivityType = Literal[ACTIVITY_TYPES]  # type: ignore[valid-type]
+SolutionModeIn = Annotated[SolutionMode | None, BeforeValidator(stated(v.parse_solution_mode))]
+ActivityTypeIn = Annotated[ActivityType | None, BeforeValidator(stated(v.parse_activity_type))]
 
 
 class NeedFormFilter(BaseModel):
@@ -34,12 +37,34 @@ class NeedFormFilter(BaseModel):
 
 
 class NeedUpdate(BaseModel):
+    """A need's fields; the need-collection form's take the values a form cell takes, checked
+    by the import's parsers (same rules, same messages)."""
+
     title: Name | None = None
     description: LongText | None = None
     industry: Short | None = None
     city: City | None = None
     keywords: Keywords | None = None
     deadline: Deadline | None = Field(default=None, description="today or later")
+    start_year: Year = Field(default=None, description="需求时限 start: 2022, 2022年3月, 2022.03")
+    end_year: Year = Field(default=None, description="需求时限 end, not before the start")
+    budget: Budget = Field(
+        default=None, description="拟投入资金总额 in 万元: 50, 50万, 0.5亿 (→ 5000); 面议 → none"
+    )
+    solution_mode: SolutionModeIn = Field(
+        default=None, description="技术需求解决方式 (自主研发, 合作开发 … accepted)"
+    )
+    partner: Text(200) | None = Field(default=None, description="合作意向单位")
+    activity_type: ActivityTypeIn = Field(default=None, description="科技活动类型")
+    discipline: Short | None = Field(default=None, description="学科分类, as given")
+    fields: Items = Field(default=None, description="需求技术所属领域 (a list, or 、-separated)")
+    application_industry: Short | None = Field(default=None, description="需求技术应用行业")
+
+    @field_validator("end_year")
+    @classmethod
+    def _end_after_start(cls, end: int | None, info: ValidationInfo) -> int | None:
+        v.check_year_order(info.data.get("start_year"), end)
+        return end
 
 
 class NeedCreate(NeedUpdate):
