@@ -10,6 +10,10 @@ exact. The model is passed to HiGHS in one ``passModel`` call (CSC arrays).
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
 import highspy
 import numpy as np
 from scipy import sparse
@@ -96,11 +100,35 @@ def _model(instance: Instance, fair: bool) -> tuple[highspy.HighsLp, sparse.csc_
     return lp, matrix, n_cover
 
 
+_banner_lock = threading.Lock()
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance. The first one of a process prints HiGHS's banner to the C stdout
+    before any option can be set; that write goes to /dev/null instead (the CLI's output,
+    CSV on stdout included, stays clean)."""
+    global _banner_shown
+    with _banner_lock:
+        if _banner_shown:
+            return highspy.Highs()
+        _banner_shown = True
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "wb") as null:
+                os.dup2(null.fileno(), 1)
+                return highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
 class _Model:
     """One HiGHS model solved to a proven integer optimum, relaxation first."""
 
     def __init__(self, lp: highspy.HighsLp, matrix: sparse.csc_matrix) -> None:
-        self.highs = highspy.Highs()
+        self.highs = _new_highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("mip_rel_gap", 0.0)
         self.highs.setOptionValue("mip_abs_gap", 0.0)
