@@ -11,22 +11,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from matcher.assignment import Edge, Exclusions, Pair
 from matcher.assignments.conflicts import company_core, works_for
+from matcher.assignments.exclusions import REMOVAL_TEXT, Removal, Rules, find_rules
 from matcher.assignments.locking import chunks
 from matcher.errors import InvalidInputError
 from matcher.models import (
     ACTIVE_STATUSES,
     Assignment,
     AssignmentConstraint,
-    ConflictOfInterest,
     ConstraintKind,
     Enterprise,
     Expert,
-    LeadResponse,
-    LeadResponseStatus,
     MatchResult,
     NeedStatus,
     Society,
@@ -45,28 +43,9 @@ RUN_NEED_STATUSES = (
 needs more detail, is resolved or closed."""
 MATCHABLE = (NeedStatus.OPEN, NeedStatus.MATCHED)
 
-REMOVAL_TEXT = {
-    "forbidden": ("工作人员禁止该组合", "forbidden by staff"),
-    "declined": ("学会曾拒绝该需求的对接", "the society declined this need before"),
-    "not_suitable": ("学会答复线索“不合适”", "the society answered the lead: not suitable"),
-    "conflict_society": ("学会与企业存在登记的利益冲突", "listed conflict of interest"),
-    "conflict_expert": ("专家与企业存在登记的利益冲突", "listed conflict of interest"),
-    "conflict_affiliation": ("专家任职于该企业", "the expert works for the enterprise"),
-}
-"""Why a candidate (society) or a lead expert was removed before solving."""
-
 Runtime = Callable[[], Any]
 """Returns the matching runtime (loaded on first use): needs without stored matches are
 ranked and stored before the run."""
-
-
-@dataclass
-class Removal:
-    need_id: int
-    society_id: int
-    expert_id: int | None
-    reason: str
-    detail: str = ""
 
 
 @dataclass
@@ -88,25 +67,12 @@ class RunInputs:
     matched_first: int = 0
 
 
-@dataclass
-class _Rules:
-    """The exclusions by kind, each pair with its reason (for the explanation)."""
-
-    need_society: dict[tuple[int, int], str] = field(default_factory=dict)
-    enterprise_society: dict[tuple[int, int], str] = field(default_factory=dict)
-    enterprise_expert: dict[tuple[int, int], str] = field(default_factory=dict)
-
-    def society_reason(self, need: TechNeed, society_id: int) -> str | None:
-        return self.need_society.get((need.id, society_id)) or self.enterprise_society.get(
-            (need.enterprise_id, society_id)
-        )
-
-
 def gather(
     session: Session,
     *,
     per_need: int,
     top_k: int,
+    min_score: float,
     expert_capacity: int,
     runtime: Runtime | None = None,
     actor: User | None = None,
@@ -126,6 +92,7 @@ def gather(
     candidates = session.scalars(
         select(TechNeed)
         .where(TechNeed.status.in_(RUN_NEED_STATUSES), TechNeed.enterprise_id.is_not(None))
+        .options(selectinload(TechNeed.enterprise))
         .order_by(TechNeed.id)
     ).all()
     needs = {n.id: n for n in candidates if per_need_active[n.id] < per_need}
@@ -134,7 +101,7 @@ def gather(
     for need_id in [i for i, n in needs.items() if n.status not in RUN_NEED_STATUSES]:
         del needs[need_id]  # matched just now and found too vague (needs_detail)
 
-    rules = _rules(session, needs)
+    rules = find_rules(session, needs)
     inputs.forbidden = Exclusions(
         need_society=set(rules.need_society),  # forbidden, declined, answered not suitable
         enterprise_society={k for k, r in rules.enterprise_society.items() if r == "forbidden"},
@@ -155,7 +122,7 @@ def gather(
         inputs.fixed.append(Pair(a.need_id, a.society_id, a.expert_id, score, need.enterprise_id))
         inputs.fixed_assignment[(a.need_id, a.society_id)] = a.id
 
-    leads = _edges(session, inputs, rules, top_k, expert_used, expert_capacity)
+    leads = _edges(session, inputs, rules, top_k, min_score, expert_used, expert_capacity)
     _pins(session, inputs, rules, leads)
     inputs.groups = _groups(needs)
     return inputs
@@ -205,42 +172,6 @@ def _match_missing(
     return len(missing)
 
 
-def _rules(session: Session, needs: dict[int, TechNeed]) -> _Rules:
-    """Forbids, declines, "not suitable" answers and listed conflicts that touch the run."""
-    rules = _Rules()
-    enterprises = {n.enterprise_id for n in needs.values()}
-    for row in session.scalars(
-        select(AssignmentConstraint).where(AssignmentConstraint.kind == ConstraintKind.FORBID)
-    ):
-        if row.need_id in needs:
-            rules.need_society[(row.need_id, row.society_id)] = "forbidden"
-        elif row.enterprise_id in enterprises:
-            rules.enterprise_society[(row.enterprise_id, row.society_id)] = "forbidden"
-    for part in chunks(needs):
-        declined = select(Assignment.need_id, Assignment.society_id).where(
-            Assignment.need_id.in_(part), Assignment.declined_at.is_not(None)
-        )
-        for key in session.execute(declined):
-            rules.need_society.setdefault(tuple(key), "declined")
-        answered = select(LeadResponse.need_id, LeadResponse.society_id).where(
-            LeadResponse.need_id.in_(part),
-            LeadResponse.status == LeadResponseStatus.NOT_SUITABLE,
-        )
-        for key in session.execute(answered):
-            rules.need_society.setdefault(tuple(key), "not_suitable")
-    for part in chunks(enterprises):
-        for row in session.scalars(
-            select(ConflictOfInterest).where(ConflictOfInterest.enterprise_id.in_(part))
-        ):
-            if row.society_id is not None:
-                rules.enterprise_society.setdefault(
-                    (row.enterprise_id, row.society_id), "conflict_society"
-                )
-            else:
-                rules.enterprise_expert[(row.enterprise_id, row.expert_id)] = "conflict_expert"
-    return rules
-
-
 def _capacities(session, inputs, active, fixed, expert_used, expert_capacity) -> None:
     """Room per society and per expert as the optimiser counts it: what is left beyond the
     active assignments outside the run, plus the run's own fixed pairs (counted inside)."""
@@ -264,10 +195,10 @@ def _capacities(session, inputs, active, fixed, expert_used, expert_capacity) ->
         inputs.expert_capacity[expert_id] = left + expert_fixed[expert_id]
 
 
-def _edges(session, inputs, rules, top_k, expert_used, expert_capacity) -> dict:
-    """Candidate edges from the stored society matches (rank ≤ ``top_k``), each led by the
-    first of the society's top experts who has no conflict with the enterprise and room
-    left; returns the lead chosen per (need, society)."""
+def _edges(session, inputs, rules, top_k, min_score, expert_used, expert_capacity) -> dict:
+    """Candidate edges from the stored society matches (rank ≤ ``top_k``), each led by one
+    of the society's top experts for the need who has no conflict with the enterprise and
+    room left (``_choose_leads``); returns the lead chosen per (need, society)."""
     needs = inputs.needs
     rows = []
     for part in chunks(needs):
@@ -285,42 +216,62 @@ def _edges(session, inputs, rules, top_k, expert_used, expert_capacity) -> dict:
             )
             .order_by(MatchResult.need_id, MatchResult.rank)
         ).all()
-    known_societies = inputs.society_capacity
-    expert_ids = {
-        e["id"]
+    members = {
+        (r.need_id, r.target_id): [
+            e["id"]
+            for e in (r.components or {}).get("top_experts", [])
+            if isinstance(e, dict) and isinstance(e.get("id"), int)
+        ]
         for r in rows
-        for e in (r.components or {}).get("top_experts", [])
-        if isinstance(e, dict) and isinstance(e.get("id"), int)
     }
-    affiliation = _affiliations(session, expert_ids)
+    affiliation = _affiliations(session, {x for ids in members.values() for x in ids})
     cores = _enterprise_cores(session, {n.enterprise_id for n in needs.values()})
-    leads: dict[tuple[int, int], int | None] = {}
-    for need_id, society_id, score, components in rows:
-        if society_id not in known_societies or score is None or math.isnan(score):
+    edges: list[tuple[int, int, float, list[int]]] = []
+    for need_id, society_id, score, _components in rows:
+        if society_id not in inputs.society_capacity or score is None or math.isnan(score):
             continue
         need = needs[need_id]
         blocked = rules.society_reason(need, society_id)
-        lead = None
-        for member in (components or {}).get("top_experts", []):
-            expert_id = member.get("id") if isinstance(member, dict) else None
+        if blocked is not None:
+            inputs.removed.append(Removal(need_id, society_id, None, blocked))
+        eligible = []
+        for expert_id in members[(need_id, society_id)]:
             if expert_id not in affiliation:
-                continue
+                continue  # no longer in the store
             why = rules.enterprise_expert.get((need.enterprise_id, expert_id))
             if why is None and works_for(affiliation[expert_id], cores.get(need.enterprise_id, "")):
                 why = "conflict_affiliation"
-            if why is not None:
-                if blocked is None:
-                    inputs.removed.append(Removal(need_id, society_id, expert_id, why))
-                continue
-            if expert_used[expert_id] < expert_capacity:
-                lead = expert_id
-                break
-        if blocked is not None:
-            inputs.removed.append(Removal(need_id, society_id, None, blocked))
-        leads[(need_id, society_id)] = lead
-        inputs.edges.append(Edge(need_id, society_id, _clamp(score), need.enterprise_id, lead))
+            if why is None:
+                eligible.append(expert_id)
+            elif blocked is None:
+                inputs.removed.append(Removal(need_id, society_id, expert_id, why))
+        edges.append((need_id, society_id, _clamp(score), eligible))
+    leads = _choose_leads(edges, min_score, expert_used, expert_capacity)
+    for need_id, society_id, score, _eligible in edges:
+        lead = leads[(need_id, society_id)]
+        inputs.edges.append(Edge(need_id, society_id, score, needs[need_id].enterprise_id, lead))
     for removal in inputs.removed:
         removal.detail = " / ".join(REMOVAL_TEXT[removal.reason])
+    return leads
+
+
+def _choose_leads(edges, min_score, expert_used, expert_capacity) -> dict:
+    """One lead per edge among its eligible experts (best first) who still have room: the
+    edges that can be chosen (score ≥ ``min_score``), best first, spread over the experts —
+    the first one not yet planned up to their room, else the least planned — so that one
+    popular expert does not cap a society; ``None`` when none has room (the society serves
+    without a named lead)."""
+    planned = Counter(expert_used)
+    leads: dict[tuple[int, int], int | None] = {}
+    for need_id, society_id, score, eligible in sorted(edges, key=lambda e: -e[2]):
+        free = [x for x in eligible if expert_used[x] < expert_capacity]
+        lead = None
+        if free:
+            lead = next((x for x in free if planned[x] < expert_capacity), None)
+            lead = lead if lead is not None else min(free, key=lambda x: planned[x])
+            if score >= min_score:
+                planned[lead] += 1
+        leads[(need_id, society_id)] = lead
     return leads
 
 
@@ -343,7 +294,7 @@ def _enterprise_cores(session: Session, enterprise_ids: set[int]) -> dict[int, s
     return out
 
 
-def _pins(session: Session, inputs: RunInputs, rules: _Rules, leads: dict) -> None:
+def _pins(session: Session, inputs: RunInputs, rules: Rules, leads: dict) -> None:
     """Pins of the run's needs (an enterprise pin: each of its needs in the run); a pin
     already served by an active assignment is kept as that, and one that a forbid, a
     decline or a conflict rules out is skipped (listed in the run's summary)."""

@@ -29,7 +29,12 @@ from matcher.assignments.schemas import AssignmentOut
 from matcher.assignments.service import assignment_out, get_visible_assignment
 from matcher.audit.service import record
 from matcher.auth import policy
-from matcher.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from matcher.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from matcher.models import Assignment, AssignmentStatus, Role, User
 from matcher.models.base import utcnow
 
@@ -102,7 +107,8 @@ def transition(
     locking.lock_societies(session, [seen.society_id])
     needs = locking.lock_needs(session, [seen.need_id]) if seen.need_id else []
     assignment = locking.lock_assignment(session, assignment_id)
-    assert assignment is not None  # rows are never deleted while locked
+    if assignment is None:  # deleted meanwhile (its society or enterprise was)
+        raise NotFoundError("分配", "assignment")
     previous = assignment.status
     if previous not in rule.sources:
         raise ConflictError(

@@ -48,6 +48,7 @@ def create_run(
         session,
         per_need=params.per_need,
         top_k=params.top_k,
+        min_score=params.min_score,
         expert_capacity=params.expert_capacity,
         runtime=runtime,
         actor=actor,

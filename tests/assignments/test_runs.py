@@ -29,11 +29,15 @@ from matcher.models import (
     AssignmentStatus,
     ConflictOfInterest,
     ConstraintKind,
+    Enterprise,
+    Expert,
     LeadResponse,
     LeadResponseStatus,
+    MatchResult,
     NeedStatus,
     RunStatus,
     Society,
+    TargetKind,
     TechNeed,
 )
 
@@ -265,3 +269,35 @@ def test_bad_input_is_refused_and_changes_nothing(store, ids, tmp_path):
         "industry (行业)",
         "quotas.csv:4:group: 必填项为空 / required value is empty",
     ]
+
+
+def test_leads_are_spread_so_one_popular_expert_does_not_cap_a_society(store):
+    """Four needs whose best experts in S are X then Y, each expert leading at most two: X
+    leads the two best, Y the others, and S (capacity 4) serves all four."""
+    with store.transaction() as s:
+        soc = Society(external_id="S", name="学会", capacity=4)
+        experts = [Expert(external_id=x, name=x, societies=[soc]) for x in ("X", "Y")]
+        ent = Enterprise(external_id="E", name="企业")
+        s.add_all([soc, ent, *experts])
+        s.flush()
+        top = [{"id": e.id, "name": e.name, "score": 1.0} for e in experts]
+        for i in range(4):
+            need = TechNeed(
+                external_id=f"N{i}", title=f"N{i}", enterprise=ent, status=NeedStatus.MATCHED
+            )
+            s.add(need)
+            s.flush()
+            s.add(
+                MatchResult(
+                    need_id=need.id,
+                    target_kind=TargetKind.SOCIETY,
+                    target_id=soc.id,
+                    rank=1,
+                    score=90.0 - i,
+                    components={"top_experts": top},
+                )
+            )
+        run = dry_run(s, expert_capacity=2)
+        d = detail(s, run.id)
+    leads = [p.expert_name for p in sorted(d.pairs, key=lambda p: -p.score)]
+    assert leads == ["X", "X", "Y", "Y"] and d.unassigned == []
