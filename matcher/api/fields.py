@@ -73,12 +73,12 @@ def stated(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
 Year = Annotated[int | None, BeforeValidator(stated(v.parse_year))]
 """A year: 2022, "2022", "2022年3月", "2022.03" (1950–2100)."""
 Budget = Annotated[
-    float | None,
+    Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)] | None,
     BeforeValidator(stated(v.parse_budget)),
-    Field(ge=0, le=1e9, allow_inf_nan=False),
 ]
 """An amount in 万元: 50, "50万", "50万元", "0.5亿" (5000), "300000元" (30); 面议 → none."""
 Items = Annotated[
-    list[Text(100, 1)] | None, BeforeValidator(stated(v.parse_list)), Field(max_length=20)
+    Annotated[list[Text(100, 1)], Field(max_length=20)] | None,
+    BeforeValidator(stated(v.parse_list)),
 ]
 """Several values: a list, or text split on ; ； , ， 、 as in a sheet."""

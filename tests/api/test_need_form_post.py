@@ -91,3 +91,20 @@ def test_form_fields_posted_as_a_form_states_them_are_stored_and_filter(api, wor
     assert early.status_code == 422, early.text
     assert early.json()["details"] == {"field": "end_year"}
     assert "结束年份 2021 早于开始年份 2022" in early.json()["message"]
+
+
+def test_form_fields_sent_as_null_are_not_given(api, world) -> None:
+    nothing = dict.fromkeys(
+        ("start_year", "end_year", "budget", "solution_mode", "partner", "activity_type")
+    ) | dict.fromkeys(("discipline", "fields", "application_industry"))
+    r = api.patch(
+        f"{V1}/{world.ids['need_own']}",
+        json=nothing | {"budget": " "},
+        headers=world.headers("staff"),
+    )
+    assert r.status_code == 200, r.text
+    assert (r.json()["budget"], r.json()["fields"]) == (None, [])
+    too_much = api.patch(
+        f"{V1}/{world.ids['need_own']}", json={"budget": 2e9}, headers=world.headers("staff")
+    )
+    assert too_much.status_code == 422 and "body.budget" in too_much.json()["message"]
