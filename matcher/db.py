@@ -11,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from matcher import faults
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -69,6 +71,9 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         yield session
+        if faults.ARMED:  # test-only: kill with everything written, nothing committed
+            session.flush()
+            faults.point("db:before_commit")
         session.commit()
     except BaseException:
         session.rollback()

@@ -9,10 +9,14 @@ indexes are as they were and that the next run succeeds.
 Never set it in production. Unset, ``point`` is one comparison: the variable is read once,
 when this module is imported.
 
-Points: ``import:after_rows`` (each chunk of rows written by an import), ``import:after_links``
-(an expert import's society links written), ``index:model_saved`` (the embedded model written
-to its temp directory, not yet renamed), ``index:before_rename`` (the index file written to its
-temp file, not yet renamed).
+Points:
+
+* ``db:before_commit`` — a command's transaction flushed, not committed (every CLI write,
+  e.g. ``matcher assign commit``);
+* ``import:after_rows`` — each chunk of rows an import writes; ``import:after_links`` — an
+  expert import's society links written;
+* ``index:model_saved`` — the embedded model written to its temp directory, not renamed;
+  ``index:before_rename`` — the index file written to its temp file, not renamed.
 """
 
 from __future__ import annotations
@@ -22,14 +26,14 @@ import signal
 
 ENV = "MATCHER_FAULT_POINT"
 
-_ARMED: str | None = os.environ.get(ENV) or None
-_name, _, _nth = (_ARMED or "").partition("@")
+ARMED: str | None = os.environ.get(ENV) or None
+_name, _, _nth = (ARMED or "").partition("@")
 _left = int(_nth) if _nth.isdigit() and int(_nth) > 0 else 1
 
 
 def point(name: str) -> None:
     """Kill this process if ``MATCHER_FAULT_POINT`` names this point (and its count is up)."""
-    if _ARMED is None:
+    if ARMED is None:
         return
     _reached(name)
 

@@ -46,8 +46,8 @@ def write_private(path: Path, data: bytes) -> None:
 
 # ---- temp files left by killed processes ---------------------------------------------------
 
-_PID_TEMP = re.compile(r"\.tmp(\d+)$")  # index files and the key file: name.tmp<pid>
-_AGE_TEMP = re.compile(r"^\.tmp-|\.tmp$")  # model directories and pointer files
+_PID_TEMP = re.compile(r"\.tmp(\d+)$|^\.tmp-.+-(\d+)$")  # name.tmp<pid>, .tmp-<name>-<pid>
+_AGE_TEMP = re.compile(r"^\.tmp-|\.tmp$")  # temp names without a process id
 
 
 def _alive(pid: int) -> bool:
@@ -76,8 +76,9 @@ def _remove(path: Path) -> int:
 
 def clean_stale_temp_files(*dirs: Path, now: float | None = None) -> list[Path]:
     """Remove temp files that a process killed while saving left in ``dirs``: those named
-    ``*.tmp<pid>`` whose process is gone, and ``.tmp-*``/``*.tmp`` entries older than an hour
-    (a live writer renames its temp file within seconds). Returns what was removed."""
+    ``*.tmp<pid>`` or ``.tmp-*-<pid>`` whose process is gone, and other ``.tmp-*``/``*.tmp``
+    entries once older than an hour (a live writer renames its temp file within seconds).
+    Returns what was removed."""
     now = time.time() if now is None else now
     removed: list[Path] = []
     for directory in dirs:
@@ -86,7 +87,7 @@ def clean_stale_temp_files(*dirs: Path, now: float | None = None) -> list[Path]:
         for entry in Path(directory).iterdir():
             match = _PID_TEMP.search(entry.name)
             if match:
-                stale = not _alive(int(match.group(1)))
+                stale = not _alive(int(match.group(1) or match.group(2)))
             elif _AGE_TEMP.search(entry.name):
                 try:
                     stale = now - entry.lstat().st_mtime > STALE_TEMP_SECONDS

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -54,53 +55,39 @@ def register(app: typer.Typer) -> None:
         api_port: int = typer.Option(8000, help="API port"),
         ui_port: int = typer.Option(8501, help="Streamlit UI port"),
         host: str = typer.Option("127.0.0.1", help="interface to listen on"),
+        api_workers: int = typer.Option(1, "--api-workers", min=1, help="API processes"),
+        ui: bool = typer.Option(True, "--ui/--no-ui", help="also run the Streamlit UI"),
     ) -> None:
-        """Run the API and the UI until interrupted."""
+        """Run the API (and the UI) until interrupted (Ctrl-C or SIGTERM)."""
         cli_settings().signing_key()  # a weak configured key: refuse before starting anything
+        cli_store()  # migrate once here, not in every API worker at the same time
         env = {**os.environ, "MATCHER_API_URL": f"http://{host}:{api_port}"}
-        api = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "matcher.app:create_app",
-                "--factory",
-                "--host",
-                host,
-                "--port",
-                str(api_port),
-            ],
-            env=env,
-        )
-        ui = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                str(REPO_ROOT / "ui" / "streamlit_app.py"),
-                "--server.address",
-                host,
-                "--server.port",
-                str(ui_port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            env=env,
-        )
+        api_cmd = [sys.executable, "-m", "uvicorn", "matcher.app:create_app", "--factory"]
+        api_cmd += ["--host", host, "--port", str(api_port), "--workers", str(api_workers)]
+        procs = [subprocess.Popen(api_cmd, env=env)]
+        if ui:
+            ui_cmd = [sys.executable, "-m", "streamlit", "run"]
+            ui_cmd += [str(REPO_ROOT / "ui" / "streamlit_app.py"), "--server.address", host]
+            ui_cmd += ["--server.port", str(ui_port), "--server.headless", "true"]
+            ui_cmd += ["--browser.gatherUsageStats", "false"]
+            procs.append(subprocess.Popen(ui_cmd, env=env))
         typer.echo(f"API  http://{host}:{api_port}/docs")
-        typer.echo(f"UI   http://{host}:{ui_port}")
+        if ui:
+            typer.echo(f"UI   http://{host}:{ui_port}")
         _print_logins(_demo_logins())
+        signal.signal(signal.SIGTERM, _interrupt)  # stop the children as Ctrl-C does
         try:
-            while api.poll() is None and ui.poll() is None:
+            while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
         except KeyboardInterrupt:
             pass
         finally:
-            for proc in (api, ui):
+            for proc in procs:
                 proc.terminate()
-            for proc in (api, ui):
-                proc.wait(timeout=10)
-        raise typer.Exit(api.returncode or ui.returncode or 0)
+            for proc in procs:
+                proc.wait(timeout=30)
+        raise typer.Exit(next((p.returncode for p in procs if p.returncode), 0))
+
+
+def _interrupt(_signum, _frame) -> None:
+    raise KeyboardInterrupt

@@ -330,9 +330,14 @@ def test_leftover_temp_files_are_cleaned_at_start(settings):
     os.utime(stale_model, (old, old))
     fresh_model = models_dir / ".tmp-fedcba9876543210"
     fresh_model.mkdir()
+    dead_model = models_dir / f".tmp-0123456789abcdef-{dead.pid}"  # its writer is gone: now
+    dead_model.mkdir()
+    live_model = models_dir / f".tmp-0123456789abcdef-{os.getpid()}"
+    live_model.mkdir()
     kept = index_dir / "engine_state.v9.pkl"
     kept.write_bytes(b"state")
     r = runner.invoke(cli_app, ["migrate"])  # every command (and the API's start) cleans up
     assert r.exit_code == 0, r.output
-    assert not stale_index.exists() and not stale_model.exists()
+    assert not stale_index.exists() and not stale_model.exists() and not dead_model.exists()
     assert live_index.exists() and fresh_model.exists() and kept.exists()
+    assert live_model.exists()
