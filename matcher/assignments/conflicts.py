@@ -8,9 +8,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.api.pagination import paginate
+from matcher.assignments.records import audit_row, filtered_page
 from matcher.assignments.rule_schemas import ConflictIn, ConflictOut, ExpertConflict
-from matcher.audit.service import record
 from matcher.auth import policy
 from matcher.errors import ConflictError, NotFoundError
 from matcher.imports.needsheet import company_key
@@ -50,6 +49,11 @@ def _out(row: ConflictOfInterest) -> ConflictOut:
     return ConflictOut.model_validate(row, from_attributes=True)
 
 
+def _audit(session: Session, actor: User | None, row: ConflictOfInterest, action: str) -> None:
+    fields = ("enterprise_id", "expert_id", "society_id", "reason")
+    audit_row(session, actor, row, action=action, target_type="conflict", fields=fields)
+
+
 @policy.staff_only
 def create_conflict(*, session: Session, actor: User | None, data: ConflictIn) -> ConflictOut:
     if session.get(Enterprise, data.enterprise_id) is None:
@@ -76,15 +80,7 @@ def create_conflict(*, session: Session, actor: User | None, data: ConflictIn) -
     )
     session.add(row)
     session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action="conflict_created",
-        target_type="conflict",
-        target_id=row.id,
-        detail={"enterprise_id": row.enterprise_id, "expert_id": row.expert_id}
-        | {"society_id": row.society_id, "reason": row.reason},
-    )
+    _audit(session, actor, row, "conflict_created")
     return _out(row)
 
 
@@ -99,15 +95,17 @@ def list_conflicts(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[ConflictOut], int]:
-    stmt = select(ConflictOfInterest).order_by(ConflictOfInterest.id.desc())
-    for column, value in (
-        (ConflictOfInterest.enterprise_id, enterprise_id),
-        (ConflictOfInterest.expert_id, expert_id),
-        (ConflictOfInterest.society_id, society_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    rows, total = filtered_page(
+        session,
+        select(ConflictOfInterest).order_by(ConflictOfInterest.id.desc()),
+        (
+            (ConflictOfInterest.enterprise_id, enterprise_id),
+            (ConflictOfInterest.expert_id, expert_id),
+            (ConflictOfInterest.society_id, society_id),
+        ),
+        limit=limit,
+        offset=offset,
+    )
     return [_out(r) for r in rows], total
 
 
@@ -116,14 +114,6 @@ def delete_conflict(*, session: Session, actor: User | None, conflict_id: int) -
     row = session.get(ConflictOfInterest, conflict_id)
     if row is None:
         raise NotFoundError("利益冲突", "conflict of interest")
-    record(
-        session=session,
-        actor=actor,
-        action="conflict_deleted",
-        target_type="conflict",
-        target_id=row.id,
-        detail={"enterprise_id": row.enterprise_id, "expert_id": row.expert_id}
-        | {"society_id": row.society_id},
-    )
+    _audit(session, actor, row, "conflict_deleted")
     session.delete(row)
     session.flush()

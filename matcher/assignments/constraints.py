@@ -10,9 +10,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session
 
-from matcher.api.pagination import paginate
+from matcher.assignments.records import audit_row, filtered_page
 from matcher.assignments.rule_schemas import NeedPair, RuleIn, RuleOut
-from matcher.audit.service import record
 from matcher.auth import policy
 from matcher.errors import ConflictError, NotFoundError
 from matcher.models import (
@@ -30,6 +29,17 @@ LABELS = {ConstraintKind.PIN: ("固定对接", "pin"), ConstraintKind.FORBID: ("
 
 def _out(row: AssignmentConstraint) -> RuleOut:
     return RuleOut.model_validate(row, from_attributes=True)
+
+
+def _audit(session: Session, actor: User | None, row: AssignmentConstraint, verb: str) -> None:
+    audit_row(
+        session,
+        actor,
+        row,
+        action=f"assignment_{row.kind.value}_{verb}",
+        target_type="assignment_constraint",
+        fields=("need_id", "enterprise_id", "society_id", "reason"),
+    )
 
 
 def _target(session: Session, data: RuleIn) -> tuple[int | None, int]:
@@ -140,15 +150,7 @@ def add_rule(
     )
     session.add(row)
     session.flush()
-    record(
-        session=session,
-        actor=actor,
-        action=f"assignment_{kind.value}_created",
-        target_type="assignment_constraint",
-        target_id=row.id,
-        detail={"need_id": row.need_id, "enterprise_id": row.enterprise_id}
-        | {"society_id": row.society_id, "reason": row.reason},
-    )
+    _audit(session, actor, row, "created")
     return row, True
 
 
@@ -180,32 +182,23 @@ def list_rules(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[RuleOut], int]:
-    stmt = (
-        select(AssignmentConstraint)
-        .where(AssignmentConstraint.kind == kind)
-        .order_by(AssignmentConstraint.id.desc())
+    rows, total = filtered_page(
+        session,
+        select(AssignmentConstraint).order_by(AssignmentConstraint.id.desc()),
+        (
+            (AssignmentConstraint.kind, kind),
+            (AssignmentConstraint.need_id, need_id),
+            (AssignmentConstraint.enterprise_id, enterprise_id),
+            (AssignmentConstraint.society_id, society_id),
+        ),
+        limit=limit,
+        offset=offset,
     )
-    for column, value in (
-        (AssignmentConstraint.need_id, need_id),
-        (AssignmentConstraint.enterprise_id, enterprise_id),
-        (AssignmentConstraint.society_id, society_id),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
     return [_out(r) for r in rows], total
 
 
 def remove_rule(*, session: Session, actor: User | None, row: AssignmentConstraint) -> None:
-    record(
-        session=session,
-        actor=actor,
-        action=f"assignment_{row.kind.value}_deleted",
-        target_type="assignment_constraint",
-        target_id=row.id,
-        detail={"need_id": row.need_id, "enterprise_id": row.enterprise_id}
-        | {"society_id": row.society_id},
-    )
+    _audit(session, actor, row, "deleted")
     session.delete(row)
     session.flush()
 

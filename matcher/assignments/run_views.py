@@ -84,6 +84,16 @@ class _Names:
             )
         return out
 
+    def party_fields(self, row) -> dict:
+        """The need, society and lead expert of a run pair or removed candidate, named."""
+        return {
+            "need_id": row.need_id,
+            "society_id": row.society_id,
+            "society_name": self.society.get(row.society_id, ""),
+            "expert_id": row.expert_id,
+            "expert_name": self.expert.get(row.expert_id) if row.expert_id else None,
+        }
+
     def need_fields(self, need_id: int) -> dict:
         ext, title, enterprise_id, city = self.need.get(need_id, ("", "", None, None))
         return {
@@ -121,13 +131,9 @@ def get_run(
         pairs=[
             RunPairOut(
                 **names.need_fields(p.need_id),
+                **names.party_fields(p),
                 id=p.id,
-                need_id=p.need_id,
                 enterprise_id=p.enterprise_id,
-                society_id=p.society_id,
-                society_name=names.society.get(p.society_id, ""),
-                expert_id=p.expert_id,
-                expert_name=names.expert.get(p.expert_id) if p.expert_id else None,
                 score=p.score,
                 pinned=p.pinned,
                 fixed=p.fixed,
@@ -148,12 +154,8 @@ def get_run(
         ],
         removed=[
             RemovedOut(
-                need_id=r.need_id,
+                **names.party_fields(r),
                 need_external_id=names.need_fields(r.need_id)["need_external_id"],
-                society_id=r.society_id,
-                society_name=names.society.get(r.society_id, ""),
-                expert_id=r.expert_id,
-                expert_name=names.expert.get(r.expert_id) if r.expert_id else None,
                 reason=r.reason,
                 detail=r.detail,
             )

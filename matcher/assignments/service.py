@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, false, select, true
 from sqlalchemy.orm import Session
 
-from matcher.api.pagination import paginate
 from matcher.assignments import locking
+from matcher.assignments.records import filtered_page
 from matcher.assignments.schemas import AssignmentCreate, AssignmentOut
 from matcher.audit.service import record
 from matcher.auth import policy
@@ -152,17 +152,19 @@ def list_assignments(
     offset: int = 0,
 ) -> tuple[list[AssignmentOut], int]:
     """The assignments ``actor`` may see (staff all, a society or enterprise its own)."""
-    stmt = select(Assignment).where(assignment_condition(actor)).order_by(Assignment.id.desc())
-    for column, value in (
-        (Assignment.society_id, society_id),
-        (Assignment.enterprise_id, enterprise_id),
-        (Assignment.need_id, need_id),
-        (Assignment.run_id, run_id),
-        (Assignment.status, status),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
+    rows, total = filtered_page(
+        session,
+        select(Assignment).where(assignment_condition(actor)).order_by(Assignment.id.desc()),
+        (
+            (Assignment.society_id, society_id),
+            (Assignment.enterprise_id, enterprise_id),
+            (Assignment.need_id, need_id),
+            (Assignment.run_id, run_id),
+            (Assignment.status, status),
+        ),
+        limit=limit,
+        offset=offset,
+    )
     return [assignment_out(a) for a in rows], total
 
 
