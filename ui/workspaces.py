@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 import pandas as pd
 import streamlit as st
+from common import run, show_invalid
+from import_page import import_page
+from needs_browser import needs_browser
+from pydantic import ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.api.state import AppState
 from matcher.audit.service import list_events
-from matcher.errors import MatcherError
-from matcher.imports.headers import load_mapping
-from matcher.imports.service import import_file
 from matcher.models import Enterprise, Expert, NeedStatus, Society, TargetKind, TechNeed, User
+from matcher.models.enterprise import SOLUTION_MODES
 from matcher.needs import service as needs
 from matcher.needs.schemas import MatchOut, NeedCreate
 from matcher.societies import service as societies
 from matcher.societies.schemas import LeadResponseIn
 
-T = TypeVar("T")
 COMPONENT_LABELS = {
     "char_doc": "字面相似 text (char)",
     "char_centroid": "成员字面均值 members (char)",
@@ -36,12 +34,6 @@ COMPONENT_LABELS = {
     "capacity": "剩余容量 capacity",
     "fused": "综合 fused",
 }
-
-
-def run(state: AppState, fn: Callable[[Session], T]) -> T:
-    """One transaction: committed if ``fn`` succeeds, rolled back whole if it raises."""
-    with state.store.transaction() as session:
-        return fn(session)
 
 
 def show_matches(matches: list[MatchOut]) -> None:
@@ -72,21 +64,36 @@ def enterprise(state: AppState, user: User) -> None:
         title = st.text_input("需求标题 Title", key="need_title")
         description = st.text_area("需求描述 Description", height=150, key="need_description")
         keywords = st.text_input("关键词（用、分隔）Keywords", key="need_keywords")
+        left, right = st.columns(2)  # the collection form's fields, all optional
+        discipline = left.text_input("学科分类 discipline", key="need_discipline")
+        industry = right.text_input("应用行业 application industry", key="need_industry")
+        mode = left.selectbox("解决方式 solution mode", ["", *SOLUTION_MODES], key="need_mode")
+        budget = right.text_input(
+            "拟投入资金（万元）budget", placeholder="如 50、50万、0.5亿、面议", key="need_budget"
+        )
         if st.form_submit_button("发布并匹配 Post and match") and title.strip():
-
-            def _post(session: Session) -> list[MatchOut]:
+            try:
                 data = NeedCreate(
                     title=title.strip(),
                     description=description,
                     keywords=[k for k in keywords.replace("，", "、").split("、") if k],
+                    discipline=discipline or None,
+                    application_industry=industry or None,
+                    solution_mode=mode or None,
+                    budget=budget or None,
                 )
-                _, matches = needs.post_need(
-                    session=session, runtime=state.runtime, actor=user, data=data
-                )
-                return matches
+            except ValidationError as exc:  # the API's rules and messages
+                show_invalid(exc)
+            else:
 
-            st.success("需求已发布 / need posted")
-            show_matches(run(state, _post))
+                def _post(session: Session) -> list[MatchOut]:
+                    _, matches = needs.post_need(
+                        session=session, runtime=state.runtime, actor=user, data=data
+                    )
+                    return matches
+
+                st.success("需求已发布 / need posted")
+                show_matches(run(state, _post))
     with mine:
         rows, total = run(state, lambda s: needs.list_needs(session=s, actor=user, limit=200))
         st.caption(f"共 {total} 条 / {total} needs")
@@ -166,46 +173,19 @@ def _counts(session: Session) -> dict[str, int]:
 
 
 def staff(state: AppState, user: User) -> None:
-    """Overview, spreadsheet imports (all-or-nothing) and the audit trail."""
+    """Overview, needs by the form's fields, spreadsheet imports with column mappings
+    (all-or-nothing) and the audit trail."""
     st.header("工作人员 Staff")
-    overview, imports, audit = st.tabs(["概览 Overview", "导入 Import", "审计 Audit"])
+    overview, browse, imports, audit = st.tabs(
+        ["概览 Overview", "需求 Needs", "导入 Import", "审计 Audit"]
+    )
     with overview:
         for col, (label, value) in zip(st.columns(5), run(state, _counts).items(), strict=True):
             col.metric(label, value)
+    with browse:
+        needs_browser(state, user)
     with imports:
-        kind = st.selectbox("类型 kind", ["societies", "experts", "enterprises", "needs"])
-        upload = st.file_uploader("文件 file (.csv GBK/UTF-8, .xlsx, .jsonl)")
-        mapping_file = st.file_uploader(
-            "列映射 column mapping (.toml/.json: 列名 = 字段 或 ignore; optional)",
-            type=["toml", "json"],
-        )
-        if upload is not None and st.button("导入 Import"):
-            try:
-                mapping = mapping_file and load_mapping(mapping_file.name, mapping_file.getvalue())
-                report = run(
-                    state,
-                    lambda s: import_file(
-                        session=s,
-                        actor=user,
-                        kind=kind,
-                        filename=upload.name,
-                        data=upload.getvalue(),
-                        mapping=mapping or None,
-                    ),
-                )
-            except MatcherError as exc:  # shown as rows, never as a traceback
-                st.error(exc.message)
-                if isinstance(exc.details, list):
-                    st.dataframe(pd.DataFrame(exc.details), hide_index=True)
-            else:
-                state.refresh_indexes()
-                st.success(
-                    f"新增 {report.created} · 更新 {report.updated} · 未变 {report.unchanged}"
-                )
-                for other, counts in report.also.items():
-                    st.info(f"{other}: " + " · ".join(f"{k} {v}" for k, v in counts.items()))
-                for warning in report.warnings:
-                    st.warning(warning)
+        import_page(state, user)
     with audit:
         events = run(state, lambda s: list_events(session=s, limit=200))
         st.dataframe(

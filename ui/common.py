@@ -1,0 +1,45 @@
+"""What every workspace page shares: one transaction per service call, and errors shown as
+plain text (their messages carry file names and headers users typed)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pandas as pd
+import streamlit as st
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from matcher.api.messages import field_name, translate
+from matcher.api.state import AppState
+from matcher.errors import MatcherError
+
+T = TypeVar("T")
+
+
+def run(state: AppState, fn: Callable[[Session], T]) -> T:
+    """One transaction: committed if ``fn`` succeeds, rolled back whole if it raises."""
+    with state.store.transaction() as session:
+        return fn(session)
+
+
+def show_error(exc: MatcherError) -> None:
+    """The error's message as plain text, and its row errors as a table."""
+    st.error("未完成，原因如下 / not done, because:")
+    st.text(exc.message)
+    if isinstance(exc.details, list):
+        st.dataframe(pd.DataFrame(exc.details), hide_index=True)
+
+
+def show_lines(title: str, lines: list[str]) -> None:
+    """Messages that quote user text (warnings, problems), one per row of a table."""
+    if lines:
+        st.dataframe(pd.DataFrame({title: lines}), hide_index=True)
+
+
+def show_invalid(exc: ValidationError) -> None:
+    """A form's invalid fields with the API's bilingual messages, as plain text."""
+    st.error("输入无效 / invalid input:")
+    for error in exc.errors():
+        st.text(f"{field_name(error.get('loc', ()))}: {translate(error)}")
