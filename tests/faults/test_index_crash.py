@@ -3,11 +3,13 @@ index file written but not yet renamed — leaves the store and the saved index 
 they were; the next ``matcher index`` removes the temp files and succeeds, and never trusts a
 half-saved model or index.
 
-The killed runs are subprocesses (each pays for importing sentence-transformers, ~10 s); the
-next run is the same command in-process (``CliRunner``), which keeps this file under a minute.
+The killed runs are subprocesses (one that fits the embedded model pays for importing torch,
+~10 s); the next run is the same command in-process (``CliRunner``).
 """
 
 from __future__ import annotations
+
+import shutil
 
 import pytest
 from sqlalchemy import update
@@ -43,8 +45,12 @@ def _seeded(store):
     return store_fingerprint(store)
 
 
-def test_first_build_killed_before_renaming_its_index(store, settings):
+def test_first_index_build_killed_before_its_rename(store, settings):
+    """No index saved yet (the embedded model is: fitted in-process, which spares the killed
+    run a torch import): killed before its rename, nothing is saved; the next run builds."""
     before = _seeded(store)
+    _index(settings)
+    shutil.rmtree(settings.index_dir)
     _kill("index:before_rename")
     assert not files_fingerprint(settings.index_dir)  # no index saved
     assert temp_files(settings.index_dir)
