@@ -14,6 +14,7 @@ def register(app: typer.Typer) -> None:
     from matcher.imports import cli as imports_cli
     from matcher.launch import cli as launch_cli
     from matcher.matching import cli as matching_cli
+    from matcher.proposals import cli as proposals_cli
 
     @app.command("migrate")
     def migrate_cmd() -> None:
@@ -27,3 +28,4 @@ def register(app: typer.Typer) -> None:
     auth_cli.register(app)  # users …
     launch_cli.register(app)  # demo, serve
     backup_cli.register(app)  # backup, restore
+    proposals_cli.register(app)  # proposals generate | list | summary

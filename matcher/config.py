@@ -67,6 +67,31 @@ class Settings(BaseSettings):
     write_queue_timeout: float = Field(
         default=10.0, description="seconds a write waits in the queue before a 503"
     )
+    # which (enterprise, society) pairs deserve an expert workstation (matcher proposals)
+    workstation_min_services: int = Field(
+        default=2, ge=1, description="completed services between the pair (the services route)"
+    )
+    workstation_min_mean_rating: float = Field(
+        default=4.0, ge=1, le=5, description="mean rating of the pair's services (both routes)"
+    )
+    workstation_leader_min_services: int = Field(
+        default=1, ge=1, description="completed services for a chain-leader enterprise"
+    )
+    workstation_leader_min_score: float = Field(
+        default=50.0,
+        ge=0,
+        le=100,
+        description="a chain leader: the society's best match score (0–100) to its needs",
+    )
+    workstation_min_experts: int = Field(
+        default=3, ge=1, description="candidate resident experts from the society (both routes)"
+    )
+    workstation_expert_min_score: float = Field(
+        default=50.0, ge=0, le=100, description="a candidate expert's match score to a need"
+    )
+    workstation_max_experts: int = Field(
+        default=5, ge=1, description="resident experts named in a proposal"
+    )
 
     @property
     def cors_origin_list(self) -> list[str]:

@@ -64,6 +64,21 @@ def staff_only(fn: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def party_condition(actor: User | None, *, society_id, enterprise_id):
+    """A WHERE clause on rows between a society and an enterprise (given as their two
+    columns, e.g. a workstation proposal's): staff all, a society its own, an enterprise
+    its own, anyone else nothing."""
+    if is_staff(actor):
+        return true()
+    if actor is None:
+        return false()
+    if actor.role is Role.SOCIETY and actor.society_id is not None:
+        return society_id == actor.society_id
+    if actor.role is Role.ENTERPRISE and actor.enterprise_id is not None:
+        return enterprise_id == actor.enterprise_id
+    return false()
+
+
 def _active_assignment(society_id: int, enterprise_col) -> object:
     return exists().where(
         Assignment.society_id == society_id,
@@ -250,6 +265,7 @@ __all__ = [
     "is_staff",
     "need_condition",
     "owns_need",
+    "party_condition",
     "require_staff",
     "staff_only",
     "visible_needs",

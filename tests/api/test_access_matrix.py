@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from .assignment_world import add_assignment_world
+from .proposal_world import add_proposal_world
 
 _seq = count(1)
 ROLES = ("enterprise", "society", "staff", "admin", None)
@@ -71,6 +72,9 @@ _CONFLICT = _by_role(
     {"enterprise_id": "e_own", "expert_id": "x_own", "reason": "曾任企业顾问"},
     {"enterprise_id": "e_other", "society_id": "s_own", "reason": "理事长兼任董事"},
 )
+# one free pair (s_other × e_own): staff start a proposal by hand, admin then finds it open
+_BY_HAND = {"society_id": "s_other", "enterprise_id": "e_own"}
+NOTE = {"note": "专题会审议"}
 REASON = {"reason": "时间冲突"}
 COMPLETE = {"rating": 5, "outcome": "焊缝合格率提升到 99%"}
 DEADLINE = {"deadline": "2027-06-30"}  # not a text field: stored matches stay valid
@@ -167,6 +171,18 @@ MATRIX: list[Case] = [
     ),
     Case("POST", "/assignment-runs/{run}/commit", (403, 403, 200, 409, 401)),
     Case("POST", "/assignment-runs/{run2}/discard", (403, 403, 200, 409, 401)),
+    # workstation proposals (tests/api/proposal_world.py): staff, and the parties read
+    Case("POST", "/proposals/generate?dry_run=true", (403, 403, 200, 200, 401)),
+    Case("GET", "/proposals", (200, 200, 200, 200, 401)),
+    Case("GET", "/proposals/summary?format=csv", (403, 403, 200, 200, 401)),
+    Case("GET", "/proposals/{prop_own}", (200, 200, 200, 200, 401)),
+    Case("GET", "/proposals/{prop_other}", (404, 404, 200, 200, 401)),
+    Case("GET", "/proposals/{prop_own}/document", (200, 200, 200, 200, 401)),
+    Case("GET", "/proposals/{prop_other}/document", (404, 404, 200, 200, 401)),
+    Case("POST", "/proposals", (403, 403, 201, 409, 401), _by_role(_BY_HAND, _BY_HAND)),
+    Case("POST", "/proposals/{prop_own}/submit", (403, 403, 200, 409, 401), NOTE),
+    Case("POST", "/proposals/{prop_own}/approve", (403, 403, 200, 409, 401), NOTE),
+    Case("POST", "/proposals/{prop_other}/reject", (403, 403, 200, 409, 401), NOTE),
 ]
 
 
@@ -177,6 +193,7 @@ def _headers(world, role):
 @pytest.mark.slow  # its match rows load the matching runtime
 def test_access_matrix(api, world, store):
     add_assignment_world(store, world)
+    add_proposal_world(store, world)
     mismatches = []
     for case in MATRIX:
         path = "/api/v1" + case.path.format(**world.ids, **NAMES)
