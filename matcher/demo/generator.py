@@ -1,4 +1,5 @@
-"""Deterministic demo import files: societies, experts, enterprises, needs (+ held-out truth).
+"""Deterministic demo import files: societies, experts, enterprises, needs (+ held-out truth)
+and the completed, rated services between some of them.
 
 Same seed and sizes give byte-identical files. Everything is derived from the topic table
 (:mod:`matcher.demo.topics`) so that needs, experts and societies agree on vocabulary.
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from matcher.demo import people, texts
+from matcher.demo import people, services, texts
 from matcher.demo.codes import make_credit_code
 from matcher.demo.geography import CITIES, CITY_BY_NAME, short_name
 from matcher.demo.societies import SocietySpec, provincial_societies
@@ -58,7 +59,8 @@ def write_demo_files(
     enterprises: int = DEFAULT_SIZES["enterprises"],
     needs: int = DEFAULT_SIZES["needs"],
 ) -> dict[str, Path]:
-    """Write the four import CSVs and ``needs_truth.csv`` into ``out_dir``; return their paths.
+    """Write the four import CSVs, ``needs_truth.csv`` and ``services.csv`` (completed, rated
+    services: :mod:`matcher.demo.services`) into ``out_dir``; return their paths.
 
     Raises ``InvalidInputError`` for a size below 1 or more societies than can be named.
     """
@@ -77,6 +79,15 @@ def write_demo_files(
     tables["enterprises"] = [e.row for e in ent]
     tables["needs"], truth = _need_rows(random.Random(rng.random()), ent, soc, needs, topics)
     tables["needs_truth"] = truth
+    tables["services"] = services.service_rows(
+        random.Random(rng.random()),
+        societies=tables["societies"],
+        experts=tables["experts"],
+        enterprises=tables["enterprises"],
+        needs=tables["needs"],
+        truth=truth,
+        areas={t.key: t.areas for t in topics},
+    )
     out_dir.mkdir(parents=True, exist_ok=True)
     return {name: _write_csv(out_dir / f"{name}.csv", rows) for name, rows in tables.items()}
 
@@ -129,6 +140,7 @@ HEADERS = {
         "deadline",
     ],
     "needs_truth": ["need_external_id", "topic", "relevant_society_external_ids"],
+    "services": services.HEADER,
 }
 
 

@@ -12,7 +12,13 @@ import typer
 
 from matcher.cli_support import cli_settings, cli_store
 from matcher.config import REPO_ROOT
-from matcher.launch.demo import DEMO_PASSWORD, build_and_match, load_demo, store_is_empty
+from matcher.launch.demo import (
+    DEMO_PASSWORD,
+    build_and_match,
+    load_demo,
+    load_demo_services,
+    store_is_empty,
+)
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
@@ -42,13 +48,17 @@ def register(app: typer.Typer) -> None:
     def demo_cmd() -> None:
         """Load the demo data if the store is empty, then build indexes and match needs."""
         settings, store = cli_settings(), cli_store()
-        if store_is_empty(store):
+        loading = store_is_empty(store)
+        if loading:
             typer.echo("载入演示数据 loading demo data …")
             load_demo(store, settings)
         else:
             typer.echo("数据库已有数据，跳过演示数据 store not empty: demo data not loaded")
         count = build_and_match(store, settings)
         typer.echo(f"索引已就绪，已匹配 {count} 条需求 / indexes ready, {count} needs matched")
+        if loading:
+            served = load_demo_services(store, settings)
+            typer.echo(f"已载入 {served} 项已完成服务 / {served} completed services loaded")
 
     @app.command("serve")
     def serve_cmd(

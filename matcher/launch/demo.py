@@ -24,12 +24,13 @@ class DemoLogin:
 
 
 def demo_files(settings: Settings) -> dict[str, Path]:
-    """The generated demo import files, written once under ``data/demo``."""
+    """The generated demo import files, written once under ``data/demo`` (the services file
+    is loaded after matching: ``load_demo_services``)."""
     from matcher.demo.generator import write_demo_files
 
     out = settings.data_dir / "demo"
     files = {kind: out / f"{kind}.csv" for kind in IMPORT_ORDER}
-    if not all(p.exists() for p in files.values()):
+    if not all(p.exists() for p in [*files.values(), out / "services.csv"]):
         write_demo_files(out)
     return files
 
@@ -105,3 +106,59 @@ def build_and_match(store: Store, settings: Settings) -> int:
             )
             matched = max(matched, len(results))
     return matched
+
+
+def load_demo_services(store: Store, settings: Settings) -> int:
+    """The demo's completed, rated services (``services.csv``) as completed assignments,
+    their needs resolved; once, into a store without assignments. Loaded after matching, as
+    in real life a need is matched before it is served. The number loaded."""
+    import csv
+    from datetime import UTC, datetime, time
+
+    from matcher.audit.service import record
+    from matcher.models import Assignment, AssignmentStatus, Expert, NeedStatus
+
+    path = settings.data_dir / "demo" / "services.csv"
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+
+    def at(day: str) -> datetime:
+        return datetime.combine(datetime.fromisoformat(day).date(), time(9), tzinfo=UTC)
+
+    with store.transaction() as session:
+        if session.scalar(select(func.count()).select_from(Assignment)):
+            return 0
+        ids = {
+            model: dict(session.execute(select(model.external_id, model.id)).all())
+            for model in (Society, Expert)
+        }
+        needs = {n.external_id: n for n in session.scalars(select(TechNeed))}
+        for row in rows:
+            need = needs[row["need_external_id"]]
+            started, completed = at(row["started"]), at(row["completed"])
+            session.add(
+                Assignment(
+                    society_id=ids[Society][row["society_external_id"]],
+                    enterprise_id=need.enterprise_id,
+                    need_id=need.id,
+                    expert_id=ids[Expert].get(row["expert_external_id"]),
+                    status=AssignmentStatus.COMPLETED,
+                    rating=int(row["rating"]),
+                    rating_comment=row["outcome"],
+                    created_at=started,
+                    confirmed_at=started,
+                    started_at=started,
+                    completed_at=completed,
+                )
+            )
+            need.status = NeedStatus.RESOLVED
+        record(
+            session=session,
+            actor=SYSTEM_DEMO,
+            action="demo_services_loaded",
+            target_type="assignment",
+            count=len(rows),
+        )
+    return len(rows)

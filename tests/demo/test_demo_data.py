@@ -98,7 +98,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path) -> N
     a = write_demo_files(tmp_path / "a", seed=7, **SMALL)
     b = write_demo_files(tmp_path / "b", seed=7, **SMALL)
     c = write_demo_files(tmp_path / "c", seed=8, **SMALL)
-    assert set(a) == {"societies", "experts", "enterprises", "needs", "needs_truth"}
+    assert set(a) == {"societies", "experts", "enterprises", "needs", "needs_truth", "services"}
     for name in a:
         assert a[name].read_bytes() == b[name].read_bytes(), name
         assert a[name].read_bytes() != c[name].read_bytes(), name
@@ -109,7 +109,8 @@ def test_default_sizes_are_fast_and_large_enough(full) -> None:
     assert seconds < 10
     counts = {name: len(read(path)) for name, path in paths.items()}
     assert counts == {
-        "societies": 120, "experts": 3600, "enterprises": 1200, "needs": 2400, "needs_truth": 2400
+        "societies": 120, "experts": 3600, "enterprises": 1200, "needs": 2400, "needs_truth": 2400,
+        "services": 99,
     }  # fmt: skip
 
 
@@ -192,6 +193,33 @@ def test_truth_points_to_societies_whose_experts_know_the_topic(full) -> None:
         assert any("盾构" in areas_by_society[s] for s in split(t["relevant_society_external_ids"]))
 
 
+def test_services_are_completed_rated_and_some_pairs_qualify(full) -> None:
+    paths = full[0]
+    needs = {n["external_id"]: n for n in read(paths["needs"])}
+    truth = {
+        t["need_external_id"]: split(t["relevant_society_external_ids"])
+        for t in read(paths["needs_truth"])
+    }
+    leaders = {e["external_id"] for e in read(paths["enterprises"]) if e["is_chain_leader"] == "是"}
+    members = {e["external_id"]: split(e["society_external_id"]) for e in read(paths["experts"])}
+    services = read(paths["services"])
+    pairs: dict[tuple[str, str], list[int]] = {}
+    for row in services:
+        need = needs[row["need_external_id"]]
+        assert row["society_external_id"] in truth[need["external_id"]]  # a society of its topic
+        assert row["society_external_id"] in members[row["expert_external_id"]]
+        assert 1 <= int(row["rating"]) <= 5 and row["outcome"].endswith("。")
+        assert "2024-10-01" < row["started"] < row["completed"] < "2026-09-01"
+        key = (row["society_external_id"], need["enterprise_external_id"])
+        pairs.setdefault(key, []).append(int(row["rating"]))
+    assert len({r["need_external_id"] for r in services}) == len(services)
+    well = [k for k, r in pairs.items() if len(r) >= 2 and sum(r) / len(r) >= 4]
+    poorly = [k for k, r in pairs.items() if len(r) >= 2 and sum(r) / len(r) < 4]
+    leader = [k for k, r in pairs.items() if len(r) == 1 and k[1] in leaders and r[0] >= 4]
+    assert len(well) >= 10 and len(poorly) >= 5 and len(leader) >= 5
+    assert {int(r["rating"]) for r in services} == {1, 2, 3, 4, 5}
+
+
 def test_generated_files_pass_the_importer(store, tmp_path) -> None:
     paths = write_demo_files(tmp_path, seed=11, **SMALL)
     with store.transaction() as s:
@@ -203,6 +231,29 @@ def test_generated_files_pass_the_importer(store, tmp_path) -> None:
         for model, kind in ((Society, "societies"), (Expert, "experts"),
                             (Enterprise, "enterprises"), (TechNeed, "needs")):  # fmt: skip
             assert s.scalar(select(func.count()).select_from(model)) == SMALL[kind]
+
+
+def test_services_load_as_completed_assignments_once(store, settings) -> None:
+    from matcher.launch.demo import load_demo_services
+    from matcher.models import Assignment, AssignmentStatus, AuditEvent, NeedStatus
+
+    paths = write_demo_files(settings.data_dir / "demo", seed=11, **SMALL)
+    with store.transaction() as s:
+        for kind in ("societies", "experts", "enterprises", "needs"):
+            import_file(session=s, actor=None, kind=kind, filename=f"{kind}.csv",
+                        path=paths[kind])  # fmt: skip
+    rows = read(paths["services"])
+    assert load_demo_services(store, settings) == len(rows) > 0
+    assert load_demo_services(store, settings) == 0  # once
+    with store.transaction() as s:
+        done = list(s.scalars(select(Assignment)))
+        assert len(done) == len(rows)
+        assert {a.status for a in done} == {AssignmentStatus.COMPLETED}
+        assert all(a.rating and a.rating_comment and a.expert_id for a in done)
+        assert all(a.started_at < a.completed_at for a in done)
+        assert {a.need.status for a in done} == {NeedStatus.RESOLVED}
+        assert s.scalar(select(AuditEvent.count).where(
+            AuditEvent.action == "demo_services_loaded")) == len(rows)  # fmt: skip
 
 
 def test_script_writes_the_files(tmp_path, capsys) -> None:
