@@ -33,7 +33,7 @@ def yearly_plan(content: ProposalContent) -> list[tuple[str, str]]:
         (
             QUARTERS[1],
             f"围绕“{first}”开展联合攻关，专家每月到企业现场工作不少于2天；"
-            "形成阶段性技术方案并在生产线开展试验验证。",
+            "形成阶段性技术方案并在生产一线开展试验验证。",
         ),
         (
             QUARTERS[2],
@@ -66,7 +66,7 @@ def safeguards(content: ProposalContent) -> list[tuple[str, str]]:
         (
             "条件保障",
             "企业为进站专家提供必要的办公、试验场地和生活条件，"
-            "开放相关生产线和检测设备用于联合攻关。",
+            "开放相关生产、试验和检测条件用于联合攻关。",
         ),
         ("经费保障", money + "学会积极协助争取各级科协及相关部门的项目支持。"),
         (

@@ -47,6 +47,7 @@ class Action(StrEnum):
     REJECT = "reject"
 
 
+DONE = {Action.SUBMIT: "submitted", Action.APPROVE: "approved", Action.REJECT: "rejected"}
 RULES: dict[Action, tuple[frozenset[ProposalStatus], ProposalStatus]] = {
     Action.SUBMIT: (frozenset({P.DRAFT}), P.SUBMITTED),
     Action.APPROVE: (frozenset({P.SUBMITTED}), P.APPROVED),
@@ -99,7 +100,7 @@ def transition(
     if moved != 1:
         raise ConflictError(
             f"状态为 {proposal.status.value} 的建站建议不能执行 {action.value}",
-            f"a proposal that is {proposal.status.value} cannot be {action.value}ed",
+            f"a proposal that is {proposal.status.value} cannot be {DONE[action]}",
             code="illegal_transition",
             details={
                 "status": proposal.status.value,
