@@ -27,6 +27,8 @@ FORMATS = {
     "PATCH /api/v1/experts/{expert_id}",
     "PATCH /api/v1/societies/{society_id}",
     "PATCH /api/v1/needs/{need_id}",
+    # a mapping's name (no / \ or control characters) and fields (those of its kind)
+    "PUT /api/v1/imports/mappings/{name}",
 }
 
 
