@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     ann_threshold: int = Field(
         default=50_000, description="collections larger than this use an approximate index"
     )
+    index_poll_seconds: float = Field(
+        default=2.0, gt=0, description="how often the index refresher looks at the profiles"
+    )
+    index_refresher: str = Field(
+        default="thread",
+        pattern="^(thread|follow)$",
+        description="'thread': the API builds new index versions in a background thread; "
+        "'follow': it only loads versions that `matcher index --watch` saves",
+    )
     default_top_k: int = 10
     secret_key: str | None = Field(
         default=None, description="token signing key: ≥ 32 random characters"

@@ -14,7 +14,8 @@ from matcher.config import Settings
 from matcher.db import Store, open_store
 
 if TYPE_CHECKING:
-    from matcher.matching.service import MatchingRuntime
+    from matcher.matching.refresher import Refresher
+    from matcher.matching.runtime import MatchingRuntime
 
 
 class AppState:
@@ -25,7 +26,7 @@ class AppState:
         self._owns_store = store is None
         self._runtime: MatchingRuntime | None = None
         self._lock = threading.RLock()  # runtime loading opens the store under it
-        self.index_status: Any = None
+        self.refresher: Refresher | None = None
 
     @property
     def store(self) -> Store:
@@ -48,27 +49,38 @@ class AppState:
         return self._runtime
 
     def _load_runtime(self) -> MatchingRuntime:
-        from matcher.matching.service import MatchingRuntime, ensure_indexes
+        """The runtime with the saved index version (built only when there is none at all:
+        a first start); then a background refresher keeps it current."""
+        from matcher.auth.actors import SYSTEM_INDEX
+        from matcher.matching.lifecycle import ensure_indexes
+        from matcher.matching.refresher import Refresher
+        from matcher.matching.runtime import MatchingRuntime
 
         runtime = MatchingRuntime.load(self.settings)
-        with self.store.transaction() as session:
-            self.index_status = ensure_indexes(session=session, runtime=runtime)
+        runtime.follow(force=True)
+        if runtime.state is None:
+            with self.store.transaction() as session:
+                ensure_indexes(session=session, runtime=runtime)
+        self.refresher = Refresher(
+            store=self.store,
+            runtime=runtime,
+            actor=SYSTEM_INDEX,
+            poll=self.settings.index_poll_seconds,
+            build=self.settings.index_refresher == "thread",
+        )
+        self.refresher.start()
         return runtime
 
+    @property
+    def index_status(self) -> Any:
+        """The indexes' version, age and whether a refresh is pending (``/health``)."""
+        return self.refresher.health() if self.refresher is not None else None
+
     def refresh_indexes(self) -> None:
-        """Bring the indexes up to date after profiles changed (e.g. an import), then re-rank
-        in bulk the needs whose stored matches came from the old index; a runtime not loaded
-        yet will be brought up to date when it loads."""
-        from matcher.auth.actors import SYSTEM_INDEX
-        from matcher.matching.service import ensure_indexes, rerank_stale
-
-        if self._runtime is None:
-            return
-
-        with self.store.transaction() as session:
-            self.index_status = ensure_indexes(session=session, runtime=self.runtime)
-        with self.store.transaction() as session:
-            rerank_stale(session=session, runtime=self.runtime, actor=SYSTEM_INDEX)
+        """Profiles changed (e.g. an import): ask the background refresher to build the next
+        version and re-rank stale needs; never waits for it (requests never build)."""
+        if self.refresher is not None:
+            self.refresher.request()
 
     def start(self) -> None:
         from matcher.private import clean_stale_temp_files
@@ -81,6 +93,8 @@ class AppState:
         self.runtime  # noqa: B018
 
     def close(self) -> None:
+        if self.refresher is not None:
+            self.refresher.stop()
         if self._owns_store and self._store is not None:
             self._store.dispose()
             self._store = None

@@ -4,6 +4,9 @@ sentence-transformers ``StaticEmbedding`` over a jieba vocabulary, fitted on the
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +19,9 @@ from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
 
 POINTER = "EMBEDDED_V2"  # names the current embedded model; bump when its tokens change
+MANIFEST = "MANIFEST.json"
+"""Every file of a saved model with its SHA-256, written last into the temp directory: a
+model without it, or whose files do not match it, is not used (it is fitted again)."""
 BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
 
 
@@ -76,28 +82,45 @@ class SentenceTransformerEncoder:
         return l2_normalize(vecs)
 
 
-class EmbeddedEncoder(SentenceTransformerEncoder):
-    """The saved embedded model; a text is cut into jieba words plus character bigrams,
-    joined by spaces, before encoding."""
+class EmbeddedEncoder:
+    """The saved embedded model, read without sentence-transformers (no torch import: a
+    fresh ``matcher match`` starts fast): its vocabulary from ``tokenizer.json`` and its
+    weights from ``model.safetensors`` (a data-only format). A text is cut into jieba words
+    plus character bigrams; its vector is the normalised mean of their rows, as the saved
+    ``StaticEmbedding`` computes it."""
 
     def __init__(self, path: Path, segmenter: Segmenter, *, batch_size: int = 1024) -> None:
-        super().__init__(str(path), batch_size=batch_size)
+        from safetensors.numpy import load_file
+
+        modules = json.loads((Path(path) / "modules.json").read_text(encoding="utf-8"))
+        sub = str(modules[0].get("path") or "")
+        if ".." in Path(sub).parts or Path(sub).is_absolute():
+            raise ValueError(f"bad module path {sub!r}")
+        module = Path(path) / sub
+        tokenizer = json.loads((module / "tokenizer.json").read_text(encoding="utf-8"))
+        vocab = tokenizer["model"]["vocab"]
+        weights = next(iter(load_file(str(module / "model.safetensors")).values()))
+        self.index = {str(w): int(i) for w, i in vocab.items()}
+        self.weights = np.asarray(weights, np.float32)
+        self.dim = int(self.weights.shape[1])
         self.segmenter = segmenter
+        self.batch_size = batch_size
         self.model_id = f"embedded:{Path(path).name}"
 
     def encode(self, texts, *, kind="passage", tokens=None, progress=False) -> np.ndarray:
         if tokens is None:
             tokens = self.segmenter.tokens_many(texts)
-        tokens = [embedding_tokens(list(t), x) for t, x in zip(tokens, texts, strict=True)]
-        if not len(tokens):
+        if not len(texts):
             return np.zeros((0, self.dim), np.float32)
-        vecs = self.model.encode(
-            [" ".join(t) for t in tokens],
-            batch_size=self.batch_size,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-        )
-        return l2_normalize(vecs)
+        out = []
+        step = max(self.batch_size, 4096)
+        for i in range(0, len(texts), step):
+            batch = [
+                embedding_tokens(list(t), x)
+                for t, x in zip(tokens[i : i + step], texts[i : i + step], strict=True)
+            ]
+            out.append(np.asarray(count_matrix(batch, self.index) @ self.weights))
+        return l2_normalize(np.vstack(out))
 
 
 class StaticVectors:
@@ -140,12 +163,16 @@ def fit_embedded_model(
     tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     digest = hashlib.sha1(weights.tobytes() + "\n".join(vocab).encode()).hexdigest()[:16]
     path = models_dir / f"embedded-{digest}"
-    if not path.exists():
+    if not _complete(path):
+        if path.exists():  # damaged or half-written: never trusted, replaced
+            shutil.rmtree(path, ignore_errors=True)
         model = SentenceTransformer(
             modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu"
         )
-        tmp = models_dir / f".tmp-{digest}"
+        tmp = models_dir / f".tmp-{digest}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
         model.save(str(tmp))
+        _write_manifest(tmp)
         faults.point("index:model_saved")
         tmp.replace(path)
     pointer = models_dir / POINTER
@@ -154,9 +181,35 @@ def fit_embedded_model(
     return path
 
 
+def _files(path: Path) -> dict[str, str]:
+    out = {}
+    for f in sorted(path.rglob("*")):
+        if f.is_file() and f.name != MANIFEST:
+            with f.open("rb") as fh:
+                out[f.relative_to(path).as_posix()] = hashlib.file_digest(fh, "sha256").hexdigest()
+    return out
+
+
+def _write_manifest(path: Path) -> None:
+    (path / MANIFEST).write_text(json.dumps(_files(path)), encoding="utf-8")
+
+
+def _complete(path: Path) -> bool:
+    """Whether a saved model directory is whole: its manifest lists exactly its files and
+    every checksum matches."""
+    try:
+        listed = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(listed, dict) and bool(listed) and listed == _files(path)
+
+
 def current_embedded_path(models_dir: Path) -> Path | None:
     pointer = models_dir / POINTER
     if not pointer.is_file():
         return None
-    path = models_dir / pointer.read_text(encoding="utf-8").strip()
-    return path if (path / "modules.json").is_file() else None
+    name = pointer.read_text(encoding="utf-8").strip()
+    if not name.startswith("embedded-") or "/" in name or name.startswith("."):
+        return None
+    path = models_dir / name
+    return path if (path / "modules.json").is_file() and _complete(path) else None

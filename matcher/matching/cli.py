@@ -56,6 +56,18 @@ def _require_profiles(session) -> None:
             )
 
 
+def _current(session, runtime) -> None:
+    """The saved version if it matches the store, else one built now (a CLI run is not a
+    request: it ranks with current profiles, as ``matcher index`` would leave them)."""
+    from matcher.matching import profiles
+    from matcher.matching.lifecycle import ensure_indexes
+
+    runtime.follow(force=True)
+    if runtime.state is None or runtime.state.signature != profiles.signature(session):
+        _require_profiles(session)
+        ensure_indexes(session=session, runtime=runtime, progress=True)
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the root ``matcher`` app."""
 
@@ -64,6 +76,12 @@ def register(app: typer.Typer) -> None:
         refit: bool = typer.Option(False, "--refit", help="refit the embedded model"),
         explain_weights: bool = typer.Option(
             False, "--explain-weights", help="print the fusion weights and the calibration"
+        ),
+        watch: bool = typer.Option(
+            False,
+            "--watch",
+            help="keep building new versions when profiles change (the index job of a "
+            "deployment with several API processes; MATCHER_INDEX_POLL_SECONDS)",
         ),
     ) -> None:
         """Build or refresh the society and expert indexes."""
@@ -74,7 +92,20 @@ def register(app: typer.Typer) -> None:
         store = cli_store()
         with store.transaction() as session:
             _require_profiles(session)
-        runtime = MatchingRuntime.load(cli_settings())
+        settings = cli_settings()
+        runtime = MatchingRuntime.load(settings)
+        if watch:
+            from matcher.matching.refresher import watch as watch_loop
+
+            runtime.follow(force=True)
+            watch_loop(
+                store=store,
+                runtime=runtime,
+                actor=SYSTEM_CLI,
+                poll=settings.index_poll_seconds,
+                echo=typer.echo,
+            )
+            return
         with store.transaction() as session:
             st = ensure_indexes(session=session, runtime=runtime, refit=refit, progress=True)
         with store.transaction() as session:
@@ -99,8 +130,9 @@ def register(app: typer.Typer) -> None:
         from matcher.matching.service import MatchingRuntime, external_id_of, match_open_needs
 
         kind = TargetKind.SOCIETY if target == TargetOption.societies else TargetKind.EXPERT
-        runtime = MatchingRuntime.load(cli_settings())
+        runtime = MatchingRuntime.load(cli_settings(), eager=False)  # reads what it uses
         with cli_store().transaction() as session:
+            _current(session, runtime)
             results = match_open_needs(
                 session=session,
                 runtime=runtime,

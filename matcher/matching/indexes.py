@@ -1,34 +1,32 @@
-"""Building, refreshing, saving and loading the society and expert indexes."""
+"""The society and expert indexes of one store: built from its rows (reusing the tokens and
+vectors of unchanged texts), saved as a version directory (``matcher.matching.persist``) and
+loaded back, the heavy parts when first used."""
 
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from filelock import FileLock
 
-from matcher import faults
 from matcher.embeddings.encoders import Encoder, l2_normalize
+from matcher.embeddings.vector_index import VectorIndex
+from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
+from matcher.matching.tokens import TokenCache
+from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.fusion import ExpertCalibration, Fusion
+from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
-from matcher.text.segmenter import Segmenter
 
-STATE_FILE = "engine_state.v7.pkl"  # bump when the pickled layout changes
-
-
-@dataclass
-class TextCache:
-    """Tokens by text hash, and vectors by (model id, text hash): unchanged texts are free."""
-
-    tokens: dict[str, list[str]] = field(default_factory=dict)
-    vectors: dict[tuple[str, str], np.ndarray] = field(default_factory=dict)
+STATE_FILE = persist.STATE_FILE
+COMPRESS_THRESHOLD = 500_000
+"""Collections above this many rows use a compressed (IVF-PQ) index."""
+_LAZY = ("experts", "societies", "evidence")
 
 
 @dataclass
@@ -43,38 +41,33 @@ class IndexState:
     society_capacity: dict[int, int]
     external_ids: dict[str, dict[int, str]]  # by target kind, then id
     names: dict[str, dict[int, str]]  # by target kind, then id
-    cache: TextCache
+    e_hashes: list[str]
+    s_hashes: list[str]
+    s_own_vectors: np.ndarray  # the societies' own texts' vectors (before adding members)
     fusion: Fusion = field(default_factory=Fusion.default)
     expert_calibration: ExpertCalibration = field(default_factory=ExpertCalibration)
     labelled: int = 0  # experts with one society when the fusion was fitted
+    built_at: float = field(default_factory=time.time)
+    name: str = ""  # its version directory, once saved or loaded
+    segmenter_id: str = ""
+
+    def vectors_by_hash(self) -> dict[str, np.ndarray]:
+        """This state's text vectors by text hash (its model's): reused by the next build."""
+        out = dict(zip(self.e_hashes, self.experts.vectors, strict=True))
+        out.update(zip(self.s_hashes, self.s_own_vectors, strict=True))
+        return out
 
 
-def _tokens(rows: list[Row], segmenter: Segmenter, cache: TextCache) -> tuple[list, list[str]]:
-    hashes = [text_hash(r.text) for r in rows]
-    for r, h in zip(rows, hashes, strict=True):
-        if h not in cache.tokens:
-            cache.tokens[h] = segmenter.tokens(r.text)
-    return [cache.tokens[h] for h in hashes], hashes
+class _LoadedState(IndexState):
+    """A state read from a version directory; corpora and evidence are read when first used
+    (``matcher match --need`` against experts never reads the society evidence)."""
 
-
-def _vectors(
-    rows: list[Row],
-    tokens: list,
-    hashes: list[str],
-    encoder: Encoder,
-    cache: TextCache,
-    progress: bool,
-) -> tuple[np.ndarray, int]:
-    missing = [i for i, h in enumerate(hashes) if (encoder.model_id, h) not in cache.vectors]
-    if missing:
-        vecs = encoder.encode(
-            [rows[i].text for i in missing], tokens=[tokens[i] for i in missing], progress=progress
-        )
-        for i, v in zip(missing, vecs, strict=True):
-            cache.vectors[(encoder.model_id, hashes[i])] = v
-    if not rows:
-        return np.zeros((0, encoder.dim), np.float32), 0
-    return np.stack([cache.vectors[(encoder.model_id, h)] for h in hashes]), len(missing)
+    def __getattr__(self, name: str):
+        if name in _LAZY:
+            value = _load_part(self.__dict__["_version"], name, self.__dict__["_meta"])
+            setattr(self, name, value)
+            return value
+        raise AttributeError(name)
 
 
 def build_state(
@@ -83,23 +76,26 @@ def build_state(
     experts: list[Row],
     societies: list[Row],
     memberships: dict[int, list[int]],
-    segmenter: Segmenter,
+    e_tokens: list[list[str]],
+    s_tokens: list[list[str]],
     encoder: Encoder,
-    cache: TextCache,
+    vectors: dict[str, np.ndarray],
     ann_threshold: int,
     progress: bool = False,
     previous: IndexState | None = None,
+    segmenter_id: str = "",
 ) -> tuple[IndexState, int]:
-    """The indexes for these rows, reusing cached tokens and vectors (and the ANN indexes of
-    ``previous``, updated where rows changed); also how many texts were encoded. A society's
-    document is its own text plus its member experts' texts; its vector is the normalised
-    sum of its own and its members' vectors."""
+    """The indexes for these rows (tokens given, aligned with the rows), reusing ``vectors``
+    (text hash → vector of this encoder) and the ANN indexes of ``previous`` (updated where
+    rows changed); also how many texts were encoded. A society's document is its own text
+    plus its member experts' texts; its vector is the normalised sum of its own and its
+    members' vectors."""
     if previous is not None and previous.model_id != encoder.model_id:
         previous = None
-    e_tokens, e_hashes = _tokens(experts, segmenter, cache)
-    e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, cache, progress)
-    s_tokens, s_hashes = _tokens(societies, segmenter, cache)
-    s_vecs, n_s = _vectors(societies, s_tokens, s_hashes, encoder, cache, progress)
+    e_hashes = [text_hash(r.text) for r in experts]
+    s_hashes = [text_hash(r.text) for r in societies]
+    e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, vectors, progress)
+    s_own, n_s = _vectors(societies, s_tokens, s_hashes, encoder, vectors, progress)
     evidence, s_docs, s_vecs = society_evidence(
         experts=experts,
         societies=societies,
@@ -107,7 +103,7 @@ def build_state(
         e_tokens=e_tokens,
         s_tokens=s_tokens,
         e_vecs=e_vecs,
-        s_vecs=s_vecs,
+        s_vecs=s_own,
     )
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
@@ -116,10 +112,8 @@ def build_state(
         signature=signature,
         model_id=encoder.model_id,
         version=f"{encoder.model_id}|{checksum[:16]}",
-        experts=_corpus(experts, e_tokens, e_vecs, ann_threshold, previous and previous.experts),
-        societies=_corpus(
-            societies, s_docs, s_vecs, ann_threshold, previous and previous.societies
-        ),
+        experts=corpus(experts, e_tokens, e_vecs, ann_threshold, previous and previous.experts),
+        societies=corpus(societies, s_docs, s_vecs, ann_threshold, previous and previous.societies),
         memberships=memberships,
         evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
@@ -131,9 +125,25 @@ def build_state(
             "expert": {r.id: r.name for r in experts},
             "society": {r.id: r.name for r in societies},
         },
-        cache=cache,
+        e_hashes=e_hashes,
+        s_hashes=s_hashes,
+        s_own_vectors=np.asarray(s_own, np.float32).reshape(len(societies), -1),
+        segmenter_id=segmenter_id,
     )
     return state, n_e + n_s
+
+
+def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool):
+    missing = [i for i, h in enumerate(hashes) if h not in cache]
+    if missing:
+        vecs = encoder.encode(
+            [rows[i].text for i in missing], tokens=[tokens[i] for i in missing], progress=progress
+        )
+        for i, v in zip(missing, vecs, strict=True):
+            cache[hashes[i]] = v
+    if not rows:
+        return np.zeros((0, encoder.dim), np.float32), 0
+    return np.stack([cache[h] for h in hashes]).astype(np.float32), len(missing)
 
 
 def society_evidence(
@@ -179,47 +189,170 @@ def society_evidence(
     return evidence, s_docs, s_vecs
 
 
-def _corpus(
+def corpus(
     rows: list[Row],
     tokens: list,
     vectors: np.ndarray,
     ann_threshold: int,
     previous: Corpus | None,
 ) -> Corpus:
+    """A target collection with its BM25 and its dense index (built, or ``previous``'s
+    updated in place)."""
+    ids = np.array([r.id for r in rows], dtype=np.int64)
+    vectors = np.ascontiguousarray(np.asarray(vectors, np.float32).reshape(len(rows), -1))
+    settings = dict(ann_threshold=ann_threshold, compress_threshold=COMPRESS_THRESHOLD)
+    if previous is not None:
+        ann = previous.ann.updated(previous.ids, previous.vectors, ids, vectors, **settings)
+    else:
+        ann = VectorIndex.build(ids, vectors, **settings)
+    if ann.info.kind == "ivfpq":
+        ann.attach(ids, vectors)
     return Corpus(
-        ids=np.array([r.id for r in rows], dtype=np.int64),
-        tokens=tokens,
-        vectors=np.asarray(vectors, np.float32).reshape(len(rows), -1),
+        ids=ids,
+        vectors=vectors,
         cities=[r.city for r in rows],
         fit_texts=[r.fit_text for r in rows],
-        ann_threshold=ann_threshold,
-        previous=previous,
+        bm25=BM25(tokens),
+        ann=ann,
     )
 
 
-def save_state(state: IndexState, index_dir: Path) -> None:
-    """Atomically (temp file + rename, under a file lock)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    path = index_dir / STATE_FILE
-    with FileLock(str(path) + ".lock"):
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with tmp.open("wb") as fh:
-            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        faults.point("index:before_rename")
-        os.replace(tmp, path)
-    for old in index_dir.glob("engine_state.v*.pkl*"):  # layouts this version cannot read
-        if not old.name.startswith(STATE_FILE):
-            old.unlink(missing_ok=True)
+# --- saving and loading ----------------------------------------------------------------
 
 
-def load_state(index_dir: Path) -> IndexState | None:
-    """The saved state, or None when missing or unreadable (corrupt → rebuilt by the caller)."""
-    path = index_dir / STATE_FILE
-    if not path.is_file():
+def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = None) -> str:
+    """Write ``state`` (and the token cache) as a new current version; its name."""
+    arrays: dict[str, np.ndarray] = {}
+    docs: dict[str, object] = {}
+    extra: dict[str, object] = {}
+    for part in ("experts", "societies"):
+        c: Corpus = getattr(state, part)
+        arrays[f"{part}.ids"] = c.ids
+        arrays[f"{part}.vectors"] = c.vectors
+        arrays[f"{part}.bm25.idf"] = c.bm25.idf_values
+        persist.put_sparse(arrays, f"{part}.bm25", c.bm25.by_row)
+        docs[f"vocab.{part}.bm25"] = c.bm25.vocabulary()
+        docs[f"{part}.rows"] = {"cities": c.cities, "fit_texts": c.fit_texts}
+        extra[f"{part}.faiss"] = c.ann
+    ev = state.evidence
+    for space in ("char12", "char", "word"):
+        arrays[f"evidence.{space}.idf"] = getattr(ev, space).idf
+        docs[f"vocab.evidence.{space}"] = list(getattr(ev, space).vocab)
+    for m in ("char12_docs", "char_docs", "char_centroids", "word_docs", "char_experts"):
+        persist.put_sparse(arrays, f"evidence.{m}", getattr(ev, m))
+    arrays["evidence.members"] = np.concatenate([np.zeros(0, np.int64), *ev.members])
+    arrays["evidence.member_counts"] = np.array([len(m) for m in ev.members], np.int64)
+    arrays["s_own_vectors"] = state.s_own_vectors
+    arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
+    arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
+    if tokens is not None:
+        tokens.put(arrays, docs)
+    meta = {
+        "signature": state.signature,
+        "model_id": state.model_id,
+        "version": state.version,
+        "labelled": state.labelled,
+        "built_at": state.built_at,
+        "segmenter_id": state.segmenter_id,
+        "fusion": state.fusion.to_dict(),
+        "expert_calibration": state.expert_calibration.to_dict(),
+        "memberships": [[k, v] for k, v in state.memberships.items()],
+        "society_capacity": [[k, v] for k, v in state.society_capacity.items()],
+        "external_ids": {k: list(v.items()) for k, v in state.external_ids.items()},
+        "names": {k: list(v.items()) for k, v in state.names.items()},
+    }
+    bundle = persist.Bundle(meta, docs, arrays)
+    state.name = persist.write_version(index_dir, bundle, version=state.version, extra=extra)
+    return state.name
+
+
+def load_state(index_dir: Path, *, eager: bool = True) -> IndexState | None:
+    """The current saved state, or None when there is none or it is refused (missing,
+    damaged, foreign: the caller rebuilds). ``eager=False`` reads corpora when used."""
+    version = persist.open_current(index_dir)
+    if version is None:
         return None
     try:
-        with FileLock(str(path) + ".lock"), path.open("rb") as fh:
-            state = pickle.load(fh)
-    except Exception:  # truncated or corrupt file: rebuild
+        return read_state(version, eager=eager)
+    except (persist.Refused, KeyError, TypeError, ValueError, RuntimeError, OSError):
         return None
-    return state if isinstance(state, IndexState) else None
+
+
+def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
+    meta = version.json("meta")
+    state = _LoadedState.__new__(_LoadedState)
+    state.__dict__.update(
+        _version=version,
+        _meta=meta,
+        signature=str(meta["signature"]),
+        model_id=str(meta["model_id"]),
+        version=str(meta["version"]),
+        labelled=int(meta["labelled"]),
+        built_at=float(meta["built_at"]),
+        segmenter_id=str(meta["segmenter_id"]),
+        fusion=Fusion.from_dict(meta["fusion"]),
+        expert_calibration=ExpertCalibration(**meta["expert_calibration"]),
+        memberships={int(k): [int(x) for x in v] for k, v in meta["memberships"]},
+        society_capacity={int(k): int(v) for k, v in meta["society_capacity"]},
+        external_ids={k: {int(i): str(x) for i, x in v} for k, v in meta["external_ids"].items()},
+        names={k: {int(i): str(x) for i, x in v} for k, v in meta["names"].items()},
+        e_hashes=[h.decode() for h in version.array("e_hashes").tolist()],
+        s_hashes=[h.decode() for h in version.array("s_hashes").tolist()],
+        s_own_vectors=version.array("s_own_vectors"),
+        name=version.name,
+    )
+    if eager:
+        for part in _LAZY:
+            getattr(state, part)
+    return state
+
+
+def load_tokens(index_dir: Path, name: str, segmenter_id: str) -> TokenCache:
+    """The token cache saved with version ``name`` (empty when refused or another
+    segmenter's)."""
+    try:
+        version = persist.Version(index_dir, name)
+        if version.json("meta").get("segmenter_id") != segmenter_id:
+            return TokenCache()
+        return TokenCache.get(version)
+    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+        return TokenCache()
+
+
+def _load_part(version: persist.Version, part: str, meta: dict):
+    if part == "evidence":
+        spaces = {
+            s: TfidfSpace.from_parts(
+                version.json(f"vocab.evidence.{s}"), version.array(f"evidence.{s}.idf")
+            )
+            for s in ("char12", "char", "word")
+        }
+        arrays = version.arrays("evidence.")
+        mats = {
+            m: persist.get_sparse(arrays, f"evidence.{m}")
+            for m in ("char12_docs", "char_docs", "char_centroids", "word_docs", "char_experts")
+        }
+        counts = arrays["evidence.member_counts"]
+        cuts = np.cumsum(counts)[:-1]
+        members = np.split(arrays["evidence.members"], cuts) if len(counts) else []
+        return SocietyEvidence(**spaces, **mats, members=[np.asarray(m) for m in members])
+    arrays = version.arrays(f"{part}.")
+    rows = version.json(f"{part}.rows")
+    bm25 = BM25.from_parts(
+        persist.get_sparse(arrays, f"{part}.bm25"),
+        version.json(f"vocab.{part}.bm25"),
+        arrays[f"{part}.bm25.idf"],
+    )
+    version.path(f"{part}.faiss.json")  # its checksum checked before it is read
+    ann = VectorIndex.load(version.path(f"{part}.faiss"))
+    vectors = arrays[f"{part}.vectors"]
+    if ann.info.kind == "ivfpq":
+        ann.attach(arrays[f"{part}.ids"], vectors)
+    return Corpus(
+        ids=arrays[f"{part}.ids"],
+        vectors=vectors,
+        cities=rows["cities"],
+        fit_texts=rows["fit_texts"],
+        bm25=bm25,
+        ann=ann,
+    )

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from matcher.auth import policy
 from matcher.matching import profiles
-from matcher.matching.service import MatchingRuntime, ensure_indexes
+from matcher.matching.lifecycle import ready
+from matcher.matching.runtime import MatchingRuntime
 from matcher.models import TargetKind, User
 
 THIN_PROFILE_WORDS = 5
@@ -31,8 +32,9 @@ def thin_profiles(
     """Societies, then experts, whose profile has fewer than ``THIN_PROFILE_WORDS``
     informative words (staff only)."""
     policy.require_staff(actor)
-    ensure_indexes(session=session, runtime=runtime)
-    seg, cache = runtime.segmenter, runtime.state.cache.tokens
+    ready(session=session, runtime=runtime)
+    seg = runtime.segmenter
+    cache = runtime.tokens.entries if runtime.tokens is not None else {}
     out = []
     for kind, rows in (
         (TargetKind.SOCIETY, profiles.society_rows(session)),
@@ -52,8 +54,7 @@ def fusion_report(*, session: Session, runtime: MatchingRuntime, actor: User) ->
     """The society fusion in use (weights, where they come from, calibration) and the expert
     calibration (staff only)."""
     policy.require_staff(actor)
-    ensure_indexes(session=session, runtime=runtime)
-    state = runtime.state
+    state = ready(session=session, runtime=runtime)
     return {
         "index_version": state.version,
         "labelled_experts": state.labelled,

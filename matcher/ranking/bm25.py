@@ -23,13 +23,36 @@ class BM25:
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         avg = lengths.mean() if n else 1.0
         norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
-        tf = counts.tocoo()
-        data = idf[tf.col] * tf.data * (k1 + 1) / (tf.data + norm[tf.row])
-        self.weights = sp.csc_matrix((data, (tf.row, tf.col)), shape=counts.shape)
-        self.by_row = self.weights.tocsr()  # scores a few candidate rows without a full pass
-        self.by_row.sort_indices()
+        rows = np.repeat(np.arange(n), np.diff(counts.indptr))
+        counts.data = idf[counts.indices] * counts.data * (k1 + 1) / (counts.data + norm[rows])
+        counts.sort_indices()
+        self._set(counts.astype(np.float32), vocab, idf)
+
+    def _set(self, by_row: sp.csr_matrix, vocab: dict[str, int], idf: np.ndarray) -> None:
+        self.by_row = by_row  # scores a few candidate rows without a full pass
+        self._by_col: sp.csc_matrix | None = None
         self.vocab = vocab
-        self.idf = {t: float(idf[j]) for t, j in vocab.items()}
+        self.idf_values = np.asarray(idf, np.float32)
+        self.idf = dict(zip(vocab, self.idf_values.tolist(), strict=True))
+        self.max_idf = float(self.idf_values.max()) if len(vocab) else 1.0
+        """The largest IDF, precomputed: keyword extraction weighs unknown words by it."""
+
+    @classmethod
+    def from_parts(cls, by_row: sp.csr_matrix, vocab: list[str], idf: np.ndarray) -> BM25:
+        """A BM25 from its saved parts (``by_row``, ``vocabulary()``, ``idf_values``)."""
+        out = cls.__new__(cls)
+        out._set(by_row, {t: i for i, t in enumerate(vocab)}, idf)
+        return out
+
+    def vocabulary(self) -> list[str]:
+        return list(self.vocab)
+
+    @property
+    def weights(self) -> sp.csc_matrix:
+        """Document × term weights by column (scoring every document), built when needed."""
+        if self._by_col is None:
+            self._by_col = self.by_row.tocsc()
+        return self._by_col
 
     def scores(self, query: Sequence[str], rows: np.ndarray | None = None) -> np.ndarray:
         """BM25 score of every document (or only of ``rows``) for ``query`` (repeated terms

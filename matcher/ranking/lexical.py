@@ -21,6 +21,14 @@ class TfidfSpace:
         df = np.bincount(counts.indices, minlength=len(self.vocab))
         self.idf = (np.log((1 + len(docs)) / (1 + df)) + 1).astype(np.float32)
 
+    @classmethod
+    def from_parts(cls, vocab: list[str], idf: np.ndarray) -> TfidfSpace:
+        """A space from its saved vocabulary (in column order) and IDF."""
+        out = cls.__new__(cls)
+        out.vocab = {t: i for i, t in enumerate(vocab)}
+        out.idf = np.asarray(idf, np.float32)
+        return out
+
     def transform(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Rows ``l2((1 + ln tf) · idf)``; tokens outside the vocabulary are ignored."""
         m = count_matrix(docs, self.vocab)

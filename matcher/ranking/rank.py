@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import InitVar, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -18,30 +18,19 @@ from matcher.text.normalize import normalize
 
 @dataclass
 class Corpus:
-    """One target collection: rows aligned with ``ids``."""
+    """One target collection: rows aligned with ``ids``; its dense index ``ann`` is built
+    (and saved) by ``matcher.embeddings.vector_index``, its BM25 by ``BM25``."""
 
     ids: np.ndarray
-    tokens: list[list[str]]
     vectors: np.ndarray
     cities: list[str | None]
     fit_texts: list[str]
-    ann_threshold: int = 50_000
-    previous: InitVar[Corpus | None] = None
-    bm25: BM25 = field(init=False)
-    ann: VectorIndex = field(init=False)
+    bm25: BM25
+    ann: VectorIndex
     by_id: np.ndarray = field(init=False)
     _fit_bigrams: dict[int, set[str]] = field(init=False, default_factory=dict)
 
-    def __post_init__(self, previous: Corpus | None) -> None:
-        """``previous``: the same collection before a change, whose ANN index is updated
-        in place (changed rows only) instead of being trained again."""
-        self.bm25 = BM25(self.tokens)
-        if previous is not None:
-            self.ann = previous.ann.updated(
-                previous.ids, previous.vectors, self.ids, self.vectors, self.ann_threshold
-            )
-        else:
-            self.ann = VectorIndex.build(self.ids, self.vectors, ann_threshold=self.ann_threshold)
+    def __post_init__(self) -> None:
         self.by_id = np.argsort(self.ids, kind="stable")
 
     def fit_bigrams(self, row: int) -> set[str]:
@@ -54,16 +43,6 @@ class Corpus:
     def rows_of(self, ids: np.ndarray) -> np.ndarray:
         """Row positions of these (present) ids."""
         return self.by_id[np.searchsorted(self.ids, ids, sorter=self.by_id)]
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state["ann"] = self.ann.to_bytes(), self.ann.approximate
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        data, approximate = state.pop("ann")
-        self.__dict__.update(state)
-        self.ann = VectorIndex.from_bytes(data, approximate)
 
 
 @dataclass

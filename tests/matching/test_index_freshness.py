@@ -47,8 +47,9 @@ def test_truncated_index_file_is_rebuilt(settings, store):
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=MatchingRuntime.load(settings))
     assert not older.exists()
-    path = settings.index_dir / STATE_FILE
-    path.write_bytes(path.read_bytes()[:100])
+    current = (settings.index_dir / STATE_FILE).read_text().strip()
+    path = settings.index_dir / current / "experts.vectors.npy"
+    path.write_bytes(path.read_bytes()[:100])  # truncated: its checksum no longer matches
     fresh = MatchingRuntime.load(settings)  # a new process
     with store.transaction() as s:
         status = ensure_indexes(session=s, runtime=fresh)

@@ -24,15 +24,22 @@ from matcher.ranking.rank import (
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 
 
+def _make(ids, tokens, vectors, cities, ann_threshold=50_000):
+    """A corpus as the index builder makes one (its BM25 and dense index built here)."""
+    vectors = l2_normalize(np.asarray(vectors, np.float32))
+    return Corpus(
+        ids=ids,
+        vectors=vectors,
+        cities=cities,
+        fit_texts=[""] * len(ids),
+        bm25=BM25(tokens),
+        ann=VectorIndex.build(ids, vectors, ann_threshold=ann_threshold),
+    )
+
+
 def _corpus(tokens, vectors, cities=None):
     n = len(tokens)
-    return Corpus(
-        ids=np.arange(1, n + 1, dtype=np.int64) * 10,
-        tokens=tokens,
-        vectors=l2_normalize(np.asarray(vectors, np.float32)),
-        cities=cities or [None] * n,
-        fit_texts=[""] * n,
-    )
+    return _make(np.arange(1, n + 1, dtype=np.int64) * 10, tokens, vectors, cities or [None] * n)
 
 
 def test_bm25_prefers_rarer_matching_term():
@@ -50,13 +57,7 @@ def test_batched_candidates_equal_one_query_at_a_time():
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(300, 8))
     ids = rng.permutation(np.arange(1000, 4000, 10))  # unsorted ids: rows are mapped back
-    corpus = Corpus(
-        ids=ids.astype(np.int64),
-        tokens=[["词"]] * 300,
-        vectors=l2_normalize(vectors.astype(np.float32)),
-        cities=[None] * 300,
-        fit_texts=[""] * 300,
-    )
+    corpus = _make(ids.astype(np.int64), [["词"]] * 300, vectors, [None] * 300)
     queries = l2_normalize(rng.normal(size=(5, 8)).astype(np.float32))
     batch = candidate_rows(corpus, queries, 7)
     for q, rows in zip(queries, batch, strict=True):
@@ -182,7 +183,7 @@ def test_industry_fit_overlap():
     assert industry_fit("机械制造", "机械工程") > industry_fit("机械制造", "水利工程") == 0
 
 
-def test_ivf_recall_against_exact():
+def test_ivf_recall_against_exact(tmp_path):
     rng = np.random.default_rng(0)
     centers = rng.normal(size=(40, 32))
     data = l2_normalize(centers[rng.integers(0, 40, 5000)] + 0.3 * rng.normal(size=(5000, 32)))
@@ -195,8 +196,9 @@ def test_ivf_recall_against_exact():
     _, truth = exact.search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, truth, strict=True)])
     assert recall >= 0.95
-    back = VectorIndex.from_bytes(ann.to_bytes(), True)
-    assert back.index.nprobe == ann.index.nprobe
+    ann.save(tmp_path / "ann.faiss")
+    back = VectorIndex.load(tmp_path / "ann.faiss")
+    assert back.index.nprobe == ann.index.nprobe and back.approximate
 
 
 def test_ivf_update_in_place_moves_changed_rows_and_keeps_recall():
@@ -210,7 +212,7 @@ def test_ivf_update_in_place_moves_changed_rows_and_keeps_recall():
     new_ids, new = np.delete(ids, 20), np.delete(new, 20, axis=0)  # one row leaves
     new_ids = np.append(new_ids, 99_999)  # one row arrives
     new = np.vstack([new, l2_normalize(centers[1:2])])
-    updated = ann.updated(ids, data, new_ids, new, 1000)
+    updated = ann.updated(ids, data, new_ids, new, ann_threshold=1000)
     assert updated.approximate and updated.ntotal == 5000
     assert updated.index.nprobe == ann.index.nprobe and ann.ntotal == 5000  # old one untouched
     _, top = updated.search(np.vstack([new[10], new[-1]]), 1)
@@ -222,7 +224,7 @@ def test_ivf_update_in_place_moves_changed_rows_and_keeps_recall():
     _, truth = VectorIndex.build(new_ids, new, ann_threshold=10**9).search(queries, 10)
     recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(got, truth, strict=True)])
     assert recall >= 0.95
-    assert not ann.updated(ids, data, ids[:100], data[:100], 1000).approximate
+    assert not ann.updated(ids, data, ids[:100], data[:100], ann_threshold=1000).approximate
 
 
 def test_a_stated_discipline_lifts_the_society_that_lists_it():
@@ -241,4 +243,3 @@ def test_a_stated_discipline_lifts_the_society_that_lists_it():
     assert by_id[20].components["discipline_fit"] == 0.0
     before = {r.id: r.components["fused"] for r in plain}
     assert by_id[10].components["fused"] > before[10]
-

@@ -1,0 +1,183 @@
+"""The index life cycle: build, refresh, load a saved version, decide when to refit.
+
+Requests never build: ``ready`` gives them the version in memory, or a newer one that any
+process saved (the pointer is looked at about once a second), and marks the runtime stale
+when the profiles moved on. Builds run in ``matcher index``, in the API's background
+refresher (``matcher.matching.refresher``) or in ``matcher index --watch``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from filelock import FileLock
+from sqlalchemy.orm import Session
+
+from matcher.matching import profiles
+from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion, labelled_count
+from matcher.matching.indexes import IndexState, build_state, load_state, load_tokens, save_state
+from matcher.matching.runtime import MatchingRuntime
+from matcher.matching.tokens import TokenCache
+
+log = logging.getLogger(__name__)
+
+REFIT_CHANGE = 0.1
+"""The fusion is refitted when the encoder changed or the number of labelled experts moved
+by more than this share since the last fit (a single edit keeps the fitted weights)."""
+DRIFT_REFIT = 0.15
+"""The embedded model is refitted when more than this share of the store's token
+occurrences (experts and societies) is outside its vocabulary: new texts brought words it
+has no vectors for. A model fitted on the store starts near 0 (words of one text it kept
+all); importing a new field's experts raises it."""
+
+
+@dataclass
+class IndexStatus:
+    action: str  # unchanged | loaded | built | refreshed
+    societies: int
+    experts: int
+    encoded: int
+    model_id: str
+    version: str
+    drift: float = 0.0  # share of token occurrences outside the embedded model's vocabulary
+
+
+def ready(*, session: Session, runtime: MatchingRuntime) -> IndexState:
+    """The indexes a request ranks with; never builds, except the very first time a process
+    finds no saved version at all. A request seeing the profiles changed only marks the
+    runtime stale (the refresher builds the next version)."""
+    runtime.follow(force=runtime.state is None)
+    state = runtime.state
+    if state is None:
+        ensure_indexes(session=session, runtime=runtime)
+        return runtime.state
+    if profiles.signature(session) != state.signature:
+        runtime.refresh_wanted.set()
+    return state
+
+
+def ensure_indexes(
+    *, session: Session, runtime: MatchingRuntime, refit: bool = False, progress: bool = False
+) -> IndexStatus:
+    """Build the indexes if missing, refresh them if the profiles changed, rebuild if the
+    saved copy is damaged; ``refit`` refits the embedded model (every vector changes), as
+    does a vocabulary drift past ``DRIFT_REFIT``. One process builds at a time (a file
+    lock); one that waited loads what the other saved."""
+    sig = profiles.signature(session)
+    state = runtime.state
+    if not refit and state is not None and state.signature == sig:
+        return _status("unchanged", state, 0)
+    index_dir = runtime.settings.index_dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with runtime.lock, FileLock(str(index_dir / "build.lock")):
+        state = runtime.state
+        if not refit and state is not None and state.signature == sig:
+            return _status("unchanged", state, 0)
+        saved = None if refit else load_state(index_dir)
+        if saved is not None and saved.signature == sig and runtime._use_encoder_of(saved):
+            runtime.swap(saved)
+            return _status("loaded", saved, 0)
+        return _build(session, runtime, sig, state or saved, refit, progress)
+
+
+def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
+    t0 = time.perf_counter()
+    experts = profiles.expert_rows(session)
+    societies = profiles.society_rows(session)
+    members = profiles.memberships(session)
+    cache = _token_cache(runtime, previous)
+    e_tokens = cache.tokens([r.text for r in experts], runtime.segmenter)
+    s_tokens = cache.tokens([r.text for r in societies], runtime.segmenter)
+    drift = vocabulary_drift(runtime, e_tokens + s_tokens, [r.text for r in experts + societies])
+    if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
+        runtime.fit_embedded(experts, societies, members, e_tokens, s_tokens)
+        drift = 0.0
+    same_model = previous is not None and runtime.encoder_matches(previous)
+    new_state, encoded = build_state(
+        signature=sig,
+        experts=experts,
+        societies=societies,
+        memberships=members,
+        e_tokens=e_tokens,
+        s_tokens=s_tokens,
+        encoder=runtime.encoder,
+        vectors=previous.vectors_by_hash() if same_model else {},
+        ann_threshold=runtime.settings.ann_threshold,
+        progress=progress,
+        previous=previous if same_model and not refit else None,
+        segmenter_id=runtime.segmenter_id,
+    )
+    _carry_or_fit_fusion(
+        runtime, new_state, None if refit else previous, (experts, societies), (e_tokens, s_tokens)
+    )
+    runtime.tokens = cache.keep_only(set(new_state.e_hashes) | set(new_state.s_hashes))
+    save_state(new_state, runtime.settings.index_dir, runtime.tokens)
+    runtime.swap(new_state)
+    log.info("index %s in %.1f s", new_state.name, time.perf_counter() - t0)
+    action = "refreshed" if previous is not None else "built"
+    return _status(action, new_state, encoded, drift)
+
+
+def _token_cache(runtime: MatchingRuntime, previous: IndexState | None) -> TokenCache:
+    """The builder's cache, else the one saved with the previous version (a new process)."""
+    if runtime.tokens is not None:
+        return runtime.tokens
+    if previous is not None and previous.name and previous.segmenter_id == runtime.segmenter_id:
+        return load_tokens(runtime.settings.index_dir, previous.name, runtime.segmenter_id)
+    return TokenCache()
+
+
+def vocabulary_drift(runtime: MatchingRuntime, tokens: list[list[str]], texts: list[str]) -> float:
+    """Share of the words (jieba tokens) of these texts that the embedded model has no
+    vector for (0 without an embedded model)."""
+    index = getattr(runtime.encoder, "index", None)
+    if not runtime.embedded or index is None:
+        return 0.0
+    total = sum(map(len, tokens))
+    if not total:
+        return 0.0
+    known = sum(1 for toks in tokens for t in toks if t in index)
+    return 1.0 - known / total
+
+
+def _carry_or_fit_fusion(runtime, state: IndexState, previous, rows, tokens) -> None:
+    """Keep the previous fusion while it still fits the store, else fit it anew."""
+    experts, societies = rows
+    labelled = labelled_count(experts, state.memberships)
+    if (
+        previous is not None
+        and previous.fusion.encoder == state.model_id
+        and abs(labelled - previous.labelled) <= REFIT_CHANGE * max(previous.labelled, 1)
+        and (previous.fusion.source == "fitted") == (labelled >= MIN_LABELLED)
+    ):
+        state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
+        state.labelled = previous.labelled
+        return
+    fitted = fit_store_fusion(
+        experts=experts,
+        societies=societies,
+        memberships=state.memberships,
+        e_tokens=tokens[0],
+        s_tokens=tokens[1],
+        segmenter=runtime.segmenter,
+        encoder=runtime.encoder,
+        embedded=runtime.embedded,
+        cfg=runtime.config,
+    )
+    fitted.fusion.encoder = state.model_id
+    state.fusion, state.expert_calibration = fitted.fusion, fitted.experts
+    state.labelled = fitted.labelled
+
+
+def _status(action: str, state: IndexState, encoded: int, drift: float = 0.0) -> IndexStatus:
+    return IndexStatus(
+        action,
+        len(state.societies.ids),
+        len(state.experts.ids),
+        encoded,
+        state.model_id,
+        state.version,
+        round(drift, 4),
+    )

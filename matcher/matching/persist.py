@@ -1,0 +1,247 @@
+"""The saved index: one version directory per build, a pointer to the current one, no pickle.
+
+    index/CURRENT                      the current version's directory name (atomically replaced)
+    index/v2-20261205T101500123-<id>/  one build:
+        manifest.json                  format, created, every other file's SHA-256 and size
+        meta.json                      signature, model, version, fusion, ids → names …
+        experts.faiss (+ .json)        FAISS's own format (faiss.write_index)
+        *.npy                          arrays (loaded with allow_pickle=False)
+        vocab.*.json                   vocabularies, in column order
+        tokens.*                       the token cache (read only when building)
+
+A build is written to ``<name>.tmp<pid>`` and renamed when complete, then the pointer is
+switched; readers in other processes keep what they loaded. Versions other than the current
+one are removed once older than ``GRACE_SECONDS``. Anything missing, damaged (checksum),
+foreign (another format) or holding objects (a pickled array) is refused: the caller
+rebuilds. Nothing read from disk is ever executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from filelock import FileLock
+
+from matcher import faults
+
+FORMAT = 2
+STATE_FILE = "CURRENT"
+"""The pointer file (what the crash tests look for: absent until a first build completes)."""
+GRACE_SECONDS = 600
+"""Old versions stay this long after they stop being current (other processes may be
+reading them)."""
+MAX_JSON_BYTES = 1 << 30
+_NAME = re.compile(r"^v\d+-\d{8}T\d{6,12}-[0-9a-f]{12}$")
+_FILE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+LEGACY = ("engine_state.v*.pkl*",)
+"""Files of the pickled layout: never read, removed on sight."""
+
+
+class Refused(Exception):
+    """A saved version that may not be used (missing, damaged, foreign)."""
+
+
+@dataclass
+class Bundle:
+    """What one version holds: JSON documents and arrays, by name."""
+
+    meta: dict
+    json: dict[str, object]
+    arrays: dict[str, np.ndarray]
+
+
+def put_sparse(arrays: dict, name: str, m: sp.spmatrix) -> None:
+    m = sp.csr_matrix(m)
+    arrays[f"{name}.data"] = m.data
+    arrays[f"{name}.indices"] = m.indices
+    arrays[f"{name}.indptr"] = m.indptr
+    arrays[f"{name}.shape"] = np.array(m.shape, np.int64)
+
+
+def get_sparse(arrays, name: str) -> sp.csr_matrix:
+    shape = tuple(int(x) for x in arrays[f"{name}.shape"])
+    return sp.csr_matrix(
+        (arrays[f"{name}.data"], arrays[f"{name}.indices"], arrays[f"{name}.indptr"]), shape=shape
+    )
+
+
+def current_name(index_dir: Path) -> str | None:
+    """The current version's directory name, or None (no pointer, or a foreign one)."""
+    try:
+        name = (index_dir / STATE_FILE).read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return name if _NAME.match(name) else None
+
+
+def write_version(
+    index_dir: Path,
+    bundle: Bundle,
+    *,
+    version: str,
+    extra: dict[str, object] | None = None,
+) -> str:
+    """Write a new version directory and make it current; returns its name. ``extra``:
+    objects that save themselves (``save(path) -> list[Path]``, e.g. FAISS indexes)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    _remove_legacy(index_dir)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}"[:3]
+    name = f"v{FORMAT}-{stamp}-{hashlib.sha1(version.encode()).hexdigest()[:12]}"
+    tmp = index_dir / f"{name}.tmp{os.getpid()}"
+    tmp.mkdir()
+    files: list[Path] = []
+    for key, value in bundle.arrays.items():
+        path = tmp / f"{key}.npy"
+        np.save(path, np.ascontiguousarray(value), allow_pickle=False)
+        files.append(path)
+    for key, value in {"meta": bundle.meta, **bundle.json}.items():
+        path = tmp / f"{key}.json"
+        path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        files.append(path)
+    for key, obj in (extra or {}).items():
+        files += obj.save(tmp / key)
+    manifest = {
+        "format": FORMAT,
+        "version": version,
+        "created": time.time(),
+        "files": {p.name: [_digest(p), p.stat().st_size] for p in files},
+    }
+    (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    _fsync_dir(tmp)
+    faults.point("index:before_rename")
+    with FileLock(str(index_dir / "write.lock")):
+        previous = current_name(index_dir)
+        if previous and (index_dir / previous).is_dir():
+            os.utime(index_dir / previous)  # its grace period starts now
+        os.rename(tmp, index_dir / name)
+        pointer = index_dir / f"{STATE_FILE}.tmp{os.getpid()}"
+        with pointer.open("w", encoding="ascii") as fh:
+            fh.write(name)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(pointer, index_dir / STATE_FILE)
+        _fsync_dir(index_dir)
+    remove_old_versions(index_dir)
+    return name
+
+
+class Version:
+    """A saved version, its manifest checked; files are verified as they are read."""
+
+    def __init__(self, index_dir: Path, name: str) -> None:
+        if not _NAME.match(name):
+            raise Refused(f"not a version name: {name!r}")
+        self.dir = index_dir / name
+        self.name = name
+        try:
+            manifest = json.loads(_read_limited(self.dir / "manifest.json"))
+        except (OSError, ValueError) as exc:
+            raise Refused(f"manifest unreadable: {exc}") from None
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise Refused("another format")
+        files = manifest.get("files")
+        if not isinstance(files, dict) or not all(_FILE.match(str(k)) for k in files):
+            raise Refused("bad file list")
+        self.files: dict[str, list] = files
+        self.version = str(manifest.get("version", ""))
+        self.created = float(manifest.get("created", 0.0))
+        self._checked: set[str] = set()
+
+    def path(self, filename: str) -> Path:
+        """The file, once its size and SHA-256 match the manifest."""
+        entry = self.files.get(filename)
+        if entry is None:
+            raise Refused(f"{filename} is not in the manifest")
+        path = self.dir / filename
+        if filename not in self._checked:
+            try:
+                size = path.stat().st_size
+            except OSError:
+                raise Refused(f"{filename} is missing") from None
+            if size != entry[1] or _digest(path) != entry[0]:
+                raise Refused(f"{filename} is damaged")
+            self._checked.add(filename)
+        return path
+
+    def json(self, key: str):
+        try:
+            return json.loads(_read_limited(self.path(f"{key}.json")))
+        except ValueError as exc:
+            raise Refused(f"{key}.json: {exc}") from None
+
+    def array(self, key: str) -> np.ndarray:
+        try:  # allow_pickle=False: an object array is refused, never unpickled
+            return np.load(self.path(f"{key}.npy"), allow_pickle=False)
+        except ValueError as exc:
+            raise Refused(f"{key}.npy: {exc}") from None
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        return {
+            f[:-4]: self.array(f[:-4])
+            for f in self.files
+            if f.endswith(".npy") and f.startswith(prefix)
+        }
+
+
+def open_current(index_dir: Path) -> Version | None:
+    """The current version, or None when there is none or it is refused."""
+    name = current_name(index_dir)
+    if name is None:
+        return None
+    try:
+        return Version(index_dir, name)
+    except Refused:
+        return None
+
+
+def remove_old_versions(index_dir: Path, *, grace: float = GRACE_SECONDS) -> list[str]:
+    """Remove versions that stopped being current more than ``grace`` seconds ago (their
+    directory's age; foreign directories matching no version name are left alone)."""
+    current = current_name(index_dir)
+    removed = []
+    now = time.time()
+    for entry in index_dir.iterdir() if index_dir.is_dir() else ():
+        if entry.name == current or not _NAME.match(entry.name) or not entry.is_dir():
+            continue
+        try:
+            stale = now - entry.stat().st_mtime > grace
+        except OSError:
+            continue
+        if stale:
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    return removed
+
+
+def _remove_legacy(index_dir: Path) -> None:
+    for pattern in LEGACY:
+        for old in index_dir.glob(pattern):
+            old.unlink(missing_ok=True)
+
+
+def _digest(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _read_limited(path: Path) -> str:
+    if path.stat().st_size > MAX_JSON_BYTES:
+        raise ValueError("too large")
+    return path.read_text(encoding="utf-8")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,164 @@
+"""Index refreshes off the request path.
+
+A ``Refresher`` looks at the store's profile revision every ``poll`` seconds (or at once when a
+request or an import asks): when profiles changed it builds the next version while readers
+keep answering from the current one, swaps it in, then re-ranks in bulk the needs whose
+stored results came from an older version (``rerank_stale``). A follower (``build=False``)
+only loads versions another process saved. The API runs one as a thread; ``matcher index
+--watch`` runs one in the foreground for deployments with several API processes.
+
+Staleness bound: an edit is reflected in rankings within ``poll`` seconds plus one refresh
+(about 1–2 s at 100,000 experts; a refit of the embedded model, rare, takes a full build).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from matcher.db import Store
+from matcher.matching import profiles
+from matcher.matching.lifecycle import ensure_indexes
+from matcher.matching.runtime import MatchingRuntime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Health:
+    """What ``/health`` shows of the indexes."""
+
+    version: str | None
+    name: str | None
+    model_id: str | None
+    age_seconds: float | None
+    refresh_pending: bool
+    refreshing: bool
+    last_refresh_seconds: float | None
+    last_error: str | None
+    experts: int | None
+    societies: int | None
+
+
+class Refresher:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        runtime: MatchingRuntime,
+        actor,
+        poll: float = 2.0,
+        build: bool = True,
+    ) -> None:
+        self.store = store
+        self.runtime = runtime
+        self.actor = actor
+        self.poll = poll
+        self.build = build
+        self.refreshing = False
+        self.pending = False
+        self.last_error: str | None = None
+        self.last_seconds: float | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Refresher:
+        self._thread = threading.Thread(target=self.run, name="index-refresher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self.runtime.refresh_wanted.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def request(self) -> None:
+        """Ask for a look now (e.g. after an import): never waits for the refresh."""
+        self.runtime.refresh_wanted.set()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self.runtime.refresh_wanted.wait(self.poll)
+            self.runtime.refresh_wanted.clear()
+            if self._stop.is_set():
+                return
+            self.check()
+
+    def check(self) -> bool:
+        """One look: follow a version saved elsewhere, or build the next one; whether the
+        current version changed."""
+        try:
+            changed = self.runtime.follow(force=True)
+            with self.store.transaction() as session:
+                sig = profiles.signature(session)
+            state = self.runtime.state
+            self.pending = state is None or state.signature != sig
+            if not self.pending or not self.build:
+                return changed
+            self.refreshing = True
+            t0 = time.perf_counter()
+            with self.store.transaction() as session:
+                ensure_indexes(session=session, runtime=self.runtime)
+            self.rerank()
+            self.last_seconds = round(time.perf_counter() - t0, 3)
+            self.pending, self.last_error = False, None
+            return True
+        except Exception as exc:  # a failed refresh keeps the current version serving
+            log.exception("index refresh failed")
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            return False
+        finally:
+            self.refreshing = False
+
+    def rerank(self) -> int:
+        from matcher.matching.results import rerank_stale
+
+        with self.store.transaction() as session:
+            return rerank_stale(session=session, runtime=self.runtime, actor=self.actor)
+
+    def wait_until_current(self, timeout: float = 60.0) -> bool:
+        """Block until the indexes match the store (tests, the CLI); whether they do."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.store.transaction() as session:
+                sig = profiles.signature(session)
+            state = self.runtime.state
+            if state is not None and state.signature == sig and not self.refreshing:
+                return True
+            self.request()
+            time.sleep(0.05)
+        return False
+
+    def health(self) -> Health:
+        state = self.runtime.state
+        return Health(
+            version=state.version if state else None,
+            name=state.name if state else None,
+            model_id=state.model_id if state else None,
+            age_seconds=round(time.time() - state.built_at, 1) if state else None,
+            refresh_pending=self.pending or self.runtime.refresh_wanted.is_set(),
+            refreshing=self.refreshing,
+            last_refresh_seconds=self.last_seconds,
+            last_error=self.last_error,
+            experts=len(state.experts.ids) if state else None,
+            societies=len(state.societies.ids) if state else None,
+        )
+
+
+def watch(*, store: Store, runtime: MatchingRuntime, actor, poll: float, echo=print) -> None:
+    """``matcher index --watch``: build every new version in the foreground until stopped."""
+    refresher = Refresher(store=store, runtime=runtime, actor=actor, poll=poll)
+    echo(f"watching the profiles every {poll:g} s (Ctrl-C stops)")
+    try:
+        while True:
+            if refresher.check() and runtime.state is not None:
+                echo(f"index {runtime.state.name} ({refresher.last_seconds} s)")
+            if refresher.last_error:
+                echo(f"refresh failed: {refresher.last_error}")
+            runtime.refresh_wanted.wait(poll)
+            runtime.refresh_wanted.clear()
+    except KeyboardInterrupt:
+        echo("stopped")

@@ -1,0 +1,126 @@
+"""What one process holds for matching: settings, segmenter, encoder and the current index
+version, loaded once; a newer version saved by any process is picked up from disk."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from matcher.config import EMBEDDED_MODEL, Settings
+from matcher.embeddings.encoders import (
+    EmbeddedEncoder,
+    Encoder,
+    SentenceTransformerEncoder,
+    current_embedded_path,
+    fit_embedded_model,
+)
+from matcher.matching import persist
+from matcher.matching.indexes import IndexState, load_state
+from matcher.matching.tokens import TokenCache, segmenter_id
+from matcher.ranking.config import RankingConfig
+from matcher.text.ngrams import embedding_tokens
+from matcher.text.segmenter import Segmenter, get_segmenter
+
+FOLLOW_EVERY = 1.0
+"""Seconds between two looks at the saved pointer (one small file read) by readers."""
+
+
+@dataclass
+class MatchingRuntime:
+    """Settings, segmenter, encoder and the current indexes; loaded once per process.
+    Readers take ``state`` once per request (a reference: a swap never changes what they
+    hold); builders serialise on ``lock``."""
+
+    settings: Settings
+    segmenter: Segmenter
+    config: RankingConfig = field(default_factory=RankingConfig)
+    encoder: Encoder | None = None
+    state: IndexState | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    tokens: TokenCache | None = None  # the builder's token cache, kept between builds
+    refresh_wanted: threading.Event = field(default_factory=threading.Event)
+    eager: bool = True  # False: a saved version's parts are read when first used (CLI)
+    _followed_at: float = 0.0
+    _segmenter_id: str = ""
+
+    @classmethod
+    def load(
+        cls, settings: Settings, config: RankingConfig | None = None, *, eager: bool = True
+    ) -> MatchingRuntime:
+        runtime = cls(settings, get_segmenter(settings.resources_dir), config or RankingConfig())
+        runtime.eager = eager
+        if settings.embedding_model != EMBEDDED_MODEL:
+            runtime.encoder = SentenceTransformerEncoder(
+                settings.embedding_model, batch_size=settings.embedding_batch_size
+            )
+        else:
+            path = current_embedded_path(settings.models_dir)
+            if path is not None:
+                runtime.encoder = EmbeddedEncoder(path, runtime.segmenter)
+        return runtime
+
+    @property
+    def segmenter_id(self) -> str:
+        if not self._segmenter_id:
+            self._segmenter_id = segmenter_id(self.segmenter)
+        return self._segmenter_id
+
+    @property
+    def embedded(self) -> bool:
+        return self.settings.embedding_model == EMBEDDED_MODEL
+
+    def fit_embedded(self, experts, societies, memberships, e_tokens, s_tokens) -> None:
+        """Fit the embedded model on the store's texts (expert texts labelled by society)."""
+        rows = experts + societies
+        toks = e_tokens + s_tokens
+        tokens = [embedding_tokens(t, r.text) for t, r in zip(toks, rows, strict=True)]
+        labels: list[str | None] = [  # an expert without a society is unlabelled
+            str(memberships[r.id][0]) if memberships.get(r.id) else None for r in experts
+        ]
+        labels += [str(r.id) for r in societies]
+        self.settings.models_dir.mkdir(parents=True, exist_ok=True)
+        path = fit_embedded_model(tokens, self.settings.models_dir, labels=labels)
+        self.encoder = EmbeddedEncoder(path, self.segmenter)
+
+    def encoder_matches(self, state: IndexState) -> bool:
+        return self.encoder is not None and self.encoder.model_id == state.model_id
+
+    def swap(self, state: IndexState) -> None:
+        """Make ``state`` current (readers that took the previous one keep it)."""
+        self.state = state
+
+    def follow(self, *, force: bool = False) -> bool:
+        """Load the version the saved pointer names when it is not the one held (another
+        process built it); never builds. Throttled to once per ``FOLLOW_EVERY`` seconds.
+        Whether a version was loaded."""
+        now = time.monotonic()
+        if not force and now - self._followed_at < FOLLOW_EVERY:
+            return False
+        self._followed_at = now
+        index_dir = self.settings.index_dir
+        name = persist.current_name(index_dir)
+        if name is None or (self.state is not None and self.state.name == name):
+            return False
+        with self.lock:
+            if self.state is not None and self.state.name == name:
+                return False
+            saved = load_state(index_dir, eager=self.eager)
+            if saved is None or not self._use_encoder_of(saved):
+                return False
+            self.swap(saved)
+            return True
+
+    def _use_encoder_of(self, state: IndexState) -> bool:
+        """Load the embedded model a saved version was built with (another process may
+        have refitted it); a sentence-transformers model must be the configured one."""
+        if self.encoder_matches(state):
+            return True
+        if not self.embedded or not state.model_id.startswith("embedded:"):
+            return False
+        path = current_embedded_path(self.settings.models_dir)
+        name = state.model_id.split(":", 1)[1]
+        if path is None or path.name != name:
+            return False
+        self.encoder = EmbeddedEncoder(path, self.segmenter)
+        return True
