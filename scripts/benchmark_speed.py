@@ -1,183 +1,308 @@
-"""Speed benchmark on synthetic Chinese profiles: index build, refresh after one edit, one-need
-latency, bulk matching, peak memory, against a brute-force numpy baseline in the same process.
+"""Speed benchmark through the product path, on realistic text.
 
-    .venv/bin/python scripts/benchmark_speed.py --experts 100000 --needs 10000
+Profiles are recombined from the CSL benchmark papers (never copied into the project): an
+expert is three sentences of abstracts plus three author keywords, in the society of the
+first sentence's discipline (67 societies); a need is a paper title plus one sentence. The
+store is built as users build it — ``matcher import`` (CLI), ``matcher index`` from scratch
+(embedded fit on every row, fusion fit, all of it) — then timed: load and save of the saved
+version, refresh after one edited profile, bulk matching of the needs against experts and
+societies, one need p50/p95, ``matcher match --need ID`` as a fresh process, peak RSS, ANN
+recall@10 against exact on held-out need vectors. Ratios are against baselines run here:
+numpy brute force for the dense search, plain jieba for segmentation.
+
+    .venv/bin/python scripts/benchmark_speed.py                       # 100k experts, 10k needs
+    .venv/bin/python scripts/benchmark_speed.py --experts 20000 --needs 2000
+    .venv/bin/python scripts/benchmark_speed.py --experts 1000000 --skip-cli   # IVF-PQ
+    .venv/bin/python scripts/benchmark_speed.py --synthetic           # the old toy vocabulary
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-from matcher.config import Settings
-from matcher.matching.indexes import TextCache, build_state
-from matcher.matching.profiles import Row
-from matcher.matching.service import MatchingRuntime, _queries, rank_queries
-from matcher.models import TargetKind
-
-WORDS = [
-    "数控",
-    "机床",
-    "主轴",
-    "精度",
-    "轴承",
-    "齿轮",
-    "催化剂",
-    "加氢",
-    "精馏",
-    "分离",
-    "水库",
-    "大坝",
-    "渗流",
-    "灌溉",
-    "节水",
-    "传感器",
-    "芯片",
-    "算法",
-    "图像",
-    "识别",
-    "电池",
-    "储能",
-    "光伏",
-    "风电",
-    "材料",
-    "复合",
-    "涂层",
-    "焊接",
-    "铸造",
-    "热处理",
-    "农业",
-    "育种",
-    "土壤",
-    "病虫害",
-    "医药",
-    "制剂",
-    "疫苗",
-    "检测",
-    "食品",
-    "发酵",
-    "包装",
-    "纺织",
-    "染整",
-    "建筑",
-    "混凝土",
-    "桥梁",
-    "隧道",
-    "交通",
-    "物流",
-    "冷链",
-    "环境",
-    "污水",
-    "固废",
-    "大气",
-    "监测",
-    "煤炭",
-    "矿山",
-    "安全",
-    "智能",
-    "控制",
-    "机器人",
-    "视觉",
-    "网络",
-    "通信",
-    "软件",
-    "数据",
-    "平台",
-    "优化",
-]
+REPO = Path(__file__).resolve().parents[1]
+CSL = REPO.parent / "shared" / "benchmarks" / "csl" / "dev.jsonl"
+CITIES = ["郑州", "洛阳", "开封", "新乡", "南阳", "许昌", "焦作", "安阳"]
+SYNTHETIC_WORDS = (
+    "数控 机床 主轴 精度 轴承 齿轮 催化剂 加氢 精馏 分离 水库 大坝 渗流 灌溉 节水 传感器 "
+    "芯片 算法 图像 识别 电池 储能 光伏 风电 材料 复合 涂层 焊接 铸造 热处理"
+)
+TARGETS = {
+    "index from scratch (s)": 60,
+    "refresh after one edit (s)": 2,
+    "bulk needs vs experts (s)": 20,
+    "bulk needs vs societies (s)": 30,
+    "one need vs experts p95 (ms)": 5,
+    "one need vs societies p95 (ms)": 10,
+    "matcher match --need, fresh process (s)": 3,
+    "peak RSS (GiB)": 3,
+}
 
 
-def synthetic(n: int, rng: np.random.Generator, prefix: str) -> list[Row]:
-    rows = []
-    for i in range(n):
-        words = rng.choice(WORDS, size=12)
-        text = "，".join("".join(words[j : j + 3]) + "技术研究" for j in range(0, 12, 3))
-        rows.append(Row(i + 1, f"{prefix}{i}", f"专家{i}", text, None, " ".join(words[:2])))
-    return rows
+def corpus(path: Path) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
+    """(sentence, discipline) pairs, keywords, titles, disciplines of the CSL papers."""
+    sentences, keywords, titles = [], [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        paper = json.loads(line)
+        for s in re.split(r"[。；;!?！？]|\.(?!\d)", paper["abstract"]):
+            if len(s.strip()) >= 8:
+                sentences.append((s.strip(), paper["discipline"]))
+        keywords += paper["keywords"]
+        titles.append(paper["title"])
+    return sentences, keywords, titles, sorted({d for _, d in sentences})
+
+
+def realistic(n_experts: int, n_needs: int, rng: np.random.Generator, synthetic: bool):
+    if synthetic:
+        return synthetic_rows(n_experts, n_needs, rng)
+    sentences, keywords, titles, disciplines = corpus(CSL)
+    soc = {d: f"S{i:03d}" for i, d in enumerate(disciplines)}
+    societies = [
+        {"external_id": s, "name": f"河南省{d}学会", "disciplines": [d], "description": d}
+        for d, s in soc.items()
+    ]
+    experts = []
+    for i in range(n_experts):
+        picks = rng.integers(0, len(sentences), 3)
+        first = sentences[picks[0]][1]
+        experts.append(
+            {
+                "external_id": f"X{i:07d}",
+                "name": f"专家{i}",
+                "society_external_id": soc[first],
+                "city": CITIES[i % len(CITIES)],
+                "research_areas": [keywords[k] for k in rng.integers(0, len(keywords), 3)],
+                "profile": "。".join(sentences[p][0] for p in picks) + "。",
+            }
+        )
+    needs = [
+        {
+            "external_id": f"N{i:06d}",
+            "enterprise_external_id": "E001",
+            "title": titles[rng.integers(0, len(titles))][:200],
+            "description": sentences[rng.integers(0, len(sentences))][0],
+        }
+        for i in range(n_needs)
+    ]
+    return societies, experts, needs
+
+
+def synthetic_rows(n_experts: int, n_needs: int, rng: np.random.Generator):
+    words = SYNTHETIC_WORDS.split()
+    societies = [
+        {"external_id": f"S{i:03d}", "name": f"学会{i}", "disciplines": [w], "description": w}
+        for i, w in enumerate(words)
+    ]
+    experts = [
+        {
+            "external_id": f"X{i:07d}",
+            "name": f"专家{i}",
+            "society_external_id": f"S{i % len(words):03d}",
+            "research_areas": list(rng.choice(words, 2)),
+            "profile": "，".join("".join(rng.choice(words, 3)) + "技术研究" for _ in range(4)),
+        }
+        for i in range(n_experts)
+    ]
+    needs = [
+        {
+            "external_id": f"N{i:06d}",
+            "enterprise_external_id": "E001",
+            "title": "".join(rng.choice(words, 2)) + "难题",
+            "description": "".join(rng.choice(words, 4)) + "需要攻关",
+        }
+        for i in range(n_needs)
+    ]
+    return societies, experts, needs
+
+
+def write_jsonl(path: Path, rows: list[dict]) -> Path:
+    with path.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    return path
+
+
+def cli(env: dict, *args: str) -> tuple[float, str, float]:
+    """Wall seconds, output and peak RSS (GiB) of ``matcher ARGS`` as a fresh process."""
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "matcher.cli", *args],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    wall = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(f"matcher {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+    return wall, proc.stdout + proc.stderr, peak
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--experts", type=int, default=100_000)
     ap.add_argument("--needs", type=int, default=10_000)
+    ap.add_argument("--synthetic", action="store_true", help="toy vocabulary (the old mode)")
+    ap.add_argument("--skip-cli", action="store_true", help="index in-process (huge stores)")
+    ap.add_argument("--keep", type=Path, help="build the store in this directory and keep it")
     args = ap.parse_args()
     rng = np.random.default_rng(0)
-    experts = synthetic(args.experts, rng, "E")
-    societies = [
-        Row(args.experts + 1 + i, f"S{i}", f"学会{i}", w, None, w) for i, w in enumerate(WORDS)
-    ]
-    members = {e.id: [societies[e.id % len(societies)].id] for e in experts}
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(data_dir=Path(tmp))
-        runtime = MatchingRuntime.load(settings)
-        t0 = time.perf_counter()
-        runtime.fit_embedded(experts[:20_000], societies, members)
-        t_fit = time.perf_counter() - t0
-        common = dict(
-            societies=societies,
-            memberships=members,
-            segmenter=runtime.segmenter,
-            encoder=runtime.encoder,
-            cache=TextCache(),
-            ann_threshold=settings.ann_threshold,
-        )
-        state, encoded = build_state(signature="bench", experts=experts, **common)
-        t_index = time.perf_counter() - t0
-        print(
-            f"index {args.experts} experts: {t_index:.1f} s (fit {t_fit:.1f} s), encoded {encoded}"
-        )
-        experts[0].text += "，新增研究方向"  # one profile edited: what a refresh costs
-        t = time.perf_counter()
-        state, encoded = build_state(signature="edit", experts=experts, previous=state, **common)
-        t_refresh = time.perf_counter() - t
-        print(f"refresh after one edited expert: {t_refresh:.1f} s, encoded {encoded}")
-        runtime.state = state
+    societies, experts, needs = realistic(args.experts, args.needs, rng, args.synthetic)
+    tmp = args.keep or Path(tempfile.mkdtemp(prefix="matcher-speed-"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, MATCHER_DATA_DIR=str(tmp), MATCHER_DATABASE_URL=f"sqlite:///{tmp}/m.db")
+    os.environ.update(env)
+    got: dict[str, float] = {}
+    files = {
+        "societies": write_jsonl(tmp / "societies.jsonl", societies),
+        "experts": write_jsonl(tmp / "experts.jsonl", experts),
+        "enterprises": write_jsonl(
+            tmp / "enterprises.jsonl", [{"external_id": "E001", "name": "河南示范企业有限公司"}]
+        ),
+        "needs": write_jsonl(tmp / "needs.jsonl", needs),
+    }
+    t = time.perf_counter()
+    for kind, path in files.items():
+        cli(env, "import", kind, str(path))
+    got["import (s)"] = time.perf_counter() - t
+    if not args.skip_cli:
+        got["index from scratch (s)"], out, got["peak RSS index (GiB)"] = cli(env, "index")
+        print(out.strip().splitlines()[-1])
+    in_process(args, tmp, env, needs, got)
+    report(got, args)
 
-        class Need:  # the attributes the ranking reads
-            def __init__(self, i):
-                w = rng.choice(WORDS, size=4)
-                self.title, self.description = "".join(w[:2]) + "难题", "".join(w) + "需要攻关"
-                self.keywords, self.city, self.industry = [], None, None
 
-        needs = [Need(i) for i in range(args.needs)]
-        labels = {TargetKind.EXPERT: "experts", TargetKind.SOCIETY: "societies"}
-        for target, label in labels.items():
-            lat = []
-            for need in needs[:200]:
-                t = time.perf_counter()
-                rank_queries(runtime, _queries(runtime, [need]), target, 10)
-                lat.append(time.perf_counter() - t)
-            print(
-                f"one need vs {label}: p50 {np.percentile(lat, 50) * 1e3:.1f} ms, "
-                f"p95 {np.percentile(lat, 95) * 1e3:.1f} ms"
-            )
-        for target, label in labels.items():
+def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None:
+    from sqlalchemy import select, update
+
+    from matcher.config import get_settings
+    from matcher.db import open_store
+    from matcher.matching.indexes import save_state
+    from matcher.matching.lifecycle import ensure_indexes
+    from matcher.matching.results import BATCH, _queries, rank_queries
+    from matcher.matching.runtime import MatchingRuntime
+    from matcher.models import Expert, TargetKind, TechNeed
+
+    get_settings.cache_clear()
+    settings = get_settings()
+    store = open_store(settings.sqlalchemy_url)
+    t = time.perf_counter()
+    runtime = MatchingRuntime.load(settings)
+    if args.skip_cli:
+        with store.transaction() as s:
+            ensure_indexes(session=s, runtime=runtime)
+        got["index from scratch (s)"] = time.perf_counter() - t
+    runtime.follow(force=True)
+    got["load saved version (s)"] = time.perf_counter() - t
+    state = runtime.state
+    t = time.perf_counter()
+    save_state(state, tmp / "save-copy")
+    got["save a version (s)"] = time.perf_counter() - t
+    with store.transaction() as s:  # one profile edited, as an API edit would
+        s.execute(
+            update(Expert)
+            .where(Expert.external_id == "X0000000")
+            .values(profile=Expert.profile + "，新增研究方向：智能焊接机器人")
+        )
+    t = time.perf_counter()
+    with store.transaction() as s:
+        status = ensure_indexes(session=s, runtime=runtime)
+    got["refresh after one edit (s)"] = time.perf_counter() - t
+    assert status.action == "refreshed", status
+    with store.transaction() as s:
+        rows = list(s.scalars(select(TechNeed).order_by(TechNeed.id)))
+        for n in rows:  # the attributes ranking reads, loaded before the session closes
+            _ = (n.title, n.description, n.keywords, n.city, n.industry, n.partner)
+        s.expunge_all()
+    labels = {TargetKind.EXPERT: "experts", TargetKind.SOCIETY: "societies"}
+    for target, label in labels.items():
+        lat = []
+        for need in rows[:300]:
             t = time.perf_counter()
-            queries = []
-            for i in range(0, len(needs), 512):  # the batches the product ranks in
-                batch = _queries(runtime, needs[i : i + 512])
-                rank_queries(runtime, batch, target, 10)
+            rank_queries(runtime, _queries(runtime, [need]), target, 10)
+            lat.append(time.perf_counter() - t)
+        got[f"one need vs {label} p50 (ms)"] = float(np.percentile(lat, 50) * 1e3)
+        got[f"one need vs {label} p95 (ms)"] = float(np.percentile(lat, 95) * 1e3)
+    queries = []
+    for target, label in labels.items():
+        t = time.perf_counter()
+        for i in range(0, len(rows), BATCH):
+            batch = _queries(runtime, rows[i : i + BATCH])
+            rank_queries(runtime, batch, target, 10)
+            if target == TargetKind.EXPERT:
                 queries += batch
-            print(f"bulk {args.needs} needs vs {label}: {time.perf_counter() - t:.1f} s")
-        qv = np.stack([q.vector for q in queries[:200]])
-        t = time.perf_counter()
-        for v in qv:
-            np.argpartition(-(state.experts.vectors @ v), 10)[:10]
-        brute = (time.perf_counter() - t) / len(qv)
-        t = time.perf_counter()
-        for v in qv:
-            state.experts.ann.search(v[None, :], 10)
-        faiss_t = (time.perf_counter() - t) / len(qv)
-        print(
-            f"dense top-10 per query: faiss {faiss_t * 1e3:.2f} ms vs numpy brute force "
-            f"{brute * 1e3:.2f} ms (ratio {brute / max(faiss_t, 1e-9):.1f}x)"
-        )
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        got[f"bulk needs vs {label} (s)"] = time.perf_counter() - t
+    baselines(runtime, queries, got)
+    if not args.skip_cli:
+        got["matcher match --need, fresh process (s)"], _, _ = cli(
+            env, "match", "--target", "experts", "--need", needs[0]["external_id"],
+            "--out", str(tmp / "one.csv"),
+        )  # fmt: skip
+    got["peak RSS (GiB)"] = max(
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+        got.get("peak RSS index (GiB)", 0.0),
+    )
+
+
+def baselines(runtime, queries, got: dict) -> None:
+    """Dense top-10: FAISS vs numpy brute force; segmentation: ours vs plain jieba; ANN
+    recall@10 against exact on held-out queries (need vectors, never indexed)."""
+    from matcher.embeddings.vector_index import recall_at
+    from matcher.text.normalize import normalize
+    from matcher.text.segmenter import Segmenter
+
+    experts = runtime.state.experts
+    qv = np.stack([q.vector for q in queries[:300]])
+    t = time.perf_counter()
+    for v in qv:
+        np.argpartition(-(experts.vectors @ v), 10)[:10]
+    brute = (time.perf_counter() - t) / len(qv)
+    t = time.perf_counter()
+    for v in qv:
+        experts.ann.search(v[None, :], 10)
+    ann = (time.perf_counter() - t) / len(qv)
+    got["dense top-10 faiss (ms)"] = ann * 1e3
+    got["dense top-10 numpy brute force (ms)"] = brute * 1e3
+    got["ANN recall@10 vs exact (held-out needs)"] = recall_at(
+        experts.ann, experts.vectors, experts.ids, np.stack([q.vector for q in queries[:1000]])
+    )
+    got["ANN kind"] = {"flat": 0, "ivf": 1, "ivfpq": 2}[experts.ann.info.kind]
+    texts = [normalize(q.text) for q in queries[:2000]]
+    plain = Segmenter(runtime.settings.resources_dir, engine="jieba")
+    t = time.perf_counter()
+    for x in texts:
+        plain.engine.cut(x)
+    t_plain = time.perf_counter() - t
+    t = time.perf_counter()
+    for x in texts:
+        runtime.segmenter.engine.cut(x)
+    t_ours = time.perf_counter() - t
+    got["segmentation: plain jieba / ours (×)"] = t_plain / max(t_ours, 1e-9)
+
+
+def report(got: dict, args) -> None:
+    mode = "synthetic" if args.synthetic else "realistic (CSL recombined)"
+    print(f"\n{args.experts} experts, {args.needs} needs, {mode}, {os.cpu_count()} cores")
+    for name, value in got.items():
+        target = TARGETS.get(name)
+        mark = "" if target is None else (" ✓" if value <= target else f" ✗ (target ≤ {target})")
+        print(f"  {name:45} {value:10.3f}{mark}")
+    brute = got.get("dense top-10 numpy brute force (ms)")
+    if brute:
+        ratio = brute / max(got["dense top-10 faiss (ms)"], 1e-9)
+        print(f"  dense search: FAISS {ratio:.1f}× faster than numpy brute force")
 
 
 if __name__ == "__main__":
