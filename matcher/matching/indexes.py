@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import VectorIndex
@@ -17,10 +18,11 @@ from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.tokens import TokenCache
 from matcher.ranking.bm25 import BM25
-from matcher.ranking.evidence import SocietyEvidence
+from matcher.ranking.evidence import SocietyEvidence, assignment
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus
+from matcher.text.counts import count_vocab, widen
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 
 STATE_FILE = persist.STATE_FILE
@@ -96,7 +98,7 @@ def build_state(
     s_hashes = [text_hash(r.text) for r in societies]
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, vectors, progress)
     s_own, n_s = _vectors(societies, s_tokens, s_hashes, encoder, vectors, progress)
-    evidence, s_docs, s_vecs = society_evidence(
+    evidence, (e_bm25, s_bm25), s_vecs = society_evidence(
         experts=experts,
         societies=societies,
         memberships=memberships,
@@ -112,8 +114,8 @@ def build_state(
         signature=signature,
         model_id=encoder.model_id,
         version=f"{encoder.model_id}|{checksum[:16]}",
-        experts=corpus(experts, e_tokens, e_vecs, ann_threshold, previous and previous.experts),
-        societies=corpus(societies, s_docs, s_vecs, ann_threshold, previous and previous.societies),
+        experts=corpus(experts, e_bm25, e_vecs, ann_threshold, previous and previous.experts),
+        societies=corpus(societies, s_bm25, s_vecs, ann_threshold, previous and previous.societies),
         memberships=memberships,
         evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
@@ -155,43 +157,40 @@ def society_evidence(
     s_tokens: list[list[str]],
     e_vecs: np.ndarray,
     s_vecs: np.ndarray,
-) -> tuple[SocietyEvidence, list[list[str]], np.ndarray]:
-    """The society channels' matrices, each society's word document (its own tokens plus its
-    members') and its vector (the normalised sum of its own and its members' vectors: the
-    description counts as one more member)."""
-    members: dict[int, list[int]] = {}
+) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
+    """The society channels' matrices; the BM25 of the experts and of the society documents
+    (a society's own words plus its members'); each society's vector (the normalised sum of
+    its own and its members' vectors: the description counts as one more member). Every
+    text is counted once; society documents are sums of count rows."""
+    pos_of: dict[int, list[int]] = {}
     for pos, row in enumerate(experts):
         for sid in memberships.get(row.id, ()):
-            members.setdefault(sid, []).append(pos)
-    e_chars = [char_bigrams(r.text) for r in experts]
-    e_chars12 = [char_unigrams_bigrams(r.text) for r in experts]
-    s_own_chars = [char_bigrams(r.text) for r in societies]
-    s_docs, s_chars, s_chars12, s_rows = [], [], [], []
+            pos_of.setdefault(sid, []).append(pos)
+    s_rows = [pos_of.get(r.id, []) for r in societies]
+    vocab: dict[str, dict[str, int]] = {"char12": {}, "char": {}, "word": {}}
+    own, exp = {}, {}
+    for key, cut in (("char12", char_unigrams_bigrams), ("char", char_bigrams)):
+        own[key], _ = count_vocab([cut(r.text) for r in societies], vocab[key])
+        exp[key], _ = count_vocab([cut(r.text) for r in experts], vocab[key])
+    own["word"], _ = count_vocab(s_tokens, vocab["word"])
+    exp["word"], _ = count_vocab(e_tokens, vocab["word"])
+    for key in vocab:
+        own[key], exp[key] = widen(own[key], len(vocab[key])), widen(exp[key], len(vocab[key]))
+    evidence = SocietyEvidence.from_counts(own=own, experts=exp, vocab=vocab, members=s_rows)
     s_vecs = np.array(s_vecs, np.float32, copy=True)
-    for pos, row in enumerate(societies):
-        rows = members.get(row.id, [])
-        s_rows.append(rows)
-        s_docs.append(s_tokens[pos] + [t for p in rows for t in e_tokens[p]])
-        s_chars.append(s_own_chars[pos] + [t for p in rows for t in e_chars[p]])
-        own12 = char_unigrams_bigrams(row.text)
-        s_chars12.append(own12 + [t for p in rows for t in e_chars12[p]])
+    for pos, rows in enumerate(s_rows):
         if rows:
             s_vecs[pos] = s_vecs[pos] + e_vecs[rows].sum(axis=0)
     s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
-    evidence = SocietyEvidence.build(
-        society_chars12=s_chars12,
-        society_chars=s_chars,
-        society_words=s_docs,
-        expert_chars=e_chars,
-        own_chars=s_own_chars,
-        members=s_rows,
-    )
-    return evidence, s_docs, s_vecs
+    assign = assignment([np.asarray(r, np.int64) for r in s_rows], len(societies), len(experts))
+    s_words = sp.csr_matrix(assign @ exp["word"] + own["word"])
+    bm25 = (BM25.from_counts(exp["word"], vocab["word"]), BM25.from_counts(s_words, vocab["word"]))
+    return evidence, bm25, s_vecs
 
 
 def corpus(
     rows: list[Row],
-    tokens: list,
+    bm25: BM25,
     vectors: np.ndarray,
     ann_threshold: int,
     previous: Corpus | None,
@@ -212,7 +211,7 @@ def corpus(
         vectors=vectors,
         cities=[r.city for r in rows],
         fit_texts=[r.fit_text for r in rows],
-        bm25=BM25(tokens),
+        bm25=bm25,
         ann=ann,
     )
 

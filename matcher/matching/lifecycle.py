@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from itertools import chain
 
 from filelock import FileLock
 from sqlalchemy.orm import Session
@@ -138,7 +139,7 @@ def vocabulary_drift(runtime: MatchingRuntime, tokens: list[list[str]], texts: l
     total = sum(map(len, tokens))
     if not total:
         return 0.0
-    known = sum(1 for toks in tokens for t in toks if t in index)
+    known = sum(map(index.__contains__, chain.from_iterable(tokens)))
     return 1.0 - known / total
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from itertools import chain
 
 import numpy as np
 
@@ -45,11 +46,14 @@ class TokenCache:
         return TokenCache({h: v for h, v in self.entries.items() if h in hashes})
 
     def put(self, arrays: dict, docs: dict) -> None:
-        vocab: dict[str, int] = {}
-        ids = [vocab.setdefault(t, len(vocab)) for toks in self.entries.values() for t in toks]
+        words = chain.from_iterable(self.entries.values())
+        vocab = {t: i for i, t in enumerate(dict.fromkeys(words))}
+        ids = np.fromiter(
+            map(vocab.__getitem__, chain.from_iterable(self.entries.values())), np.int32
+        )
         arrays["tokens.hashes"] = np.array(list(self.entries), dtype="S40")
         arrays["tokens.lengths"] = np.array([len(v) for v in self.entries.values()], np.int64)
-        arrays["tokens.ids"] = np.array(ids, np.int32)
+        arrays["tokens.ids"] = ids
         docs["vocab.tokens"] = list(vocab)
 
     @classmethod

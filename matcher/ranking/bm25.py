@@ -16,8 +16,25 @@ class BM25:
 
     def __init__(self, docs: Sequence[Sequence[str]], *, k1: float = 1.5, b: float = 0.75):
         vocab = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(docs)))}
-        n = len(docs)
-        counts = count_matrix(docs, vocab)
+        self._fit(count_matrix(docs, vocab), vocab, k1, b)
+
+    @classmethod
+    def from_counts(
+        cls, counts: sp.csr_matrix, vocab: dict[str, int], *, k1: float = 1.5, b: float = 0.75
+    ) -> BM25:
+        """``BM25(docs)`` of documents given as counts over ``vocab`` (columns no document
+        uses are dropped, as ``BM25(docs)`` never sees them)."""
+        df = np.bincount(counts.indices, minlength=counts.shape[1])[: len(vocab)]
+        keep = np.flatnonzero(df > 0)
+        words = list(vocab)
+        out = cls.__new__(cls)
+        sub = sp.csr_matrix(counts[:, keep], dtype=np.float32)
+        out._fit(sub, {words[j]: i for i, j in enumerate(keep.tolist())}, k1, b)
+        return out
+
+    def _fit(self, counts: sp.csr_matrix, vocab: dict[str, int], k1: float, b: float) -> None:
+        n = counts.shape[0]
+        counts = sp.csr_matrix(counts, dtype=np.float32, copy=True)
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         lengths = np.asarray(counts.sum(axis=1)).ravel()

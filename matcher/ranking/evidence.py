@@ -68,6 +68,42 @@ class SocietyEvidence:
             members=rows,
         )
 
+    @classmethod
+    def from_counts(
+        cls,
+        *,
+        own: dict[str, sp.csr_matrix],
+        experts: dict[str, sp.csr_matrix],
+        vocab: dict[str, dict[str, int]],
+        members: Sequence[Sequence[int]],
+    ) -> SocietyEvidence:
+        """``build`` from count matrices (keys ``char12``, ``char``, ``word``) of the
+        societies' own texts and of every expert, over one shared vocabulary per key: a
+        society's document counts are its own plus its members' (one sparse product), so
+        no document is ever assembled as a token list."""
+        rows = [np.asarray(m, dtype=np.int64) for m in members]
+        n_s = own["char"].shape[0]
+        n_e = experts["char"].shape[0]
+        assign = assignment(rows, n_s, n_e)
+        spaces, docs, keeps = {}, {}, {}
+        for key in ("char12", "char", "word"):
+            counts = sp.csr_matrix(assign @ experts[key] + own[key])
+            spaces[key], keeps[key] = TfidfSpace.fit_counts(counts, vocab[key])
+            docs[key] = spaces[key].weigh(counts[:, keeps[key]])
+        char = spaces["char"]
+        char_experts = char.weigh(experts["char"][:, keeps["char"]])
+        return cls(
+            char12=spaces["char12"],
+            char=char,
+            word=spaces["word"],
+            char12_docs=docs["char12"],
+            char_docs=docs["char"],
+            char_centroids=centroids(char_experts, char.weigh(own["char"][:, keeps["char"]]), rows),
+            word_docs=docs["word"],
+            char_experts=char_experts,
+            members=rows,
+        )
+
     def char_query(self, query_chars: Sequence[Sequence[str]]) -> np.ndarray:
         """Queries in the character-bigram space, as dense columns (vocabulary × queries)."""
         return self.char.transform(query_chars).T.toarray()
@@ -115,6 +151,14 @@ class SocietyEvidence:
             "dense_doc": society_vectors @ query_vectors.T,
             "dense_experts": self.top_m_mean(expert_dense, top_m),
         }
+
+
+def assignment(members: Sequence[np.ndarray], n_s: int, n_e: int) -> sp.csr_matrix:
+    """Societies × experts, 1 where the expert is a member."""
+    empty = np.zeros(0, np.int64)
+    rows = np.concatenate([empty, *(np.full(len(m), s, np.int64) for s, m in enumerate(members))])
+    cols = np.concatenate([empty, *members])
+    return sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n_s, n_e))
 
 
 def centroids(

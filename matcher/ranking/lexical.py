@@ -29,9 +29,29 @@ class TfidfSpace:
         out.idf = np.asarray(idf, np.float32)
         return out
 
+    @classmethod
+    def fit_counts(
+        cls, counts: sp.csr_matrix, vocab: dict[str, int]
+    ) -> tuple[TfidfSpace, np.ndarray]:
+        """The space of documents given as counts over ``vocab`` (what ``TfidfSpace(docs)``
+        fits, without the token lists): the columns it keeps are returned too, to restrict
+        other count matrices over ``vocab`` with (``counts[:, keep]``)."""
+        df = np.bincount(counts.indices, minlength=counts.shape[1])[: len(vocab)]
+        keep = np.flatnonzero(df > 0)
+        words = list(vocab)
+        out = cls.from_parts(
+            [words[j] for j in keep.tolist()],
+            (np.log((1 + counts.shape[0]) / (1 + df[keep])) + 1).astype(np.float32),
+        )
+        return out, keep
+
     def transform(self, docs: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Rows ``l2((1 + ln tf) · idf)``; tokens outside the vocabulary are ignored."""
-        m = count_matrix(docs, self.vocab)
+        return self.weigh(count_matrix(docs, self.vocab))
+
+    def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """``transform`` of documents given as counts over this space's columns."""
+        m = sp.csr_matrix(counts, dtype=np.float32, copy=True)
         m.data = (1 + np.log(m.data)) * self.idf[m.indices]
         norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
         inv = sp.diags(1 / np.maximum(norms, 1e-12))

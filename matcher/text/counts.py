@@ -26,3 +26,20 @@ def count_matrix(
     )
     m.sum_duplicates()
     return m
+
+
+def count_vocab(
+    docs: Sequence[Sequence[str]], vocab: dict[str, int] | None = None
+) -> tuple[sp.csr_matrix, dict[str, int]]:
+    """Term counts and the vocabulary they grew (tokens in first-seen order), in one pass;
+    ``vocab`` is extended in place when given (so several collections share columns)."""
+    vocab = {} if vocab is None else vocab
+    for t in dict.fromkeys(chain.from_iterable(docs)):  # unique tokens: a C pass first
+        if t not in vocab:
+            vocab[t] = len(vocab)
+    return count_matrix(docs, vocab), vocab
+
+
+def widen(m: sp.csr_matrix, width: int) -> sp.csr_matrix:
+    """``m`` with more (empty) columns, up to ``width``."""
+    return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], max(width, 1)))
