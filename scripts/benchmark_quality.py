@@ -9,12 +9,16 @@ With ``--hints``, two more title-only runs measure the stated 学科分类 prior
 state their discipline (one in ten of those a wrong one), or half state their category (门类,
 which each society lists among its disciplines).
 
+With ``--feedback``, the first half of each fold's held-out papers is served (the right society
+completes the full-text need rated 5; a wrong first-ranked society answers "not suitable") and
+the second half is ranked again: Acc@1 / MRR on it with and without those outcomes.
+
 Compared with the strongest simple baseline: one document per society (description plus every
 member profile), character 1–2-grams with whitespace removed, sublinear tf, IDF over the society
 documents, L2-normalised, cosine. Prints society Acc@1 / Acc@3 / MRR and expert P@10, mean ± std
 over folds, the paired per-fold difference, and how well the 0–100 scores are calibrated.
 
-    .venv/bin/python scripts/benchmark_quality.py [--data PATH] [--folds 5] [--hints]
+    .venv/bin/python scripts/benchmark_quality.py [--data PATH] [--folds 5] [--hints] [--feedback]
 """
 
 from __future__ import annotations
@@ -106,6 +110,7 @@ def product_runs(
     cats: dict[str, str],
     tmp: Path,
     hints: bool,
+    feedback: bool = False,
 ):
     """One fresh SQLite store of the training papers; rank both need kinds against it."""
     os.environ["MATCHER_DATA_DIR"] = str(tmp)
@@ -150,15 +155,78 @@ def product_runs(
             res = match_open_needs(
                 session=s, runtime=runtime, target=target, top_k=k, actor=SYSTEM_CLI
             )
-            ext = runtime.state.external_ids[str(target)]
-            for rows in res.values():
-                if rows:
-                    qid, kind = rows[0].need.external_id.rsplit(":", 1)
-                    runs.setdefault((target, kind), {})[qid] = {
-                        ext[r.target_id]: (r.score, -r.rank) for r in rows
-                    }
+            collect(runs, res, runtime.state.external_ids[str(target)], target)
+        if feedback:
+            served = simulate_outcomes(s, runtime, runs, test, soc_id)
+            later = [f"{p['id']}:{k}" for p in test if p["id"] not in served for k in KINDS]
+            res = match_open_needs(
+                session=s,
+                runtime=runtime,
+                target=TargetKind.SOCIETY,
+                top_k=len(soc_id),
+                need_external_ids=later,
+                actor=SYSTEM_CLI,
+            )
+            collect(runs, res, runtime.state.external_ids["society"], TargetKind.SOCIETY, "+fb")
     store.dispose()
     return runs, fusion
+
+
+def collect(runs: dict, res: dict, ext: dict, target, suffix: str = "") -> None:
+    """Add stored results to ``runs[(target, kind + suffix)][paper id]``."""
+    for rows in res.values():
+        if rows:
+            qid, kind = rows[0].need.external_id.rsplit(":", 1)
+            runs.setdefault((target, kind + suffix), {})[qid] = {
+                ext[r.target_id]: (r.score, -r.rank) for r in rows
+            }
+
+
+def simulate_outcomes(session, runtime, runs: dict, test: list[dict], soc_id) -> set[str]:
+    """The first half of the held-out papers were served: the right society completed the
+    full-text need with rating 5, and a wrong first-ranked society answered "not suitable".
+    Returns the served paper ids (the second half is then ranked again and evaluated)."""
+    from sqlalchemy import select
+
+    from matcher.models import (
+        Assignment,
+        AssignmentStatus,
+        Enterprise,
+        LeadResponse,
+        LeadResponseStatus,
+        TargetKind,
+        TechNeed,
+    )
+
+    served = {p["id"] for p in test[: len(test) // 2]}
+    ent = Enterprise(external_id="E-BENCH", name="基准企业")
+    session.add(ent)
+    session.flush()
+    needs = {n.external_id: n.id for n in session.scalars(select(TechNeed))}
+    row = {e: i for i, e in runtime.state.external_ids["society"].items()}
+    for p in test:
+        if p["id"] not in served:
+            continue
+        need, right = needs[f"{p['id']}:full"], soc_id[p["discipline"]]
+        session.add(
+            Assignment(
+                society_id=row[right],
+                enterprise_id=ent.id,
+                need_id=need,
+                status=AssignmentStatus.COMPLETED,
+                rating=5,
+            )
+        )
+        ranked = runs[(TargetKind.SOCIETY, "full")][p["id"]]
+        top = max(ranked, key=lambda t: ranked[t][1])
+        if top != right:
+            session.add(
+                LeadResponse(
+                    need_id=need, society_id=row[top], status=LeadResponseStatus.NOT_SUITABLE
+                )
+            )
+    session.flush()
+    return served
 
 
 def ranx_run(run: dict) -> Run:
@@ -208,6 +276,9 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--hints", action="store_true", help="also measure stated discipline hints")
+    ap.add_argument(
+        "--feedback", action="store_true", help="also measure learning from simulated outcomes"
+    )
     args = ap.parse_args()
     kinds = KINDS + (HINT_KINDS if args.hints else ())
     papers = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines()]
@@ -222,7 +293,9 @@ def main() -> None:
         train = [p for i, p in enumerate(papers) if i not in held_set]
         test = [papers[i] for i in held]
         with tempfile.TemporaryDirectory() as tmp:
-            runs, fusion = product_runs(train, test, soc_id, cats, Path(tmp), args.hints)
+            runs, fusion = product_runs(
+                train, test, soc_id, cats, Path(tmp), args.hints, args.feedback
+            )
         print(
             f"fold {f} fitted weights ({fusion.source}, {fusion.trained_on} pseudo-needs): "
             + ", ".join(f"{k} {v:+.2f}" for k, v in fusion.weights.items()),
@@ -258,6 +331,12 @@ def main() -> None:
             b = evaluate(qrels, Run(baseline_run(dict(docs), queries)), ["hits@1", "hits@3", "mrr"])
             scores[f"product/{kind}"].append(m)
             scores[f"baseline/{kind}"].append(b)
+            if args.feedback and kind in KINDS:  # the later half, without and with outcomes
+                later = Qrels({q: {truth[q]: 1} for q in runs[(TargetKind.SOCIETY, kind + "+fb")]})
+                for name, run in (("", soc), ("+fb", runs[(TargetKind.SOCIETY, kind + "+fb")])):
+                    sub = ranx_run({q: run[q] for q in later.qrels})
+                    got = evaluate(later, sub, ["hits@1", "hits@3", "mrr"])
+                    scores[f"later half/{kind}{name}"].append(got)
             print(
                 f"fold {f} {kind}: product Acc@1 {m['hits@1']:.3f} baseline {b['hits@1']:.3f}"
                 f" (ECE {m['ECE']:.3f})",
@@ -281,6 +360,10 @@ def main() -> None:
         print("\ngain of a stated hint on title needs, product with − without (same folds):")
         for kind in HINT_KINDS:
             paired(kind, scores[f"product/{kind}"], scores["product/title"])
+    if args.feedback:
+        print("\nlearning from outcomes, later half of the held-out needs, with − without:")
+        for kind in KINDS:
+            paired(kind, scores[f"later half/{kind}+fb"], scores[f"later half/{kind}"])
     print("\ncalibration of the top society's 0–100 score (mean over folds):")
     for kind in kinds:
         rows = scores[f"product/{kind}"]

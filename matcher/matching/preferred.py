@@ -1,8 +1,14 @@
-"""Societies a need lists first whatever their score, each with its reason: the intended
-partner the enterprise names (合作意向单位). Scores stay the calibrated relevance."""
+"""Societies (and experts) a need lists first whatever their score, each with its reason: the
+intended partner the enterprise names (合作意向单位) and the societies with a workstation at
+the enterprise (学会专家工作站, their resident experts first among experts). Scores stay the
+calibrated relevance."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matcher.models import TechNeed
 from matcher.ranking.rank import Query, Scored
 from matcher.text.normalize import normalize
 
@@ -40,3 +46,21 @@ def put_first(scored: list[Scored], first: dict[int, str], top_k: int) -> list[S
     for s in head:
         s.components["listed_first"] = first[s.id]
     return (head + [s for s in scored if s.id not in first])[:top_k]
+
+
+def attach_workstations(session: Session, needs: list[TechNeed], queries: list[Query]) -> None:
+    """Give each query of an enterprise with workstations its societies and resident experts
+    to list first (one look-up per enterprise, none when there is no workstation at all)."""
+    from matcher.models.workstation import Workstation
+    from matcher.proposals.service import resident_experts, workstation_societies
+
+    if not session.scalar(select(func.count()).select_from(Workstation)):
+        return
+    seen: dict[int, tuple[dict[int, str], set[int]]] = {}
+    for need, query in zip(needs, queries, strict=True):
+        ent = need.enterprise_id
+        if ent is None:
+            continue
+        if ent not in seen:
+            seen[ent] = (workstation_societies(session, ent), resident_experts(session, ent))
+        query.first, query.first_experts = seen[ent]

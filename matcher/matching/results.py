@@ -19,7 +19,8 @@ from matcher.errors import NotFoundError
 from matcher.matching import profiles
 from matcher.matching.indexes import IndexState
 from matcher.matching.lifecycle import ready
-from matcher.matching.preferred import preferred, put_first
+from matcher.matching.outcomes import outcome_evidence
+from matcher.matching.preferred import attach_workstations, preferred, put_first
 from matcher.matching.runtime import MatchingRuntime
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
 from matcher.models.base import utcnow
@@ -32,6 +33,7 @@ from matcher.ranking.rank import (
 )
 from matcher.text.segmenter import keywords
 
+RESIDENT_REASON = "工作站驻站专家 / resident expert"
 BATCH = 512
 """Needs ranked together: one ANN search and one experts × needs product per batch."""
 
@@ -79,7 +81,18 @@ def rank_queries(
             state.experts, np.stack([q.vector for q in queries]), cfg.candidates
         )
         return [
-            rank_experts(q, state.experts, cfg, top_k, rows, state.expert_calibration)
+            put_first(
+                rank_experts(
+                    q,
+                    state.experts,
+                    cfg,
+                    top_k + len(q.first_experts or ()),
+                    rows,
+                    state.expert_calibration,
+                ),
+                dict.fromkeys(q.first_experts or (), RESIDENT_REASON),
+                top_k,
+            )
             for q, rows in zip(queries, candidates, strict=True)
         ]
     load = load or {}
@@ -89,7 +102,7 @@ def rank_queries(
     }
     step = max(1, DENSE_BLOCK // max(len(state.experts.ids), 1))
     names = state.names[str(TargetKind.SOCIETY)]
-    first = [preferred(q, names) for q in queries]
+    first = [preferred(q, names) | (q.first or {}) for q in queries]
     out = []
     for i in range(0, len(queries), step):  # bounded memory: experts × block cosines
         block = slice(i, i + step)
@@ -216,6 +229,9 @@ def rank_needs(
         for i in range(0, len(needs), BATCH):
             batch = needs[i : i + BATCH]
             queries = _queries(runtime, batch, state)
+            attach_workstations(session, batch, queries)
+            if target == TargetKind.SOCIETY:
+                outcome_evidence(session, state, runtime.caches).attach(queries, state)
             got = rank_queries(runtime, queries, target, top_k, load, state)
             scored += got
             vague += [too_vague(q, s) for q, s in zip(queries, got, strict=True)]

@@ -41,6 +41,7 @@ class MatchingRuntime:
     tokens: TokenCache | None = None  # the builder's token cache, kept between builds
     refresh_wanted: threading.Event = field(default_factory=threading.Event)
     eager: bool = True  # False: a saved version's parts are read when first used (CLI)
+    caches: dict = field(default_factory=dict)  # small derived data keyed by what it depends on
     _followed_at: float = 0.0
     _segmenter_id: str = ""
 

@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.optimize import isotonic_regression, minimize
 
 from matcher.ranking.config import RankingConfig
 
@@ -23,7 +22,7 @@ CHANNEL_FEATURES = (
     "dense_doc",
     "dense_experts",
 )
-PRIOR_FEATURES = ("city", "industry_fit", "discipline_fit")
+PRIOR_FEATURES = ("city", "industry_fit", "discipline_fit", "served", "declined")
 FEATURES = CHANNEL_FEATURES + PRIOR_FEATURES
 L2 = 1.0
 """Ridge penalty of the softmax fit (per pseudo-need); 0.1–10 measured alike on CSL."""
@@ -78,6 +77,8 @@ class Fusion:
             "city": cfg.city_weight * cfg.temperature,
             "industry_fit": cfg.industry_weight * cfg.temperature,
             "discipline_fit": cfg.discipline_weight * cfg.temperature,
+            "served": cfg.served_weight * cfg.temperature,
+            "declined": cfg.declined_weight * cfg.temperature,
         }
         return cls(weights)
 
@@ -108,6 +109,8 @@ class Fusion:
 def fit_weights(features: np.ndarray, truth: np.ndarray, l2: float = L2) -> np.ndarray:
     """Maximum-likelihood softmax weights (L-BFGS, ridge ``l2``) for a societies × queries ×
     features tensor and the right society row of each query."""
+    from scipy.optimize import minimize  # fitting only: a reader never imports it
+
     _, n_q, n_f = features.shape
     cols = np.arange(n_q)
     right = features[truth, cols]  # queries × features
@@ -126,6 +129,8 @@ def fit_weights(features: np.ndarray, truth: np.ndarray, l2: float = L2) -> np.n
 
 def fit_calibration(probabilities: np.ndarray, right: np.ndarray) -> tuple[list, list]:
     """Isotonic map probability → share right, reduced to at most ``KNOTS`` points."""
+    from scipy.optimize import isotonic_regression
+
     order = np.argsort(probabilities, kind="stable")
     x = probabilities[order]
     y = isotonic_regression(right[order].astype(np.float64)).x
@@ -185,6 +190,8 @@ class ExpertCalibration:
     @classmethod
     def fit(cls, fused: np.ndarray, right: np.ndarray) -> ExpertCalibration:
         """Maximum-likelihood slope and intercept (lightly regularised)."""
+        from scipy.optimize import minimize
+
         x, y = np.asarray(fused, np.float64), np.asarray(right, np.float64)
 
         def loss(p: np.ndarray) -> tuple[float, np.ndarray]:

@@ -55,6 +55,9 @@ class Query:
     text: str = ""
     discipline: str | None = None  # 学科分类 stated by the enterprise
     partner: str | None = None  # 合作意向单位 stated by the enterprise
+    outcomes: dict[str, np.ndarray] | None = None  # per society row: served / declined
+    first: dict[int, str] | None = None  # society id → why it is listed first
+    first_experts: set[int] | None = None  # expert ids listed first (workstation residents)
 
 
 @dataclass
@@ -112,7 +115,10 @@ def prior_scores(corpus: Corpus, rows: np.ndarray, query: Query) -> dict[str, np
     disc = np.zeros(len(rows))
     if query.discipline:
         disc[:] = [discipline_fit(query.discipline, corpus.fit_texts[r]) for r in rows]
-    return {"city": city, "industry_fit": fit, "discipline_fit": disc}
+    out = {"city": city, "industry_fit": fit, "discipline_fit": disc}
+    if query.outcomes:  # societies only: similarity to needs it served well / declined
+        out |= {name: np.asarray(v)[rows] for name, v in query.outcomes.items()}
+    return out
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
@@ -195,7 +201,8 @@ def rank_societies_many(
         top_m=cfg.society_top_m,
     )
     priors = [prior_scores(societies, np.arange(n), q) for q in queries]
-    stacked = {p: np.stack([pr[p] for pr in priors], axis=1) for p in PRIOR_FEATURES}
+    none = np.zeros(n)
+    stacked = {p: np.stack([pr.get(p, none) for pr in priors], axis=1) for p in PRIOR_FEATURES}
     fused = fusion.fused(design(raw, stacked))  # societies × queries
     probs = fusion.probabilities(fused)
     scores = fusion.calibrated(probs)

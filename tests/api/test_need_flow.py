@@ -149,3 +149,73 @@ def test_staff_see_the_fusion_and_the_thin_profiles(api, world):
     assert ("society", "S2") in by_ext  # "高分子材料、催化、精细化工": three phrases
     assert ("expert", "X1") not in by_ext  # a profile of real sentences
     assert all(t["informative_words"] < 5 for t in thin)
+
+
+@pytest.mark.slow  # loads the matching runtime
+def test_a_workstation_society_and_its_residents_are_listed_first(api, world, store):
+    from datetime import date
+
+    from matcher.models import Expert
+    from matcher.models.workstation import Workstation
+
+    ids = world.ids
+    with store.transaction() as s:
+        ws = Workstation(
+            society_id=ids["s_other"],
+            enterprise_id=ids["e_own"],
+            name="化学会专家工作站",
+            start_date=date(2026, 1, 1),
+        )
+        ws.experts.append(s.get(Expert, ids["x_other"]))
+        s.add(ws)
+    ent = _login(api, "ent")
+    posted = api.post(
+        f"{V1}/needs",
+        json={"title": "焊接机器人焊缝缺陷在线检测", "description": "大型结构件焊接变形控制"},
+        headers=ent,
+    ).json()
+    first = posted["matches"][0]
+    assert first["target_id"] == ids["s_other"] and "工作站" in first["components"]["listed_first"]
+    assert posted["matches"][1]["target_id"] == ids["s_own"]  # the better fit, scored higher
+    assert posted["matches"][1]["score"] > first["score"]
+    experts = api.get(f"{V1}/needs/{posted['id']}/matches?target=experts", headers=ent).json()
+    assert experts[0]["target_id"] == ids["x_other"]
+
+
+@pytest.mark.slow  # loads the matching runtime
+def test_outcomes_lift_a_society_that_served_well_and_demote_one_that_declined(api, world, store):
+    from matcher.models import Assignment, AssignmentStatus, LeadResponse, LeadResponseStatus
+
+    ids = world.ids
+    ent = _login(api, "ent")
+    need = {"title": "焊接机器人焊缝缺陷在线检测", "description": "大型结构件焊接变形控制"}
+    before = {
+        m["target_id"]: m for m in api.post(f"{V1}/needs", json=need, headers=ent).json()["matches"]
+    }
+    assert before[ids["s_own"]]["components"].get("served", 0) == 0  # no outcomes: no change
+    with store.transaction() as s:  # s_other served a welding need well; s_own declined one
+        s.add(
+            Assignment(
+                society_id=ids["s_other"],
+                enterprise_id=ids["e_own"],
+                need_id=ids["need_own"],
+                status=AssignmentStatus.COMPLETED,
+                rating=5,
+            )
+        )
+        s.add(
+            LeadResponse(
+                need_id=ids["need_own"],
+                society_id=ids["s_own"],
+                status=LeadResponseStatus.NOT_SUITABLE,
+            )
+        )
+    after = {
+        m["target_id"]: m for m in api.post(f"{V1}/needs", json=need, headers=ent).json()["matches"]
+    }
+    assert after[ids["s_other"]]["components"]["served"] > 0.3
+    assert after[ids["s_own"]]["components"]["declined"] > 0.3
+    assert (
+        after[ids["s_other"]]["components"]["fused"] > before[ids["s_other"]]["components"]["fused"]
+    )
+    assert after[ids["s_own"]]["components"]["fused"] < before[ids["s_own"]]["components"]["fused"]
