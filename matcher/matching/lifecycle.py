@@ -17,7 +17,6 @@ from filelock import FileLock
 from sqlalchemy.orm import Session
 
 from matcher.matching import profiles
-from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion, labelled_count
 from matcher.matching.indexes import IndexState, build_state, load_state, load_tokens, save_state
 from matcher.matching.runtime import MatchingRuntime
 from matcher.matching.tokens import TokenCache
@@ -145,6 +144,8 @@ def vocabulary_drift(runtime: MatchingRuntime, tokens: list[list[str]], texts: l
 
 def _carry_or_fit_fusion(runtime, state: IndexState, previous, rows, tokens) -> None:
     """Keep the previous fusion while it still fits the store, else fit it anew."""
+    from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion, labelled_count
+
     experts, societies = rows
     labelled = labelled_count(experts, state.memberships)
     if (
