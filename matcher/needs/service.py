@@ -207,6 +207,12 @@ def post_need(
 def _new_need(session: Session, actor: User | None, data: NeedCreate) -> TechNeed:
     """The validated need, not added to the session yet."""
     ent = _enterprise_for(session, actor, data.enterprise_id)
+    if data.external_id and not policy.is_staff(actor):  # else ids of others could be probed
+        raise InvalidInputError(
+            "需求编号由系统生成，企业不能指定",
+            "need ids are assigned by the system; only staff may set one",
+            details={"field": "external_id"},
+        )
     external_id = data.external_id or f"N-{uuid.uuid4().hex[:12]}"
     if session.scalar(select(TechNeed.id).where(TechNeed.external_id == external_id)):
         raise ConflictError(f"需求编号 {external_id} 已存在", f"need {external_id} exists")

@@ -219,3 +219,11 @@ def test_outcomes_lift_a_society_that_served_well_and_demote_one_that_declined(a
         after[ids["s_other"]]["components"]["fused"] > before[ids["s_other"]]["components"]["fused"]
     )
     assert after[ids["s_own"]]["components"]["fused"] < before[ids["s_own"]]["components"]["fused"]
+
+
+def test_an_enterprise_cannot_choose_a_need_id(api, world):
+    """Otherwise "N2 exists" would tell it which ids other enterprises use."""
+    ent = world.headers("enterprise")
+    for ext in ("N3", "NEW-1"):  # another enterprise's id, and a free one: the same answer
+        r = api.post(f"{V1}/needs", json={"title": "焊缝检测", "external_id": ext}, headers=ent)
+        assert r.status_code == 422 and r.json()["details"]["field"] == "external_id", r.text
