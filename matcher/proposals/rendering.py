@@ -79,7 +79,7 @@ def store_document(
     content = content_of(session, settings, proposal)
     data = render_proposal(content, heading(proposal))
     proposal.document_path, proposal.document_sha256 = files.write_document(
-        settings, proposal.id, data
+        settings, proposal.id, data, session
     )
     return content
 

@@ -29,7 +29,7 @@ OTHERS = {
 
 def generated(store, settings, pw) -> dict[str, bytes]:
     """External id of the enterprise → its proposal's document (two by the rule, one by
-    hand for a pair without history)."""
+    hand for a pair without history), read once committed (documents are written then)."""
     with store.transaction() as s:
         generate(session=s, settings=settings, actor=SYSTEM_CLI)
         create_by_hand(
@@ -39,10 +39,8 @@ def generated(store, settings, pw) -> dict[str, bytes]:
             data=ProposalCreate(society_id=pw.ids["s1"], enterprise_id=pw.ids["e4"]),
         )
         s.flush()
-        return {
-            p.enterprise.external_id: (settings.data_dir / p.document_path).read_bytes()
-            for p in s.query(WorkstationProposal)
-        }
+        paths = {p.enterprise.external_id: p.document_path for p in s.query(WorkstationProposal)}
+    return {ext: (settings.data_dir / path).read_bytes() for ext, path in paths.items()}
 
 
 def test_every_document_has_the_sections_and_tables_in_order(store, settings, pw) -> None:
