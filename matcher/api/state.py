@@ -7,6 +7,7 @@ without one (e.g. by an ASGI test client), and at most once either way.
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from matcher.api.metrics import Metrics
@@ -69,6 +70,8 @@ class AppState:
             build=self.settings.index_refresher == "thread",
         )
         self.refresher.start()
+        # a state dropped without close() (e.g. a test's app) stops its thread with it
+        weakref.finalize(self, self.refresher.stop, 0)
         return runtime
 
     @property
