@@ -67,7 +67,9 @@ def commit_run(*, session: Session, actor: User | None, run_id: int) -> tuple[As
     needs = {n.id: n for n in locking.lock_needs(session, {p.need_id for p in new})}
     experts = {p.expert_id for p in new if p.expert_id is not None}
     for part in locking.chunks(experts):
-        session.execute(select(Expert.id).where(Expert.id.in_(part)).with_for_update())
+        session.execute(
+            select(Expert.id).where(Expert.id.in_(part)).with_for_update(key_share=True)
+        )
     problems = _stale(session, run, new, capacity, needs, experts)
     if problems:
         raise ConflictError(

@@ -1,9 +1,12 @@
 """What the database enforces for every write that adds or moves assignments.
 
 Writers lock rows in one fixed order — societies, then needs, then assignments, each by id —
-with ``SELECT … FOR UPDATE`` on PostgreSQL (SQLite has one writer at a time: a no-op write
-takes its lock before anything is read), and re-count inside the transaction what the
-limits depend on. A partial unique index keeps a (need, society) pair active at most once.
+with ``SELECT … FOR NO KEY UPDATE`` on PostgreSQL (SQLite has one writer at a time: a no-op
+write takes its lock before anything is read), and re-count inside the transaction what the
+limits depend on. ``NO KEY``: writers still exclude each other, but a row inserted elsewhere
+that only refers to a locked one (a lead answer's foreign-key check takes ``KEY SHARE`` on its
+need, then its society) neither waits for nor deadlocks with a commit. A partial unique
+index keeps a (need, society) pair active at most once.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ def lock_societies(session: Session, society_ids: Iterable[int]) -> dict[int, in
             select(Society.id, Society.capacity)
             .where(Society.id.in_(part))
             .order_by(Society.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         )
         out.update(session.execute(stmt).all())
     return out
@@ -65,7 +68,7 @@ def lock_needs(session: Session, need_ids: Iterable[int]) -> list[TechNeed]:
             select(TechNeed)
             .where(TechNeed.id.in_(part))
             .order_by(TechNeed.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
             .execution_options(populate_existing=True)
         )
         out.extend(session.scalars(stmt))
@@ -77,7 +80,7 @@ def lock_assignment(session: Session, assignment_id: int) -> Assignment | None:
     stmt = (
         select(Assignment)
         .where(Assignment.id == assignment_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return session.scalar(stmt)
