@@ -221,11 +221,19 @@ def report(stats: Stats, elapsed: float) -> tuple[bool, list[str], dict]:
 
 
 def server_log(log: Path) -> tuple[bool, list[str]]:
-    """Errors the API logged (a failure in a background task answers no request)."""
-    text = log.read_text(encoding="utf-8", errors="replace")
-    bad = [line for line in text.splitlines() if "Traceback" in line or "ERROR" in line]
-    lines = bad[:10] or ["no tracebacks or errors logged"]
-    return not bad, lines
+    """Errors the API logged (a failure in a background task answers no request): each
+    traceback's exception line and each ``ERROR`` line, counted."""
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    found: Counter = Counter()
+    for i, line in enumerate(lines):
+        if line.startswith("ERROR"):
+            found[line[:200]] += 1
+        elif line.startswith("Traceback"):
+            skip = (" ", "Traceback", "During handling", "The above exception")
+            tail = (x for x in lines[i + 1 :] if x and not x.startswith(skip))
+            found[f"  {next(tail, '?')[:200]}"] += 1
+    detail = [f"{n:5} × {text}" for text, n in found.most_common(12)]
+    return not found, detail or ["no tracebacks or errors logged"]
 
 
 def store_checks(store, since: datetime, stats: Stats, actors: set[str]) -> tuple[bool, list[str]]:
@@ -261,13 +269,17 @@ def main() -> int:
     if not args.database_url or not args.database_url.startswith(("postgres", "postgresql")):
         raise SystemExit("--database-url (or MATCHER_TEST_DATABASE_URL) must name PostgreSQL")
     from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
 
     from matcher.db import open_store
 
     schema = f"soak_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(pg_url(args.database_url))
+    admin = create_engine(pg_url(args.database_url), poolclass=NullPool)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        limit = int(conn.scalar(text("SHOW max_connections")))
+        used = conn.scalar(text("SELECT count(*) FROM pg_stat_activity"))
+    print(f"PostgreSQL: {used} of {limit} connections in use before the soak")
     data_dir = Path(tempfile.mkdtemp(prefix="matcher-soak-"))
     log = data_dir / "serve.log"
     os.environ.update(
