@@ -17,13 +17,26 @@ CLI_BUSY_TIMEOUT = 30.0
 """A command waits longer than a web request for SQLite's write lock."""
 
 
+_OPENED: list[Store] = []
+
+
 @lru_cache
 def _store_for(url: str) -> Store:
     from matcher.private import clean_stale_temp_files
 
     settings = get_settings()
     clean_stale_temp_files(settings.data_dir, settings.index_dir, settings.models_dir)
-    return open_store(url, busy_timeout=CLI_BUSY_TIMEOUT)
+    store = open_store(url, busy_timeout=CLI_BUSY_TIMEOUT)
+    _OPENED.append(store)
+    return store
+
+
+def close_cli_stores() -> None:
+    """Close every store the CLI opened in this process (its pooled connections), so the
+    next command opens afresh — as a new process would (tests call it after each test)."""
+    _store_for.cache_clear()
+    while _OPENED:
+        _OPENED.pop().dispose()
 
 
 def cli_settings() -> Settings:

@@ -52,6 +52,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         admin.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _close_cli_stores() -> Iterator[None]:
+    """The CLI keeps one store per URL for its process; close them after each test (their
+    pooled PostgreSQL connections would otherwise pile up until the server refuses more)."""
+    yield
+    from matcher.cli_support import close_cli_stores
+
+    close_cli_stores()
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Settings for one test, also exported to the environment for the CLI and app."""

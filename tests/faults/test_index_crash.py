@@ -27,7 +27,7 @@ pytestmark = pytest.mark.slow
 
 def _index(settings) -> str:
     """The next run: ``matcher index`` succeeds and leaves no temp file."""
-    cli_support._store_for.cache_clear()  # as in a new process: opening the store cleans up
+    cli_support.close_cli_stores()  # as in a new process: opening the store cleans up
     r = CliRunner().invoke(app, ["index"])
     assert r.exit_code == 0, r.output
     assert not temp_files(settings.data_dir), "the next run left temp files behind"

@@ -6,12 +6,12 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.cli_support import _store_for
+from matcher.cli_support import close_cli_stores
 from matcher.models import AuditEvent
 
 
 def run(*args: str):
-    _store_for.cache_clear()
+    close_cli_stores()
     result = CliRunner().invoke(app, list(args))
     assert result.exit_code == 0, result.output
     return result.output
@@ -38,6 +38,6 @@ def test_generate_list_and_summary(store, settings, pw, tmp_path) -> None:
 
 
 def test_a_bad_summary_format_is_a_clean_error(store, settings, pw, tmp_path) -> None:
-    _store_for.cache_clear()
+    close_cli_stores()
     result = CliRunner().invoke(app, ["proposals", "summary", "--out", str(tmp_path / "x.pdf")])
     assert result.exit_code == 1 and "Traceback" not in result.output
