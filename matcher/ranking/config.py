@@ -39,10 +39,10 @@ class RankingConfig:
     candidates: int = 200
     city_weight: float = 0.1
     industry_weight: float = 0.2
-    served_weight: float = 2.0
+    served_weight: float = 1.0
     """Cosine with the needs a society served well (rating ≥ 4): learning from outcomes
     (``matcher.matching.outcomes``; ``scripts/benchmark_quality.py --feedback``)."""
-    declined_weight: float = -2.0
+    declined_weight: float = -0.25
     """…and with the needs it declined, answered "not suitable" or served poorly."""
     discipline_weight: float = 1.0
     """The stated 学科分类 naming a society's discipline: a strong hint (pseudo-needs carry
