@@ -5,11 +5,14 @@ succeeds."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from matcher.models import Assignment, AssignmentRun, RunStatus
 from tests.assignments.world import build, dry_run
 from tests.faults.crash import killed, run_cli, store_fingerprint, temp_files
+
+pytestmark = pytest.mark.slow  # each test runs and kills matcher subprocesses
 
 
 def _seeded(store) -> int:

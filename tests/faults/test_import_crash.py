@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from matcher.auth.actors import SYSTEM_CLI
@@ -14,6 +15,8 @@ from matcher.imports.writer import CHUNK
 from matcher.models import Enterprise, Expert, TechNeed, expert_societies
 from tests.faults.crash import killed, run_cli, store_fingerprint, temp_files
 from tests.imports.form_sheets import NEEDS, write_xlsx
+
+pytestmark = pytest.mark.slow  # each test runs and kills matcher subprocesses
 
 SOCIETIES = 4
 BEFORE = 300  # experts already stored, rewritten by the killed import

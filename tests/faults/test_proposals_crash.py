@@ -4,11 +4,14 @@ succeeds, and the documents on disk are exactly the stored proposals' documents.
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from matcher.models import WorkstationProposal
 from tests.faults.crash import killed, run_cli, store_fingerprint, temp_files
 from tests.proposals.conftest import build
+
+pytestmark = pytest.mark.slow  # each test runs and kills matcher subprocesses
 
 
 def _documents(settings) -> set[str]:
