@@ -331,6 +331,9 @@ def rerank_stale(
             select(TechNeed)
             .where(TechNeed.status.in_(SEEKING), TechNeed.id.in_(stale))
             .order_by(TechNeed.id)
+            # another process re-ranking the same needs (each API worker's refresher) holds
+            # them: skip those instead of racing it to replace their rows
+            .with_for_update(key_share=True, skip_locked=True)
         )
     )
     if needs:
