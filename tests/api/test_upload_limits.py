@@ -30,18 +30,23 @@ def test_a_large_upload_does_not_block_other_requests(store, settings, world):
                     headers=headers,
                 )
 
+        began = time.perf_counter()
         future = pool.submit(upload)
-        slowest = 0.0
+        slowest, answered = 0.0, 0
         with httpx.Client(base_url=base, timeout=30) as client:
             while not future.done():
                 start = time.perf_counter()
                 assert client.get("/api/v1/health").status_code == 200
                 slowest = max(slowest, time.perf_counter() - start)
+                answered += 1
                 time.sleep(0.05)
         r = future.result()
+        total = time.perf_counter() - began
     assert r.status_code == 200, r.text
     assert r.json()["created"] == 30_000
-    assert slowest < 1.0, slowest
+    # relative, not a wall-clock limit: an import on the event loop would hold one health
+    # check for about the whole upload; off the loop they keep answering throughout
+    assert answered >= 3 and slowest < total / 3, (answered, slowest, total)
 
 
 def test_an_upload_over_the_limit_is_413(api, world, settings):
