@@ -13,13 +13,13 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import workspaces
+import navigation
 
 from matcher.api.state import AppState
 from matcher.auth.service import log_in
 from matcher.config import get_settings
 from matcher.errors import MatcherError
-from matcher.models import Role, User
+from matcher.models import User
 
 
 @st.cache_resource(show_spinner="加载匹配引擎 loading the matching engine …")
@@ -72,18 +72,15 @@ def main() -> None:
     if user is None:
         login(state)
         return
+    pages = navigation.pages_for(user)
     with st.sidebar:
         st.write(f"**{user.display_name or user.username}** · {user.role.value}")
+        label = st.radio("页面 Page", [label for label, _ in pages], key="nav")
         if st.button("退出登录 Log out"):
             st.session_state.clear()
             st.rerun()
     try:
-        if user.role is Role.ENTERPRISE:
-            workspaces.enterprise(state, user)
-        elif user.role is Role.SOCIETY:
-            workspaces.society(state, user)
-        else:
-            workspaces.staff(state, user)
+        navigation.load(dict(pages)[label])(state, user)
     except MatcherError as exc:
         st.error(exc.message)
 

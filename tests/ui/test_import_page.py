@@ -16,7 +16,7 @@ from matcher.db import Store
 from matcher.models import ImportMapping, TechNeed
 from tests.api.conftest import World, build_world
 from tests.imports.form_sheets import unfamiliar, write_xlsx
-from tests.ui.test_streamlit_app import logged_in
+from tests.ui.test_streamlit_app import logged_in, open_page
 
 pytestmark = pytest.mark.slow
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,6 +34,8 @@ def sheet(tmp_path: Path) -> bytes:
 
 
 def _upload(at, sheet: bytes):
+    if at.sidebar.radio(key="nav").value != "导入 Import":
+        open_page(at, "导入 Import")
     at.selectbox(key="import_kind").select("needs")
     at.run()
     at.file_uploader(key="import_file").set_value(("汇总表.xlsx", sheet, XLSX))
@@ -110,7 +112,8 @@ def test_map_preview_import_save_and_reuse_a_mapping(world, store, sheet) -> Non
         assert saved.mapping == {"申报单位名称": "enterprise_name", "需求背景": "ignore"}
         assert (saved.kind, saved.created_by) == ("needs", "staff")
 
-    again = logged_in("staff")  # a new session: the saved mapping is offered and applied
+    # a new session: the saved mapping is offered and applied
+    again = open_page(logged_in("staff"), "导入 Import")
     again.selectbox(key="import_kind").select("needs").run()
     again.selectbox(key="saved_mapping").select("市科协汇总表").run()
     _upload(again, sheet)
@@ -137,7 +140,7 @@ def test_staff_filter_needs_by_the_form_fields(world, store, sheet) -> None:
     def titles() -> list[str]:
         return sorted(_table(at, "需求 title")["需求 title"])
 
-    at.run()
+    open_page(at, "需求 Needs")
     assert "材料科学" in at.selectbox(key="filter_discipline").options
     at.selectbox(key="filter_discipline").select("机械工程").run()
     assert titles() == ["激光切割精度提升"]

@@ -31,6 +31,13 @@ def logged_in(username: str, password: str = PASSWORD) -> AppTest:
     return at
 
 
+def open_page(at: AppTest, label: str) -> AppTest:
+    """Choose a page in the sidebar, as a user clicks it."""
+    at.sidebar.radio(key="nav").set_value(label).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.markdown] + [e.label for e in at.expander]
     parts += [e.value for e in at.caption] + [e.value for e in at.error]
@@ -74,4 +81,4 @@ def test_staff_sees_the_overview_and_audit(world: World) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["学会 societies"] == "2"
     assert metrics["需求 needs"] == "4"
-    assert at.dataframe  # the audit table renders
+    assert open_page(at, "审计 Audit").dataframe  # the audit table renders

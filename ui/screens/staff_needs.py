@@ -22,7 +22,7 @@ COLUMNS = [
 ]
 
 
-def needs_browser(state: AppState, user: User) -> None:
+def page(state: AppState, user: User) -> None:
     facets = run(state, lambda s: form_facets(session=s, actor=user))
     left, middle, right = st.columns(3)
     discipline = left.selectbox(

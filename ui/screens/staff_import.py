@@ -34,7 +34,7 @@ NO_MAPPING = "（不用 none）"
 COLUMN, FIELD, SAMPLE = "列 column", "字段 field", "示例 sample"
 
 
-def import_page(state: AppState, user: User) -> None:
+def page(state: AppState, user: User) -> None:
     kind = st.selectbox("类型 kind", list(KINDS), key="import_kind")
     saved = run(state, lambda s: mappings.list_mappings(session=s, actor=user, kind=kind))
     chosen = st.selectbox(

@@ -1,0 +1,43 @@
+"""The pages each role sees, in sidebar order: (label, module in ``screens``).
+
+Each module has ``page(state, user)``; only the chosen page runs, so a page's queries cost
+nothing while another is open. Add a page by adding a line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+from matcher.api.state import AppState
+from matcher.models import Role, User
+
+Page = Callable[[AppState, User], None]
+
+ENTERPRISE_PAGES: list[tuple[str, str]] = [
+    ("企业工作台 My needs", "enterprise"),
+]
+SOCIETY_PAGES: list[tuple[str, str]] = [
+    ("线索 Leads", "society"),
+]
+STAFF_PAGES: list[tuple[str, str]] = [
+    ("概览 Overview", "staff_overview"),
+    ("需求 Needs", "staff_needs"),
+    ("导入 Import", "staff_import"),
+    ("审计 Audit", "staff_audit"),
+]
+ADMIN_PAGES: list[tuple[str, str]] = []  # admin sees the staff pages and these
+
+
+def pages_for(user: User) -> list[tuple[str, str]]:
+    if user.role is Role.ENTERPRISE:
+        return ENTERPRISE_PAGES
+    if user.role is Role.SOCIETY:
+        return SOCIETY_PAGES
+    if user.role is Role.ADMIN:
+        return STAFF_PAGES + ADMIN_PAGES
+    return STAFF_PAGES
+
+
+def load(module: str) -> Page:
+    return importlib.import_module(f"screens.{module}").page

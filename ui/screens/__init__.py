@@ -1,0 +1,1 @@
+"""One module per page; each has ``page(state, user)``. ``navigation`` lists them per role."""
