@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from matcher.api.messages import field_name, translate
 from matcher.api.state import AppState
 from matcher.errors import MatcherError
+from matcher.exports.formats import render
 
 T = TypeVar("T")
 
@@ -43,3 +44,27 @@ def show_invalid(exc: ValidationError) -> None:
     st.error("输入无效 / invalid input:")
     for error in exc.errors():
         st.text(f"{field_name(error.get('loc', ()))}: {translate(error)}")
+
+
+def downloads(table: pd.DataFrame, stem: str, key: str) -> None:
+    """CSV (UTF-8 with BOM, for Excel) and .xlsx downloads of a table as shown, with text
+    cells that a spreadsheet would run as formulas neutralised."""
+    headers = [str(c) for c in table.columns]
+    rows = [[None if pd.isna(v) else v for v in row] for row in table.itertuples(index=False)]
+    left, right = st.columns(2)
+    for column, fmt, mime in (
+        (left, "csv", "text/csv"),
+        (right, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ):
+        column.download_button(
+            f"下载 {fmt.upper()} download",
+            render(headers, rows, fmt, stem),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            key=f"{key}_{fmt}",
+        )
+
+
+def plain(label: str, value: object) -> None:
+    """A labelled value that users typed, shown as plain text (never Markdown or HTML)."""
+    st.text(f"{label}: {'' if value is None else value}")
