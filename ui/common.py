@@ -50,7 +50,9 @@ def downloads(table: pd.DataFrame, stem: str, key: str) -> None:
     """CSV (UTF-8 with BOM, for Excel) and .xlsx downloads of a table as shown, with text
     cells that a spreadsheet would run as formulas neutralised."""
     headers = [str(c) for c in table.columns]
-    rows = [[None if pd.isna(v) else v for v in row] for row in table.itertuples(index=False)]
+    rows = [
+        [None if v is pd.NA or v != v else v for v in row] for row in table.itertuples(index=False)
+    ]  # NaN != NaN
     left, right = st.columns(2)
     for column, fmt, mime in (
         (left, "csv", "text/csv"),
