@@ -21,6 +21,7 @@ from matcher.models.base import (
 from matcher.models.conflict import ConflictOfInterest, ConflictSource
 from matcher.models.enterprise import Enterprise, TechNeed
 from matcher.models.imports import ImportMapping
+from matcher.models.inbox import InboxVisit
 from matcher.models.matching import LeadResponse, MatchResult
 from matcher.models.revision import ProfileRevision
 from matcher.models.society import Expert, Society, expert_societies
@@ -50,6 +51,7 @@ __all__ = [
     "Enterprise",
     "Expert",
     "ImportMapping",
+    "InboxVisit",
     "LeadResponse",
     "LeadResponseStatus",
     "LoginThrottle",
