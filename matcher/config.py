@@ -101,6 +101,16 @@ class Settings(BaseSettings):
     workstation_max_experts: int = Field(
         default=5, ge=1, description="resident experts named in a proposal"
     )
+    # the workspaces (Streamlit UI) and the staff dashboard
+    org_name: str = Field(
+        default="河南省科学技术协会 · 百会链千企", description="shown in the UI's sidebar"
+    )
+    dashboard_min_score: float = Field(
+        default=50.0,
+        ge=0,
+        le=100,
+        description="match coverage: a need counts as covered when its best society scores this",
+    )
 
     @property
     def cors_origin_list(self) -> list[str]:
