@@ -23,6 +23,16 @@ from matcher.models.enterprise import Enterprise, TechNeed
 from matcher.models.imports import ImportMapping
 from matcher.models.inbox import InboxVisit
 from matcher.models.matching import LeadResponse, MatchResult
+from matcher.models.programme import (
+    ConfirmationStatus,
+    EnterprisePairing,
+    PairingRun,
+    PairingStatus,
+    ProgrammeRound,
+    RoundStatus,
+    ServiceActivity,
+    activity_experts,
+)
 from matcher.models.revision import ProfileRevision
 from matcher.models.society import Expert, Society, expert_societies
 from matcher.models.user import AuditEvent, LoginThrottle, User
@@ -45,10 +55,12 @@ __all__ = [
     "AssignmentStatus",
     "AuditEvent",
     "Base",
+    "ConfirmationStatus",
     "ConflictOfInterest",
     "ConflictSource",
     "ConstraintKind",
     "Enterprise",
+    "EnterprisePairing",
     "Expert",
     "ImportMapping",
     "InboxVisit",
@@ -57,16 +69,22 @@ __all__ = [
     "LoginThrottle",
     "MatchResult",
     "NeedStatus",
+    "PairingRun",
+    "PairingStatus",
     "ProfileRevision",
+    "ProgrammeRound",
     "ProposalStatus",
     "Role",
+    "RoundStatus",
     "RunStatus",
+    "ServiceActivity",
     "Society",
     "TargetKind",
     "TechNeed",
     "User",
     "Workstation",
     "WorkstationProposal",
+    "activity_experts",
     "expert_societies",
     "workstation_experts",
 ]

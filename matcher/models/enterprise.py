@@ -35,6 +35,8 @@ class Enterprise(TimestampMixin, Base):
     industry: Mapped[str | None] = mapped_column(String(100))
     size: Mapped[str | None] = mapped_column(String(50))
     is_chain_leader: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 重点产业链 the chain-leader leads (e.g. 盾构, 轴承, 尼龙); see models/programme.py
+    priority_industry: Mapped[str | None] = mapped_column(String(50), index=True)
     contact_name: Mapped[str | None] = mapped_column(String(100))
     contact_phone: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(254))
