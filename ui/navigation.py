@@ -22,6 +22,7 @@ SOCIETY_PAGES: list[tuple[str, str]] = [
 ]
 STAFF_PAGES: list[tuple[str, str]] = [
     ("概览 Overview", "staff_overview"),
+    ("数据看板 Dashboard", "dashboard"),
     ("需求 Needs", "staff_needs"),
     ("导入 Import", "staff_import"),
     ("审计 Audit", "staff_audit"),
