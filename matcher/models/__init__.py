@@ -35,6 +35,7 @@ from matcher.models.programme import (
 )
 from matcher.models.revision import ProfileRevision
 from matcher.models.society import Expert, Society, expert_societies
+from matcher.models.team import ServiceTeam, ServiceTeamMember, TeamRole, TeamStatus
 from matcher.models.user import AuditEvent, LoginThrottle, User
 from matcher.models.workstation import (
     BLOCKING_STATUSES,
@@ -78,8 +79,12 @@ __all__ = [
     "RoundStatus",
     "RunStatus",
     "ServiceActivity",
+    "ServiceTeam",
+    "ServiceTeamMember",
     "Society",
     "TargetKind",
+    "TeamRole",
+    "TeamStatus",
     "TechNeed",
     "User",
     "Workstation",
