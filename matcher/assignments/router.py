@@ -10,7 +10,8 @@ from fastapi import APIRouter, Query
 from matcher.api.deps import ActorDep, SessionDep, StaffDep
 from matcher.api.pagination import Page
 from matcher.api.types import Id, IdPath, Limit, Offset
-from matcher.assignments import lifecycle, service
+from matcher.assignments import bulk, lifecycle, service
+from matcher.assignments.bulk_schemas import BulkTransitionIn, BulkTransitionOut
 from matcher.assignments.rules_router import router as rules_router
 from matcher.assignments.runs_router import router as runs_router
 from matcher.assignments.schemas import AssignmentCreate, AssignmentOut, CompleteIn, ReasonIn
@@ -51,6 +52,14 @@ def list_assignments(
         offset=offset,
     )
     return Page[AssignmentOut](items=items, total=total, limit=limit, offset=offset)
+
+
+@assignments.post("/transitions", response_model=BulkTransitionOut)
+def transition_many(session: SessionDep, actor: StaffDep, body: BulkTransitionIn):
+    """Staff: one life-cycle move for many assignments, per row — each row that may move
+    does, each that may not is listed with its code and message (a missing reason, rating
+    or outcome refuses the whole request with 422)."""
+    return bulk.transition_many(session=session, actor=actor, data=body)
 
 
 @assignments.get("/{assignment_id}", response_model=AssignmentOut)

@@ -77,6 +77,10 @@ _BY_HAND = {"society_id": "s_other", "enterprise_id": "e_own"}
 NOTE = {"note": "专题会审议"}
 REASON = {"reason": "时间冲突"}
 COMPLETE = {"rating": 5, "outcome": "焊缝合格率提升到 99%"}
+def _bulk_confirm(role, ids):  # a_other is cancelled by now: a per-row refusal, 200
+    return {"action": "confirm", "assignment_ids": [ids["a_other"]]}
+
+
 DEADLINE = {"deadline": "2027-06-30"}  # not a text field: stored matches stay valid
 RESPONSE = {"status": "interested", "reason": "有相关专家"}
 
@@ -150,6 +154,7 @@ MATRIX: list[Case] = [
     Case("POST", "/assignments/{a_decline}/decline", (403, 200, 409, 409, 401), REASON),
     Case("POST", "/assignments/{a_cancel}/cancel", (200, 409, 409, 409, 401), REASON),
     Case("POST", "/assignments/{a_other}/cancel", (404, 404, 200, 409, 401), REASON),
+    Case("POST", "/assignments/transitions", (403, 403, 200, 200, 401), _bulk_confirm),
     # standing rules and bulk runs: staff only
     Case("POST", "/assignment-pins", (403, 403, 201, 201, 401), _PIN),
     Case("GET", "/assignment-pins", (403, 403, 200, 200, 401)),
