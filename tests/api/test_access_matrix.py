@@ -77,6 +77,8 @@ _BY_HAND = {"society_id": "s_other", "enterprise_id": "e_own"}
 NOTE = {"note": "专题会审议"}
 REASON = {"reason": "时间冲突"}
 COMPLETE = {"rating": 5, "outcome": "焊缝合格率提升到 99%"}
+
+
 def _bulk_confirm(role, ids):  # a_other is cancelled by now: a per-row refusal, 200
     return {"action": "confirm", "assignment_ids": [ids["a_other"]]}
 
