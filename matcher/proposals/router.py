@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
+from matcher.api.attachments import SHEET_TYPES
+from matcher.api.attachments import attachment as _attachment
 from matcher.api.deps import ActorDep, SessionDep, SettingsDep, StaffDep
 from matcher.api.pagination import Page
 from matcher.api.types import Id, IdPath, Limit, Offset
@@ -18,24 +19,11 @@ from matcher.proposals.rendering import MEDIA_TYPE
 from matcher.proposals.schemas import GenerateOut, NoteIn, ProposalCreate, ProposalOut, RejectIn
 
 router = APIRouter(prefix="/proposals", tags=["proposals"])
-SHEET_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class SummaryFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
-
-
-def _attachment(data: bytes, media_type: str, ascii_name: str, name: str) -> Response:
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
-    return Response(
-        content=data,
-        media_type=media_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
-    )
 
 
 @router.post("/generate", response_model=GenerateOut)
