@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from matcher.models.assignment_run import RunStatus
 from matcher.models.base import Base, TimestampMixin, str_enum
 from matcher.models.enterprise import Enterprise
 from matcher.models.society import Expert, Society
@@ -99,7 +100,7 @@ class PairingRun(TimestampMixin, Base):
     round_id: Mapped[int] = mapped_column(
         ForeignKey("programme_rounds.id", ondelete="CASCADE"), index=True
     )
-    status: Mapped[str] = mapped_column(String(20), default="dry_run")  # RunStatus values
+    status: Mapped[RunStatus] = mapped_column(str_enum(RunStatus), default=RunStatus.DRY_RUN)
     parameters: Mapped[dict] = mapped_column(default=dict)
     summary: Mapped[dict] = mapped_column(default=dict)
     objective: Mapped[float] = mapped_column(Float, default=0.0)
