@@ -24,6 +24,8 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("概览 Overview", "staff_overview"),
     ("数据看板 Dashboard", "dashboard"),
     ("需求 Needs", "staff_needs"),
+    ("批量分配 Assign", "staff_assign"),
+    ("服务进程 Services", "staff_services"),
     ("导入 Import", "staff_import"),
     ("审计 Audit", "staff_audit"),
 ]
