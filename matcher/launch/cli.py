@@ -19,6 +19,7 @@ from matcher.launch.demo import (
     load_demo_services,
     store_is_empty,
 )
+from matcher.launch.health import wait_until_answering
 
 
 def _print_logins(logins: list[tuple[str, str, str]]) -> None:
@@ -45,17 +46,26 @@ def _demo_logins() -> list[tuple[str, str, str]]:
 
 def register(app: typer.Typer) -> None:
     @app.command("demo")
-    def demo_cmd() -> None:
-        """Load the demo data if the store is empty, then build indexes and match needs."""
+    def demo_cmd(
+        scale: float = typer.Option(
+            1.0, min=0.01, max=1.0, help="share of the default demo sizes (0.1: a quick store)"
+        ),
+    ) -> None:
+        """Load the demo data if the store is empty, then load or build the indexes and match
+        the needs that have no current matches."""
         settings, store = cli_settings(), cli_store()
         loading = store_is_empty(store)
         if loading:
-            typer.echo("载入演示数据 loading demo data …")
-            load_demo(store, settings)
+            typer.echo("生成并载入演示数据 generating and loading the demo data …")
+            load_demo(store, settings, scale=scale)
         else:
             typer.echo("数据库已有数据，跳过演示数据 store not empty: demo data not loaded")
-        count = build_and_match(store, settings)
-        typer.echo(f"索引已就绪，已匹配 {count} 条需求 / indexes ready, {count} needs matched")
+        done = build_and_match(store, settings, echo=typer.echo)
+        typer.echo(
+            f"索引已就绪；{done.seeking} 条待对接需求中 {done.societies} 条重新匹配学会、"
+            f"{done.experts} 条重新匹配专家 / indexes ready; of {done.seeking} seeking needs "
+            f"{done.societies} matched to societies, {done.experts} to experts (others current)"
+        )
         if loading:
             served = load_demo_services(store, settings)
             typer.echo(f"已载入 {served} 项已完成服务 / {served} completed services loaded")
@@ -81,7 +91,13 @@ def register(app: typer.Typer) -> None:
             ui_cmd += ["--server.port", str(ui_port), "--server.headless", "true"]
             ui_cmd += ["--browser.gatherUsageStats", "false"]
             procs.append(subprocess.Popen(ui_cmd, env=env))
-        typer.echo(f"API  http://{host}:{api_port}/docs")
+        health = {"API": f"http://{host}:{api_port}/api/v1/health"}
+        if ui:
+            health["UI"] = f"http://{host}:{ui_port}/_stcore/health"
+        typer.echo("启动中 starting " + " + ".join(health) + " …")
+        if not wait_until_answering(list(health.values()), procs):
+            typer.echo("服务未能启动 a server stopped before answering", err=True)
+        typer.echo(f"API  http://{host}:{api_port}/docs  (health: {health['API']})")
         if ui:
             typer.echo(f"UI   http://{host}:{ui_port}")
         _print_logins(_demo_logins())

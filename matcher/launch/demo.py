@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from matcher.auth.actors import SYSTEM_DEMO
 from matcher.config import Settings
 from matcher.db import Store
-from matcher.models import Role, Society, TargetKind, TechNeed
+from matcher.models import MatchResult, Role, Society, TargetKind, TechNeed
 
 IMPORT_ORDER = ("societies", "experts", "enterprises", "needs")
 DEMO_PASSWORD = "demo-2026-henan"  # the password policy wants ≥ 10 characters
+Echo = Callable[[str], None]
+
+
+def _quiet(_line: str) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -23,15 +30,17 @@ class DemoLogin:
     bound_to: str
 
 
-def demo_files(settings: Settings) -> dict[str, Path]:
+def demo_files(settings: Settings, scale: float = 1.0) -> dict[str, Path]:
     """The generated demo import files, written once under ``data/demo`` (the services file
-    is loaded after matching: ``load_demo_services``)."""
-    from matcher.demo.generator import write_demo_files
+    is loaded after matching: ``load_demo_services``); ``scale`` shrinks the default sizes
+    (e.g. 0.1 for a quick store in tests)."""
+    from matcher.demo.generator import DEFAULT_SIZES, write_demo_files
 
     out = settings.data_dir / "demo"
     files = {kind: out / f"{kind}.csv" for kind in IMPORT_ORDER}
     if not all(p.exists() for p in [*files.values(), out / "services.csv"]):
-        write_demo_files(out)
+        sizes = {kind: max(1, round(n * scale)) for kind, n in DEFAULT_SIZES.items()}
+        write_demo_files(out, **sizes)
     return files
 
 
@@ -40,11 +49,13 @@ def store_is_empty(store: Store) -> bool:
         return not session.scalar(select(func.count()).select_from(Society))
 
 
-def load_demo(store: Store, settings: Settings, *, progress: bool = True) -> list[DemoLogin]:
+def load_demo(
+    store: Store, settings: Settings, *, progress: bool = True, scale: float = 1.0
+) -> list[DemoLogin]:
     """Import the demo files (one transaction each, all-or-nothing) and create the log-ins."""
     from matcher.imports.service import import_file
 
-    for kind, path in demo_files(settings).items():
+    for kind, path in demo_files(settings, scale).items():
         with store.transaction() as session:
             import_file(
                 session=session,
@@ -87,25 +98,86 @@ def create_demo_logins(session) -> list[DemoLogin]:
     return logins
 
 
-def build_and_match(store: Store, settings: Settings) -> int:
-    """Build the indexes and match every open need to societies and experts."""
-    from matcher.matching.service import MatchingRuntime, ensure_indexes, match_open_needs
+def build_and_match(store: Store, settings: Settings, *, echo: Echo = _quiet) -> Matched:
+    """Load the saved indexes (built the first time, which fits the embedded model), then
+    match only what changed: the seeking needs without stored results, or whose results
+    come from another index version or predate the need's last edit."""
+    from matcher.matching.service import MatchingRuntime, ensure_indexes
 
+    echo("加载索引 loading the indexes (首次启动需拟合模型、建立索引 a first start fits, builds) …")
     runtime = MatchingRuntime.load(settings)
     with store.transaction() as session:
-        ensure_indexes(session=session, runtime=runtime)
-    matched = 0
+        status = ensure_indexes(session=session, runtime=runtime, progress=True)
+    echo(
+        f"索引 index {status.action}: {status.societies} 学会 societies, "
+        f"{status.experts} 专家 experts"
+    )
+    counts = {}
     for target in (TargetKind.SOCIETY, TargetKind.EXPERT):
         with store.transaction() as session:
-            results = match_open_needs(
-                session=session,
-                runtime=runtime,
-                target=target,
-                top_k=settings.default_top_k,
-                progress=True,
-            )
-            matched = max(matched, len(results))
-    return matched
+            counts[target], seeking = _match_changed(session, runtime, target, settings, echo)
+    return Matched(counts[TargetKind.SOCIETY], counts[TargetKind.EXPERT], seeking)
+
+
+@dataclass(frozen=True)
+class Matched:
+    """Needs (re-)matched to societies and to experts, of the seeking needs."""
+
+    societies: int
+    experts: int
+    seeking: int
+
+
+def _match_changed(
+    session, runtime, target: TargetKind, settings: Settings, echo: Echo
+) -> tuple[int, int]:
+    """(needs matched now, seeking needs): only those without current results."""
+    from matcher.matching.service import SEEKING, rank_needs, store_ranked
+
+    version = runtime.state.version
+    seeking = list(
+        session.scalars(select(TechNeed).where(TechNeed.status.in_(SEEKING)).order_by(TechNeed.id))
+    )
+    current = _current_results(session, target, version)
+    needs = [n for n in seeking if not _is_current(n, current.get(n.id))]
+    if needs:
+        echo(f"匹配 matching {len(needs)}/{len(seeking)} 条需求 needs → {target.value}")
+        ranked = rank_needs(
+            session=session,
+            runtime=runtime,
+            needs=needs,
+            target=target,
+            top_k=settings.default_top_k,
+            progress=True,
+        )
+        store_ranked(session=session, needs=needs, ranked=ranked, actor=SYSTEM_DEMO)
+    return len(needs), len(seeking)
+
+
+def _current_results(session, target: TargetKind, version: str) -> dict[int, tuple]:
+    """need id → (oldest stored result, whether every stored result has ``version``)."""
+    rows = session.execute(
+        select(
+            MatchResult.need_id,
+            func.min(MatchResult.created_at),
+            func.count(),
+            func.sum(case((MatchResult.model_id == version, 1), else_=0)),
+        )
+        .where(MatchResult.target_kind == target)
+        .group_by(MatchResult.need_id)
+    )
+    return {need_id: (oldest, total == same) for need_id, oldest, total, same in rows}
+
+
+def _is_current(need: TechNeed, stored: tuple | None) -> bool:
+    if stored is None:
+        return False
+    oldest, same_version = stored
+    return same_version and _aware(oldest) >= _aware(need.updated_at)
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def load_demo_services(store: Store, settings: Settings) -> int:
@@ -113,7 +185,7 @@ def load_demo_services(store: Store, settings: Settings) -> int:
     their needs resolved; once, into a store without assignments. Loaded after matching, as
     in real life a need is matched before it is served. The number loaded."""
     import csv
-    from datetime import UTC, datetime, time
+    from datetime import time
 
     from matcher.audit.service import record
     from matcher.models import Assignment, AssignmentStatus, Expert, NeedStatus

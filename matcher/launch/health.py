@@ -1,0 +1,32 @@
+"""Waiting for servers started as child processes to answer their health checks."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+
+def answers(url: str, timeout: float = 1.0) -> bool:
+    """Whether ``url`` answers 200 now."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until_answering(
+    urls: list[str], procs: list[subprocess.Popen], *, timeout: float = 300.0, poll: float = 0.2
+) -> bool:
+    """Block until every URL answers (True), or a process exits or ``timeout`` passes (False)."""
+    pending = list(urls)
+    deadline = time.monotonic() + timeout
+    while pending and time.monotonic() < deadline:
+        if any(p.poll() is not None for p in procs):
+            return False
+        pending = [url for url in pending if not answers(url)]
+        if pending:
+            time.sleep(poll)
+    return not pending
