@@ -18,7 +18,8 @@ member profile), character 1–2-grams with whitespace removed, sublinear tf, ID
 documents, L2-normalised, cosine. Prints society Acc@1 / Acc@3 / MRR and expert P@10, mean ± std
 over folds, the paired per-fold difference, and how well the 0–100 scores are calibrated.
 
-    .venv/bin/python scripts/benchmark_quality.py [--data PATH] [--folds 5] [--hints] [--feedback]
+    .venv/bin/python scripts/benchmark_quality.py [--data PATH] [--folds 5] [--limit N] [--hints]
+        [--feedback]
 """
 
 from __future__ import annotations
@@ -279,9 +280,13 @@ def main() -> None:
     ap.add_argument(
         "--feedback", action="store_true", help="also measure learning from simulated outcomes"
     )
+    ap.add_argument(
+        "--limit", type=int, default=0, help="quick runs: only the first N papers (0 = all)"
+    )
     args = ap.parse_args()
     kinds = KINDS + (HINT_KINDS if args.hints else ())
     papers = [json.loads(line) for line in args.data.read_text(encoding="utf-8").splitlines()]
+    papers = papers[: args.limit or None]
     soc_id = {d: f"S{i:03d}" for i, d in enumerate(sorted({p["discipline"] for p in papers}))}
     cats = {p["discipline"]: p["category"] for p in papers}
     order = np.random.default_rng(0).permutation(len(papers))
@@ -298,7 +303,8 @@ def main() -> None:
             )
         print(
             f"fold {f} fitted weights ({fusion.source}, {fusion.trained_on} pseudo-needs): "
-            + ", ".join(f"{k} {v:+.2f}" for k, v in fusion.weights.items()),
+            + ", ".join(f"{k} {v:+.2f}" for k, v in fusion.weights.items())
+            + f"; outcome thresholds {fusion.outcome_thresholds}",
             flush=True,
         )
         truth = {p["id"]: soc_id[p["discipline"]] for p in test}

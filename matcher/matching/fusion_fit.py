@@ -14,13 +14,15 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher.embeddings.encoders import Encoder, StaticVectors
 from matcher.embeddings.static_fit import fit_static_embedding
 from matcher.matching.indexes import society_evidence
 from matcher.matching.profiles import Row
 from matcher.ranking.config import RankingConfig
-from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion
+from matcher.ranking.feedback import THRESHOLDS, outcome_priors
+from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion, fit_weights
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams, embedding_tokens
 from matcher.text.normalize import normalize
 from matcher.text.segmenter import Segmenter
@@ -43,6 +45,8 @@ CALIBRATION_SHARE = 0.3
 WINDOW = (12, 40)
 """Length range (characters) of the short pseudo-needs cut out of a profile."""
 EXPERT_CANDIDATES = 20
+OUTCOME_THRESHOLDS = (0.0, 0.2, 0.3, 0.5)
+"""Similarity thresholds the outcome priors' fit chooses from (``ranking.feedback``)."""
 
 
 @dataclass
@@ -85,7 +89,7 @@ def fit_store_fusion(
         held_sets = [order[k::FOLDS] for k in range(FOLDS)]
     else:
         held_sets = [order[:MAX_PSEUDO_NEEDS]]
-    feats, truth, e_fused, e_right = [], [], [], []
+    feats, truth, e_fused, e_right, q_vecs = [], [], [], [], []
     for held in held_sets:
         rest = np.setdiff1d(np.arange(len(experts)), held)
         if len(rest) > MAX_FIT_STORE:
@@ -93,7 +97,7 @@ def fit_store_fusion(
         texts = [experts[i].text for i in held]
         texts += [_window(t, rng) for t in texts]
         q_tokens = [e_tokens[i] for i in held] + segmenter.tokens_many(texts[len(held) :])
-        f, ef, er = _pseudo_need_features(
+        f, ef, er, qv = _pseudo_need_features(
             store=[experts[i] for i in rest],
             store_tokens=[e_tokens[i] for i in rest],
             store_labels=label[rest],
@@ -108,6 +112,7 @@ def fit_store_fusion(
             cfg=cfg,
         )
         feats.append(f)
+        q_vecs.append(qv)
         truth.append(np.concatenate([label[held], label[held]]))
         e_fused.append(ef)
         e_right.append(er == np.concatenate([label[held], label[held]])[:, None])
@@ -121,11 +126,68 @@ def fit_store_fusion(
         calibrate_on=calibrate_on,
         encoder=encoder.model_id if encoder is not None else "",
     )
+    outcome_weights, fusion.outcome_thresholds = _fit_outcome_weights(feats, truth, q_vecs, fusion)
+    fusion.weights |= outcome_weights
     experts_cal = ExpertCalibration.fit(
         np.concatenate([x.ravel() for x in e_fused]), np.concatenate([x.ravel() for x in e_right])
     )
     log.info("fusion fitted on %d pseudo-needs: %s", len(truth_all), fusion.weights)
     return FitResult(fusion, experts_cal, len(labelled))
+
+
+def _fit_outcome_weights(
+    feats: list[np.ndarray], truth: list[np.ndarray], q_vecs: list, fusion: Fusion
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The ``served`` / ``declined`` weights and similarity thresholds, fitted on simulated
+    outcomes with the channel weights fixed: in each held set, one half of the full-profile
+    pseudo-needs was served by its right society (rating 5) and declined by a wrong
+    first-ranked one, and the other half's pseudo-needs (full and short) are scored with
+    those outcomes — and vice versa. The thresholds are chosen from ``OUTCOME_THRESHOLDS``
+    by the fit's likelihood. Served counts only for, declined only against (a weight of the
+    wrong sign is 0, so outcomes that do not help the fit change nothing)."""
+    sims, offsets = [], []
+    for f, t, q in zip(feats, truth, q_vecs, strict=True):
+        fused = fusion.fused(f)
+        n = len(t) // 2  # full profiles first, then their short windows
+        half = np.arange(len(t)) % n % 2
+        sim = (q @ q[:n].T).toarray()
+        sim[half[:, None] == half[None, :n]] = 0.0  # only the other half's outcomes
+        top = fused[:, :n].argmax(axis=0)
+        wrong = np.flatnonzero(top != t[:n])
+        sims.append((sim, t[:n], sim[:, wrong], top[wrong], f.shape[0]))
+        offsets.append(fused)
+    offset, right = np.hstack(offsets), np.concatenate(truth)
+    best = (np.inf, np.zeros(2), THRESHOLDS)
+    for served_at in OUTCOME_THRESHOLDS:
+        for declined_at in OUTCOME_THRESHOLDS:
+            cut = {"served": served_at, "declined": declined_at}
+            x = np.concatenate(
+                [
+                    _outcome_features(s, rows, d, d_rows, n_soc, cut)
+                    for s, rows, d, d_rows, n_soc in sims
+                ],
+                axis=1,
+            )
+            w = fit_weights(x, right, offset=offset)
+            w = np.array([max(w[0], 0.0), min(w[1], 0.0)])
+            loss = _nll(x @ w + offset, right)
+            if loss < best[0] - 1e-9:
+                best = (loss, w, cut)
+    _, w, cut = best
+    log.info("outcome weights fitted: served %+.2f, declined %+.2f at %s", *w, cut)
+    return {"served": float(w[0]), "declined": float(w[1])}, cut
+
+
+def _outcome_features(sim, rows, declined_sim, declined_rows, n_soc, cut) -> np.ndarray:
+    priors = outcome_priors(sim, rows, np.ones(len(rows)), declined_sim, declined_rows, n_soc, cut)
+    return np.stack([priors["served"], priors["declined"]], axis=-1)
+
+
+def _nll(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Mean negative log-likelihood of the right societies under a softmax of ``scores``."""
+    shifted = scores - scores.max(axis=0)
+    log_z = np.log(np.exp(shifted).sum(axis=0))
+    return float(-(shifted[truth, np.arange(len(truth))] - log_z).mean())
 
 
 def _window(text: str, rng: np.random.Generator) -> str:
@@ -152,10 +214,11 @@ def _pseudo_need_features(
     encoder: Encoder,
     embedded: bool,
     cfg: RankingConfig,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix]:
     """Society features (societies × queries × features) of the pseudo-needs against a
-    store of ``store`` experts only; and, per query, the expert fusion of its top expert
-    candidates with their society rows (for the expert calibration)."""
+    store of ``store`` experts only; per query, the expert fusion of its top expert
+    candidates with their society rows (for the expert calibration); and the queries'
+    character 1–2-gram vectors in the store's space (for the outcome weights)."""
     if embedded:  # the embedded model of this store, as the index would fit it
         emb = [embedding_tokens(t, r.text) for t, r in zip(store_tokens, store, strict=True)]
         emb += [embedding_tokens(t, r.text) for t, r in zip(s_tokens, societies, strict=True)]
@@ -184,8 +247,9 @@ def _pseudo_need_features(
     )
     expert_dense = e_vecs @ q_vecs.T
     chars = [char_bigrams(q) for q in queries]
+    chars12 = [char_unigrams_bigrams(q) for q in queries]
     raw = evidence.channels(
-        query_chars12=[char_unigrams_bigrams(q) for q in queries],
+        query_chars12=chars12,
         query_chars=chars,
         query_words=q_tokens,
         query_vectors=q_vecs,
@@ -206,4 +270,4 @@ def _pseudo_need_features(
     k = min(EXPERT_CANDIDATES, len(store))
     top = np.argpartition(-expert_dense, k - 1, axis=0)[:k].T  # queries × k
     fused = cfg.dense_weight * np.take_along_axis(expert_dense.T, top, axis=1)
-    return features, fused, store_labels[top]
+    return features, fused, store_labels[top], evidence.char12.transform(chars12)

@@ -1,12 +1,13 @@
 """Learning from how services went: needs a society served well are evidence for it, needs it
 declined (or served poorly) count against it, for similar needs later.
 
-Per society, the rating-weighted sum of the unit character 1–2-gram vectors of the needs it
-completed with a good rating (``served``) and of those it declined, answered "not suitable"
-or served poorly (``declined``), each normalised; a need's ``served`` / ``declined`` priors
-are its cosines with them. Both are zero for every society of a store without outcomes, so
-ranking is unchanged there. Read from the store per ranking batch (cached while the outcomes
-and the index version stay the same).
+Each outcome keeps its need's unit character 1–2-gram vector and its society row; a need's
+``served`` prior per society is its best rating-weighted cosine with the needs that society
+completed with a good rating, its ``declined`` prior the near-duplicate similarity to the
+needs it declined, answered "not suitable" or served poorly (``matcher.ranking.feedback``).
+Both are zero for every society of a store without outcomes, so ranking is unchanged there.
+Read from the store per ranking batch (cached while the outcomes and the index version stay
+the same).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from matcher.matching import profiles
 from matcher.matching.indexes import IndexState
 from matcher.models import Assignment, AssignmentStatus, LeadResponse, LeadResponseStatus, TechNeed
+from matcher.ranking.feedback import outcome_priors
 from matcher.ranking.rank import Query
 from matcher.text.ngrams import char_unigrams_bigrams
 
@@ -31,20 +33,36 @@ POOR_RATING = 2
 
 
 @dataclass
+class Outcomes:
+    """One kind of outcome: the needs' unit vectors, their society rows and weights."""
+
+    vectors: sp.csr_matrix  # outcomes × char 1–2-gram vocabulary
+    rows: np.ndarray
+    weights: np.ndarray
+
+
+@dataclass
 class OutcomeEvidence:
-    served: sp.csr_matrix  # societies (index rows) × char 1–2-gram vocabulary
-    declined: sp.csr_matrix
+    served: Outcomes
+    declined: Outcomes
     key: tuple
 
     def attach(self, queries: list[Query], state: IndexState) -> None:
-        """Set each query's ``outcomes`` priors (cosines per society row)."""
-        if not self.served.nnz and not self.declined.nnz:
+        """Set each query's ``outcomes`` priors (per society row)."""
+        if not len(self.served.rows) and not len(self.declined.rows):
             return
         q = state.evidence.char12.transform([char_unigrams_bigrams(x.text) for x in queries])
-        served = np.asarray((self.served @ q.T).todense())
-        declined = np.asarray((self.declined @ q.T).todense())
+        priors = outcome_priors(
+            (q @ self.served.vectors.T).toarray(),
+            self.served.rows,
+            self.served.weights,
+            (q @ self.declined.vectors.T).toarray(),
+            self.declined.rows,
+            len(state.societies.ids),
+            state.fusion.outcome_thresholds,
+        )
         for j, query in enumerate(queries):
-            query.outcomes = {"served": served[:, j], "declined": declined[:, j]}
+            query.outcomes = {name: v[:, j] for name, v in priors.items()}
 
 
 def _key(session: Session, state: IndexState) -> tuple:
@@ -85,21 +103,16 @@ def _pairs(session: Session) -> tuple[list[tuple[int, int, float]], list[tuple[i
     return good, bad
 
 
-def _matrix(state: IndexState, pairs, texts: dict[int, str]) -> sp.csr_matrix:
+def _outcomes(state: IndexState, pairs, texts: dict[int, str]) -> Outcomes:
     row_of = {int(s): i for i, s in enumerate(state.societies.ids)}
     pairs = [p for p in pairs if p[0] in row_of and p[1] in texts]
     space = state.evidence.char12
-    n = len(state.societies.ids)
-    if not pairs:
-        return sp.csr_matrix((n, len(space.vocab) or 1), dtype=np.float32)
-    vecs = space.transform([char_unigrams_bigrams(texts[p[1]]) for p in pairs])
-    weights = [p[2] if len(p) > 2 else 1.0 for p in pairs]
-    assign = sp.csr_matrix(
-        (weights, ([row_of[p[0]] for p in pairs], range(len(pairs)))), shape=(n, len(pairs))
+    vectors = space.transform([char_unigrams_bigrams(texts[p[1]]) for p in pairs])
+    return Outcomes(
+        vectors,
+        np.array([row_of[p[0]] for p in pairs], dtype=np.int64),
+        np.array([p[2] if len(p) > 2 else 1.0 for p in pairs]),
     )
-    total = sp.csr_matrix(assign @ vecs)
-    norms = np.sqrt(np.asarray(total.multiply(total).sum(axis=1)).ravel())
-    return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ total).astype(np.float32)
 
 
 def outcome_evidence(session: Session, state: IndexState, cache: dict) -> OutcomeEvidence:
@@ -118,6 +131,6 @@ def outcome_evidence(session: Session, state: IndexState, cache: dict) -> Outcom
         if ids
         else {}
     )
-    got = OutcomeEvidence(_matrix(state, good, texts), _matrix(state, bad, texts), key)
+    got = OutcomeEvidence(_outcomes(state, good, texts), _outcomes(state, bad, texts), key)
     cache["outcomes"] = got
     return got

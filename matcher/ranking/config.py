@@ -40,10 +40,13 @@ class RankingConfig:
     city_weight: float = 0.1
     industry_weight: float = 0.2
     served_weight: float = 1.0
-    """Cosine with the needs a society served well (rating ≥ 4): learning from outcomes
-    (``matcher.matching.outcomes``; ``scripts/benchmark_quality.py --feedback``)."""
-    declined_weight: float = -0.25
-    """…and with the needs it declined, answered "not suitable" or served poorly."""
+    """Best rating-weighted cosine with a need the society served well (rating ≥ 4):
+    learning from outcomes (``matcher.ranking.feedback``, ``matcher.matching.outcomes``).
+    Fitted stores learn it on simulated outcomes of their pseudo-needs (≥ 0);
+    ``scripts/benchmark_quality.py --feedback`` measures it."""
+    declined_weight: float = -1.0
+    """…and near-duplicate similarity to a need it declined, answered "not suitable" or
+    served poorly (zero below ``feedback.DECLINED_THRESHOLD``; fitted stores learn it, ≤ 0)."""
     discipline_weight: float = 1.0
     """The stated 学科分类 naming a society's discipline: a strong hint (pseudo-needs carry
     none, so it is never fitted; CSL with hints: ``scripts/benchmark_quality.py --hints``)."""

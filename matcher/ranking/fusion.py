@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from matcher.ranking.config import RankingConfig
+from matcher.ranking.feedback import THRESHOLDS
 
 CHANNEL_FEATURES = (
     "char12_doc",
@@ -65,6 +66,8 @@ class Fusion:
     trained_on: int = 0  # pseudo-needs
     fit_accuracy: float | None = None  # Acc@1 of the fit on its held-out pseudo-needs
     encoder: str = ""  # model id the weights were fitted with
+    outcome_thresholds: dict[str, float] = field(default_factory=lambda: dict(THRESHOLDS))
+    """Similarity thresholds of the ``served`` / ``declined`` priors (``ranking.feedback``)."""
 
     @classmethod
     def default(cls, cfg: RankingConfig | None = None) -> Fusion:
@@ -106,17 +109,21 @@ class Fusion:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
-def fit_weights(features: np.ndarray, truth: np.ndarray, l2: float = L2) -> np.ndarray:
+def fit_weights(
+    features: np.ndarray, truth: np.ndarray, l2: float = L2, offset: np.ndarray | None = None
+) -> np.ndarray:
     """Maximum-likelihood softmax weights (L-BFGS, ridge ``l2``) for a societies × queries ×
-    features tensor and the right society row of each query."""
+    features tensor and the right society row of each query, added to fixed scores
+    ``offset`` (societies × queries) when given."""
     from scipy.optimize import minimize  # fitting only: a reader never imports it
 
     _, n_q, n_f = features.shape
     cols = np.arange(n_q)
     right = features[truth, cols]  # queries × features
+    base = np.zeros(features.shape[:2]) if offset is None else offset
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        s = features @ w
+        s = features @ w + base
         s = s - s.max(axis=0)
         log_z = np.log(np.exp(s).sum(axis=0))
         p = np.exp(s - log_z)

@@ -1,0 +1,109 @@
+"""Learning from outcomes in the live ranking: a society that served a very similar need well
+ranks higher; a decline demotes that society for near-duplicates only."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from matcher.matching.lifecycle import ensure_indexes
+from matcher.matching.results import rank_needs
+from matcher.matching.runtime import MatchingRuntime
+from matcher.models import (
+    Assignment,
+    AssignmentStatus,
+    Enterprise,
+    LeadResponse,
+    LeadResponseStatus,
+    Society,
+    TargetKind,
+    TechNeed,
+)
+
+from .factories import seed
+
+NEUTRAL = "工业园区能耗在线监测与节能优化管理平台"
+
+
+def _scores(session, runtime, *texts: str) -> list[dict[str, float]]:
+    """Per need text, society external id → score (unsaved needs)."""
+    needs = [TechNeed(external_id=f"Q-{i}", title=t, description="") for i, t in enumerate(texts)]
+    ranked = rank_needs(
+        session=session, runtime=runtime, needs=needs, target=TargetKind.SOCIETY, top_k=3
+    )
+    ext = {s.id: s.external_id for s in session.scalars(select(Society))}
+    return [{ext[r.id]: r.score for r in rows} for rows in ranked.scored]
+
+
+def _world(session, settings):
+    societies = seed(session)
+    runtime = MatchingRuntime.load(settings)
+    ensure_indexes(session=session, runtime=runtime)
+    ent = Enterprise(external_id="E-1", name="测试企业")
+    session.add(ent)
+    session.flush()
+    return societies, runtime, ent
+
+
+def test_a_society_that_served_a_very_similar_need_ranks_higher(settings, store):
+    with store.transaction() as s:
+        societies, runtime, ent = _world(s, settings)
+        (before,) = _scores(s, runtime, NEUTRAL)
+        low = sorted(before, key=before.get)[-2]  # the runner-up
+        done = TechNeed(external_id="N-DONE", title=NEUTRAL, description="", enterprise_id=ent.id)
+        s.add(done)
+        s.flush()
+        s.add(
+            Assignment(
+                society_id=societies[low].id,
+                enterprise_id=ent.id,
+                need_id=done.id,
+                status=AssignmentStatus.COMPLETED,
+                rating=5,
+            )
+        )
+        s.flush()
+        (after,) = _scores(s, runtime, NEUTRAL)
+    assert max(after, key=after.get) == low != max(before, key=before.get)
+    assert after[low] > before[low]
+
+
+def test_a_poorly_rated_service_does_not_count_for_the_society(settings, store):
+    with store.transaction() as s:
+        societies, runtime, ent = _world(s, settings)
+        (before,) = _scores(s, runtime, NEUTRAL)
+        low = min(before, key=before.get)
+        done = TechNeed(external_id="N-DONE", title=NEUTRAL, description="", enterprise_id=ent.id)
+        s.add(done)
+        s.flush()
+        s.add(
+            Assignment(
+                society_id=societies[low].id,
+                enterprise_id=ent.id,
+                need_id=done.id,
+                status=AssignmentStatus.COMPLETED,
+                rating=1,
+            )
+        )
+        s.flush()
+        (after,) = _scores(s, runtime, NEUTRAL)
+    assert after[low] <= before[low]
+
+
+def test_a_decline_demotes_only_needs_similar_to_the_declined_one(settings, store):
+    similar = "数控机床主轴精度下降，主轴热变形导致加工精度不稳定"
+    other = "滚动轴承故障诊断与寿命预测"
+    with store.transaction() as s:
+        societies, runtime, _ = _world(s, settings)
+        before = _scores(s, runtime, similar, other)
+        n1 = s.scalar(select(TechNeed).where(TechNeed.external_id == "N-1"))
+        s.add(
+            LeadResponse(
+                need_id=n1.id,
+                society_id=societies["S-MECH"].id,
+                status=LeadResponseStatus.NOT_SUITABLE,
+            )
+        )
+        s.flush()
+        after = _scores(s, runtime, similar, other)
+    assert after[0]["S-MECH"] < before[0]["S-MECH"]  # near-duplicate of the declined need
+    assert after[1]["S-MECH"] == before[1]["S-MECH"]  # a different machine-tool need: unchanged
