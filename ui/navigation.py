@@ -19,6 +19,8 @@ ENTERPRISE_PAGES: list[tuple[str, str]] = [
 ]
 SOCIETY_PAGES: list[tuple[str, str]] = [
     ("线索 Leads", "society"),
+    ("服务 Assignments", "society_assignments"),
+    ("学会资料 Profile", "society_profile"),
 ]
 STAFF_PAGES: list[tuple[str, str]] = [
     ("概览 Overview", "staff_overview"),
@@ -27,6 +29,7 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("批量分配 Assign", "staff_assign"),
     ("服务进程 Services", "staff_services"),
     ("导入 Import", "staff_import"),
+    ("服务团 Teams", "staff_teams"),
     ("审计 Audit", "staff_audit"),
 ]
 ADMIN_PAGES: list[tuple[str, str]] = []  # admin sees the staff pages and these

@@ -286,3 +286,22 @@ def team_out(session: Session, team: ServiceTeam) -> TeamOut:
         uncovered=len(needs) - len(covered),
         value=round(value, 4),
     )
+
+
+@policy.staff_only
+def addable_experts(*, session: Session, actor: User, team_id: int) -> list[tuple[int, str, int]]:
+    """(expert id, "name（societies）", needs fit) of the experts not in the team who fit at
+    least one of its needs, those fitting the most first."""
+    team = _team(session, team_id)
+    needs = industry_needs(session, team.industry, team.city)
+    fits = expert_fits(session, [n.id for n in needs], team.threshold)
+    members = {m.expert_id for m in team.members}
+    pool = [e for e in fits if e not in members]
+    experts = session.scalars(
+        select(Expert).where(Expert.id.in_(pool)).options(selectinload(Expert.societies))
+    )
+    rows = [
+        (e.id, f"{e.name}（{'、'.join(s.name for s in e.societies) or '无学会'}）", len(fits[e.id]))
+        for e in experts
+    ]
+    return sorted(rows, key=lambda r: (-r[2], r[0]))
