@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -31,8 +32,6 @@ UNASSIGNED_HEADERS = ["need_external_id", "need_title", "enterprise_name", "city
 def write_run_file(detail: RunDetailOut, out: Path) -> list[Path]:
     """The run's pairs and its unassigned needs: two sheets of one .xlsx, or two CSV files
     (``out`` and ``out``'s name + ``-unassigned``); written atomically."""
-    from matcher.exports.formats import render, render_workbook
-
     pairs = [
         [
             *(p.need_external_id, p.need_title, p.enterprise_name, p.city, p.society_name),
@@ -45,15 +44,25 @@ def write_run_file(detail: RunDetailOut, out: Path) -> list[Path]:
         [u.need_external_id, u.need_title, u.enterprise_name, u.city, u.reason, u.reason_text]
         for u in detail.unassigned
     ]
+    return write_sheets(
+        out, [("pairs", PAIR_HEADERS, pairs), ("unassigned", UNASSIGNED_HEADERS, unassigned)]
+    )
+
+
+def write_sheets(out: Path, sheets: list[tuple[str, list[str], list[list]]]) -> list[Path]:
+    """Sheets of one .xlsx, or one CSV file each (the first ``out``, the others ``out``'s
+    name + ``-`` + their title); written atomically."""
+    from matcher.exports.formats import render, render_workbook
+
     suffix = out.suffix.lower()
     if suffix == ".xlsx":
-        sheets = [("pairs", PAIR_HEADERS, pairs), ("unassigned", UNASSIGNED_HEADERS, unassigned)]
         files = {out: render_workbook(sheets)}
     elif suffix == ".csv":
-        other = out.with_name(f"{out.stem}-unassigned.csv")
         files = {
-            out: render(PAIR_HEADERS, pairs, "csv", "pairs"),
-            other: render(UNASSIGNED_HEADERS, unassigned, "csv", "unassigned"),
+            (out if i == 0 else out.with_name(f"{out.stem}-{title}.csv")): render(
+                headers, rows, "csv", title
+            )
+            for i, (title, headers, rows) in enumerate(sheets)
         }
     else:
         raise InvalidInputError(
@@ -66,6 +75,11 @@ def write_run_file(detail: RunDetailOut, out: Path) -> list[Path]:
             fh.write(data)
         os.replace(tmp, path)
     return list(files)
+
+
+class Level(StrEnum):
+    need = "need"
+    enterprise = "enterprise"
 
 
 def summary_lines(detail: RunDetailOut, created: int | None) -> list[str]:
@@ -124,10 +138,32 @@ def register(app: typer.Typer) -> None:
         out: Path | None = typer.Option(None, "--out", help=".xlsx, or .csv (+ -unassigned.csv)"),
         top_k: int = typer.Option(20, "--top-k", help="candidate societies per need"),
         expert_capacity: int = typer.Option(3, "--expert-capacity", help="services per expert"),
+        level: Level = typer.Option(
+            Level.need, "--level", help="need: societies per need; enterprise: pairing (结对)"
+        ),
+        per_enterprise: int = typer.Option(1, "--per-enterprise", help="societies per enterprise"),
+        round_name: str | None = typer.Option(None, "--round", help='programme round, e.g. "2026"'),
+        society_capacity: int = typer.Option(
+            10, "--society-capacity", help="enterprises per society (--level enterprise)"
+        ),
     ) -> None:
         """Solve a bulk run of every need still to serve and write its pairs and unassigned
-        needs (with reasons); without --dry-run it is committed at once."""
+        needs (with reasons); without --dry-run it is committed at once. With --level
+        enterprise: pair every enterprise with --per-enterprise societies for --round."""
         if ctx.invoked_subcommand is not None:
+            return
+        if level is Level.enterprise:
+            from matcher.programme.cli import run_pairing
+
+            run_pairing(
+                round_name=round_name,
+                per_enterprise=per_enterprise,
+                society_capacity=society_capacity,
+                min_score=min_score,
+                top_k=top_k,
+                dry_run=dry_run,
+                out=out,
+            )
             return
         from matcher.assignments.quotas import read_quota_file
         from matcher.assignments.run_schemas import RunCreate
@@ -150,11 +186,21 @@ def register(app: typer.Typer) -> None:
         _run(params, quota_file.name if quota_file else None, dry_run, out)
 
     @assign_app.command("commit")
-    def commit_cmd(run_id: int = typer.Argument(..., help="the dry run's id")) -> None:
-        """Commit a dry run: its new pairs become proposed assignments (all or nothing)."""
+    def commit_cmd(
+        run_id: int = typer.Argument(..., help="the dry run's id"),
+        level: Level = typer.Option(Level.need, "--level", help="enterprise: a pairing run"),
+    ) -> None:
+        """Commit a dry run: its new pairs become proposed assignments (all or nothing); with
+        --level enterprise a pairing run's pairs become active."""
         from matcher.assignments.commit import commit_run
         from matcher.auth.actors import SYSTEM_CLI
         from matcher.cli_support import cli_store
+
+        if level is Level.enterprise:
+            from matcher.programme.cli import commit_pairing
+
+            commit_pairing(run_id)
+            return
 
         with cli_store().transaction() as session:
             run, created = commit_run(session=session, actor=SYSTEM_CLI, run_id=run_id)

@@ -10,9 +10,17 @@ from typing import Any
 from sqlalchemy import String
 
 from matcher.errors import InvalidInputError
+from matcher.imports import activity_cells as ac
 from matcher.imports import validators as v
 from matcher.imports.headers import resolve_headers as resolve_headers  # its old home
-from matcher.models import ConflictOfInterest, Enterprise, Expert, Society, TechNeed
+from matcher.models import (
+    ConflictOfInterest,
+    Enterprise,
+    Expert,
+    ServiceActivity,
+    Society,
+    TechNeed,
+)
 from matcher.models.base import Base
 
 
@@ -316,7 +324,61 @@ CONFLICTS = Kind(
 """Conflicts of interest (an expert or a society × an enterprise); matched by that pair,
 checked and written by ``matcher.imports.conflicts``."""
 
-KINDS: dict[str, Kind] = {k.name: k for k in (SOCIETIES, EXPERTS, ENTERPRISES, NEEDS, CONFLICTS)}
+ACTIVITIES = Kind(
+    "activities",
+    "服务活动",
+    ServiceActivity,
+    (
+        _col(
+            ServiceActivity,
+            "external_id",
+            *("记录编号", "编号", "活动编号"),
+            parse=v.parse_code,
+            required=True,
+        ),
+        Column("society_external_id", ("学会编号", "学会外部编号"), v.parse_code, required=True),
+        Column("enterprise_external_id", ("企业编号", "企业外部编号"), v.parse_code, required=True),
+        _col(
+            ServiceActivity,
+            "service_type",
+            *("服务类型", "活动类型", "服务方式"),
+            parse=ac.parse_service_type,
+            required=True,
+        ),
+        _col(ServiceActivity, "platform_kind", "平台类型", parse=ac.parse_platform_kind),
+        _col(
+            ServiceActivity,
+            "activity_date",
+            *("日期", "活动日期", "服务日期"),
+            parse=v.parse_date,
+            required=True,
+        ),
+        _col(
+            ServiceActivity,
+            "volunteer_hours",
+            *("志愿服务时长", "志愿时长", "服务时长", "时长（小时）", "小时数"),
+            parse=ac.parse_hours,
+            empty=0.0,
+        ),
+        _col(
+            ServiceActivity,
+            "participants",
+            *("参与人数", "参加人数", "受益人数"),
+            parse=v.parse_count,
+            empty=0,
+        ),
+        _col(ServiceActivity, "outcome", "服务成效", "成效", "成果", "活动成效", empty=""),
+        Column("expert_external_ids", ("专家编号", "参与专家编号"), v.parse_list, is_list=True),
+        Column("need_external_id", ("需求编号", "关联需求编号"), v.parse_code),
+    ),
+)
+"""Service activity records (one row each); checked and written by
+``matcher.imports.activities``: all-or-nothing like every import, a re-import with the same
+记录编号 updates the record."""
+
+KINDS: dict[str, Kind] = {
+    k.name: k for k in (SOCIETIES, EXPERTS, ENTERPRISES, NEEDS, CONFLICTS, ACTIVITIES)
+}
 
 
 def get_kind(name: str) -> Kind:

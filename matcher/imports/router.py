@@ -25,6 +25,7 @@ class ImportKind(StrEnum):
     enterprises = "enterprises"
     needs = "needs"
     conflicts = "conflicts"
+    activities = "activities"
 
 
 class ImportReportOut(BaseModel):

@@ -11,6 +11,7 @@ from tqdm import tqdm
 
 from matcher.audit.service import record
 from matcher.errors import ImportRejectedError, InvalidInputError, RowError
+from matcher.imports.activities import check_activities, write_activities
 from matcher.imports.batch import Batch
 from matcher.imports.columns import Kind, get_kind
 from matcher.imports.conflicts import check_conflicts, write_conflicts
@@ -261,6 +262,7 @@ _CHECKS = {
     "needs": check_needs,
     "enterprises": _check_enterprises,
     "conflicts": check_conflicts,
+    "activities": check_activities,
 }
-_WRITERS = {"conflicts": write_conflicts}
+_WRITERS = {"conflicts": write_conflicts, "activities": write_activities}
 """Kinds not keyed by ``external_id`` write themselves (counts by status)."""

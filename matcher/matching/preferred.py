@@ -1,7 +1,8 @@
 """Societies (and experts) a need lists first whatever their score, each with its reason: the
-intended partner the enterprise names (合作意向单位) and the societies with a workstation at
-the enterprise (学会专家工作站, their resident experts first among experts). Scores stay the
-calibrated relevance."""
+intended partner the enterprise names (合作意向单位), the enterprise's programme partners
+(结对学会, ``matcher.programme.rounds``) and the societies with a workstation at the enterprise
+(学会专家工作站, their resident experts first among experts). Scores stay the calibrated
+relevance."""
 
 from __future__ import annotations
 
@@ -49,12 +50,17 @@ def put_first(scored: list[Scored], first: dict[int, str], top_k: int) -> list[S
 
 
 def attach_workstations(session: Session, needs: list[TechNeed], queries: list[Query]) -> None:
-    """Give each query of an enterprise with workstations its societies and resident experts
-    to list first (one look-up per enterprise, none when there is no workstation at all)."""
+    """Give each query of an enterprise with workstations or programme partners (结对学会,
+    active pairs of an open round) those societies to list first, and the workstations'
+    resident experts among experts (one look-up per enterprise, none when there is no
+    workstation and no active pair at all)."""
     from matcher.models.workstation import Workstation
+    from matcher.programme.rounds import any_active_pair, paired_societies
     from matcher.proposals.service import resident_experts, workstation_societies
 
-    if not session.scalar(select(func.count()).select_from(Workstation)):
+    stations = bool(session.scalar(select(func.count()).select_from(Workstation)))
+    pairs = any_active_pair(session)
+    if not stations and not pairs:
         return
     seen: dict[int, tuple[dict[int, str], set[int]]] = {}
     for need, query in zip(needs, queries, strict=True):
@@ -62,5 +68,8 @@ def attach_workstations(session: Session, needs: list[TechNeed], queries: list[Q
         if ent is None:
             continue
         if ent not in seen:
-            seen[ent] = (workstation_societies(session, ent), resident_experts(session, ent))
+            first = paired_societies(session, ent) if pairs else {}
+            if stations:
+                first |= workstation_societies(session, ent)
+            seen[ent] = (first, resident_experts(session, ent) if stations else set())
         query.first, query.first_experts = seen[ent]

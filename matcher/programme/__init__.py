@@ -1,0 +1,1 @@
+"""The yearly programme 百会链千企: pairing rounds, service activities, volunteer hours."""
