@@ -94,17 +94,20 @@ def register(app: typer.Typer) -> None:
         health = {"API": f"http://{host}:{api_port}/api/v1/health"}
         if ui:
             health["UI"] = f"http://{host}:{ui_port}/_stcore/health"
-        typer.echo("启动中 starting " + " + ".join(health) + " …")
-        if not wait_until_answering(list(health.values()), procs):
-            typer.echo("服务未能启动 a server stopped before answering", err=True)
-        typer.echo(f"API  http://{host}:{api_port}/docs  (health: {health['API']})")
-        if ui:
-            typer.echo(f"UI   http://{host}:{ui_port}")
-        _print_logins(_demo_logins())
         signal.signal(signal.SIGTERM, _interrupt)  # stop the children as Ctrl-C does
         try:
+            typer.echo("启动中 starting " + " + ".join(health) + " …")
+            if wait_until_answering(list(health.values()), procs):
+                typer.echo(f"API  http://{host}:{api_port}/docs  (health: {health['API']})")
+                if ui:
+                    typer.echo(f"UI   http://{host}:{ui_port}")
+                _print_logins(_demo_logins())
+            elif all(p.poll() is None for p in procs):
+                waiting = ", ".join(health.values())
+                typer.echo(f"服务仍未应答 the servers do not answer yet: {waiting}")
             while all(p.poll() is None for p in procs):
                 time.sleep(0.5)
+            typer.echo("服务已停止 a server stopped (see its output above)", err=True)
         except KeyboardInterrupt:
             pass
         finally:
