@@ -16,23 +16,30 @@ Page = Callable[[AppState, User], None]
 
 ENTERPRISE_PAGES: list[tuple[str, str]] = [
     ("企业工作台 My needs", "enterprise"),
+    ("工作站 Workstations", "party_proposals"),
 ]
 SOCIETY_PAGES: list[tuple[str, str]] = [
     ("线索 Leads", "society"),
     ("服务 Assignments", "society_assignments"),
     ("学会资料 Profile", "society_profile"),
+    ("工作站 Workstations", "party_proposals"),
 ]
 STAFF_PAGES: list[tuple[str, str]] = [
     ("概览 Overview", "staff_overview"),
     ("数据看板 Dashboard", "dashboard"),
     ("需求 Needs", "staff_needs"),
+    ("匹配 Matches", "staff_matches"),
     ("批量分配 Assign", "staff_assign"),
     ("服务进程 Services", "staff_services"),
     ("导入 Import", "staff_import"),
     ("服务团 Teams", "staff_teams"),
+    ("利益冲突 Conflicts", "staff_conflicts"),
+    ("工作站 Workstations", "staff_proposals"),
     ("审计 Audit", "staff_audit"),
 ]
-ADMIN_PAGES: list[tuple[str, str]] = []  # admin sees the staff pages and these
+ADMIN_PAGES: list[tuple[str, str]] = [  # admin sees the staff pages and these
+    ("用户管理 Users", "admin_users"),
+]
 
 
 def pages_for(user: User) -> list[tuple[str, str]]:
