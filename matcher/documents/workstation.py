@@ -8,43 +8,31 @@ arguments, so a document can never show another enterprise's data.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import asdict
 from datetime import UTC, datetime
-from typing import Any
 
 from docx import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm
 
 from matcher.documents.content import Heading, ProposalContent
+from matcher.documents.layout import (
+    EMPTY,
+    HEADING_FONT,
+    NUMERALS,
+    a4_styles,
+)
+from matcher.documents.layout import font as _font
+from matcher.documents.layout import table as _table
+from matcher.documents.layout import xml_safe as _xml_safe
 from matcher.documents.plan import directions, safeguards, yearly_plan
 
 TITLE = "学会专家工作站建站建议书"
 SECTIONS = ("基本情况", "前期服务情况", "拟进站专家", "合作方向与年度计划", "保障措施", "签字盖章")
-NUMERALS = "一二三四五六七八九十"
-BODY_FONT, HEADING_FONT = "宋体", "黑体"
 NO_HISTORY = (
     "双方此前无已完成的服务记录。本建议由工作人员手工发起，未经前期服务检验，"
     "审核时请重点了解双方的合作基础。"
 )
-EMPTY = "—"
-
-
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-"""Characters an XML document cannot hold (python-docx refuses them)."""
-
-
-def _xml_safe(value: Any) -> Any:
-    if isinstance(value, str):
-        return _NOT_XML.sub("", value)
-    if isinstance(value, list):
-        return [_xml_safe(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _xml_safe(v) for k, v in value.items()}
-    return value
 
 
 def render_proposal(content: ProposalContent, heading: Heading) -> bytes:
@@ -68,29 +56,9 @@ def render_proposal(content: ProposalContent, heading: Heading) -> bytes:
 # ---- layout --------------------------------------------------------------------------------
 
 
-def _font(style_or_run, name: str, size: float | None = None, bold: bool | None = None) -> None:
-    font = style_or_run.font
-    font.name = name
-    rpr = style_or_run.element.get_or_add_rPr()
-    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-
-
 def _page_and_styles(doc, heading: Heading) -> None:
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
-    section.left_margin = section.right_margin = Cm(2.8)
-    section.top_margin = section.bottom_margin = Cm(2.5)
-    _font(doc.styles["Normal"], BODY_FONT, 12)
-    doc.styles["Normal"].paragraph_format.space_after = Pt(4)
-    doc.styles["Normal"].paragraph_format.line_spacing = 1.3
-    for name, size in (("Heading 1", 15), ("Heading 2", 13), ("Title", 20)):
-        _font(doc.styles[name], HEADING_FONT, size, bold=True)
-        doc.styles[name].font.color.rgb = RGBColor(0, 0, 0)
-    footer = section.footer.paragraphs[0]
+    a4_styles(doc)
+    footer = doc.sections[0].footer.paragraphs[0]
     footer.text = f"百会链千企 · {TITLE} · {heading.number}"
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     props = doc.core_properties
@@ -114,25 +82,6 @@ def _title(doc, heading: Heading) -> None:
 
 def _section(doc, index: int) -> None:
     doc.add_heading(f"{NUMERALS[index]}、{SECTIONS[index]}", level=1)
-
-
-def _table(doc, header: list[str], rows: list[list[str]], widths: list[float] | None = None):
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        _font(cell.paragraphs[0].add_run(text), HEADING_FONT, 11, bold=True)
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text if text else EMPTY
-    if widths:
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = Cm(width)
-    doc.add_paragraph()
-    return table
 
 
 def _text(value: object) -> str:
