@@ -53,6 +53,7 @@ def load_demo(
     store: Store, settings: Settings, *, progress: bool = True, scale: float = 1.0
 ) -> list[DemoLogin]:
     """Import the demo files (one transaction each, all-or-nothing) and create the log-ins."""
+    from matcher.demo.programme import load_demo_programme
     from matcher.imports.service import import_file
 
     for kind, path in demo_files(settings, scale).items():
@@ -65,6 +66,7 @@ def load_demo(
                 path=path,
                 progress=progress,
             )
+    load_demo_programme(store)
     with store.transaction() as session:
         return create_demo_logins(session)
 
