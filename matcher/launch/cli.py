@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
             ui_cmd = [sys.executable, "-m", "streamlit", "run"]
             ui_cmd += [str(REPO_ROOT / "ui" / "streamlit_app.py"), "--server.address", host]
             ui_cmd += ["--server.port", str(ui_port), "--server.headless", "true"]
-            ui_cmd += ["--browser.gatherUsageStats", "false"]
+            ui_cmd += ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]
             procs.append(subprocess.Popen(ui_cmd, env=env))
         health = {"API": f"http://{host}:{api_port}/api/v1/health"}
         if ui:
