@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from matcher.api.fields import City, Email, Phone
-from matcher.api.types import Keywords, LongText, Short, Text
+from matcher.api.types import Id, Keywords, LongText, Short, Text
 
 
 class ExpertUpdate(BaseModel):
@@ -17,6 +17,13 @@ class ExpertUpdate(BaseModel):
     profile: LongText | None = None
     phone: Phone | None = None
     email: Email | None = None
+
+
+class ExpertCreate(ExpertUpdate):
+    name: Text(100, 1)
+    society_id: Id | None = Field(
+        default=None, description="staff: required; a society user adds to its own society"
+    )
 
 
 class ExpertOut(BaseModel):

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.api.pagination import paginate
-from matcher.audit.service import apply_changes
+from matcher.audit.service import apply_changes, record
 from matcher.auth import policy
-from matcher.errors import NotFoundError
-from matcher.experts.schemas import ExpertOut, ExpertUpdate
+from matcher.errors import InvalidInputError, NotFoundError
+from matcher.experts.schemas import ExpertCreate, ExpertOut, ExpertUpdate
 from matcher.models import Expert, User, expert_societies
 
 
@@ -89,3 +90,57 @@ def update_expert(
     )
     session.flush()
     return expert_out(session, actor, [expert])[0]
+
+
+def _society_for(actor: User | None, society_id: int | None) -> int:
+    """The society an expert is added to or removed from: a society user's own; staff name one."""
+    if society_id is None and actor is not None and not policy.is_staff(actor):
+        society_id = actor.society_id
+    if society_id is None:
+        raise InvalidInputError(
+            "请指定学会 society_id", "society_id is required", details={"field": "society_id"}
+        )
+    return society_id
+
+
+def create_expert(*, session: Session, actor: User | None, data: ExpertCreate) -> ExpertOut:
+    """Add an expert to a society's roster: the society's own users or staff."""
+    society = policy.get_managed_society(session, actor, _society_for(actor, data.society_id))
+    fields = data.model_dump(exclude={"society_id"}, exclude_none=True)
+    expert = Expert(external_id=f"X-{uuid.uuid4().hex[:12]}", societies=[society], **fields)
+    session.add(expert)
+    session.flush()
+    record(
+        session=session,
+        actor=actor,
+        action="expert_created",
+        target_type="expert",
+        target_id=expert.id,
+        detail={"society_id": society.id, "name": expert.name},
+    )
+    return expert_out(session, actor, [expert])[0]
+
+
+def remove_from_society(
+    *, session: Session, actor: User | None, expert_id: int, society_id: int | None = None
+) -> None:
+    """Take an expert off a society's roster (deactivate it there); the expert's record and
+    other memberships stay. The society's own users or staff; an expert of another society
+    is 404 to a society user."""
+    society = policy.get_managed_society(session, actor, _society_for(actor, society_id))
+    removed = session.execute(
+        delete(expert_societies).where(
+            expert_societies.c.expert_id == expert_id,
+            expert_societies.c.society_id == society.id,
+        )
+    ).rowcount
+    if not removed:
+        raise NotFoundError("专家", "expert")
+    record(
+        session=session,
+        actor=actor,
+        action="expert_removed",
+        target_type="expert",
+        target_id=expert_id,
+        detail={"society_id": society.id},
+    )

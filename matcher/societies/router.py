@@ -9,14 +9,12 @@ from fastapi import APIRouter, Query
 from matcher.api.deps import ActorDep, SessionDep
 from matcher.api.pagination import Page
 from matcher.api.types import IdPath, Limit, Offset, Search, Text
-from matcher.models import NeedStatus
 from matcher.societies import service
 from matcher.societies.schemas import (
+    LeadFilter,
     LeadOut,
     LeadResponseIn,
     LeadResponseOut,
-    LeadSort,
-    ResponseFilter,
     SocietyOut,
     SocietyUpdate,
 )
@@ -55,28 +53,18 @@ def list_leads(
     session: SessionDep,
     actor: ActorDep,
     society_id: IdPath,
-    city: Text(50) | None = None,
-    industry: Text(100) | None = None,
-    min_score: Annotated[
-        float | None, Query(ge=0, le=100, description="calibrated score 0–100")
-    ] = None,
-    status: NeedStatus | None = None,
-    response: ResponseFilter | None = None,
-    sort: LeadSort = LeadSort.score,
+    filters: Annotated[LeadFilter, Query()],
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    """Needs matched to this society (the society itself or staff), best first or newest."""
+    """Needs matched to this society (the society itself or staff), best first or newest;
+    filtered by the need's city, industry, status and posting date, the score (0–100) and
+    the society's answer (interested, not_suitable, answered, none)."""
     items, total = service.list_leads(
         session=session,
         actor=actor,
         society_id=society_id,
-        city=city,
-        industry=industry,
-        min_score=min_score,
-        status=status,
-        response=response,
-        sort=sort,
+        filters=filters,
         limit=limit,
         offset=offset,
     )

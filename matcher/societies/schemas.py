@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -9,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from matcher.api.fields import City, Email, Phone
 from matcher.api.types import Keywords, LongText, Name, Short, Text, UtcDatetime
-from matcher.models import LeadResponseStatus
+from matcher.models import LeadResponseStatus, NeedStatus
 from matcher.needs.schemas import NeedOut
 
 
@@ -61,11 +62,30 @@ class LeadOut(BaseModel):
 
 
 class LeadSort(StrEnum):
+    """Best score first, or newest need first (ties: the older match row first)."""
+
     score = "score"
     date = "date"
 
 
 class ResponseFilter(StrEnum):
+    """The society's answer: a given one, any (answered), or none yet (none)."""
+
     interested = "interested"
     not_suitable = "not_suitable"
+    answered = "answered"
     none = "none"
+
+
+class LeadFilter(BaseModel):
+    """Filters on a society's leads (all optional, combined with AND), and their order."""
+
+    city: Text(50) | None = Field(default=None, description="the need's city, exactly")
+    industry: Text(100) | None = Field(default=None, description="the need's industry, exactly")
+    min_score: float | None = Field(default=None, ge=0, le=100, description="score 0–100, ≥")
+    max_score: float | None = Field(default=None, ge=0, le=100, description="score 0–100, ≤")
+    status: NeedStatus | None = Field(default=None, description="the need's status")
+    response: ResponseFilter | None = None
+    posted_from: date | None = Field(default=None, description="need posted on or after (UTC)")
+    posted_to: date | None = Field(default=None, description="need posted on or before (UTC)")
+    sort: LeadSort = LeadSort.score

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.api.pagination import paginate
@@ -23,6 +24,7 @@ from matcher.models import (
 )
 from matcher.needs.service import need_out
 from matcher.societies.schemas import (
+    LeadFilter,
     LeadOut,
     LeadResponseIn,
     LeadResponseOut,
@@ -102,17 +104,14 @@ def list_leads(
     session: Session,
     actor: User | None,
     society_id: int,
-    city: str | None = None,
-    industry: str | None = None,
-    min_score: float | None = None,
-    status=None,
-    response: ResponseFilter | None = None,
-    sort: LeadSort = LeadSort.score,
+    filters: LeadFilter | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[LeadOut], int]:
-    """Needs matched to the society, with its match and its response (if any)."""
+    """One page of the needs matched to the society, filtered, ordered and counted in SQL,
+    each with its match and the society's response (if any)."""
     policy.get_managed_society(session, actor, society_id)
+    f = filters or LeadFilter()
     stmt = (
         select(MatchResult)
         .join(TechNeed, TechNeed.id == MatchResult.need_id)
@@ -121,23 +120,12 @@ def list_leads(
             (LeadResponse.need_id == MatchResult.need_id) & (LeadResponse.society_id == society_id),
         )
         .where(MatchResult.target_kind == TargetKind.SOCIETY, MatchResult.target_id == society_id)
-        .where(policy.routable())
+        .where(policy.routable(), *_lead_conditions(f))
         .options(selectinload(MatchResult.need).selectinload(TechNeed.enterprise))
     )
-    for column, value in ((TechNeed.city, city), (TechNeed.industry, industry)):
-        if value:
-            stmt = stmt.where(column == value)
-    if status is not None:
-        stmt = stmt.where(TechNeed.status == status)
-    if min_score is not None:
-        stmt = stmt.where(MatchResult.score >= min_score)
-    if response is ResponseFilter.none:
-        stmt = stmt.where(LeadResponse.id.is_(None))
-    elif response is not None:
-        stmt = stmt.where(LeadResponse.status == LeadResponseStatus(response.value))
     order = (
         (MatchResult.score.desc(), MatchResult.id)
-        if sort is LeadSort.score
+        if f.sort is LeadSort.score
         else (TechNeed.created_at.desc(), MatchResult.id)
     )
     rows, total = paginate(session, stmt.order_by(*order), limit=limit, offset=offset)
@@ -169,6 +157,38 @@ def list_leads(
             )
         )
     return items, total
+
+
+def _lead_conditions(f: LeadFilter) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of ``f`` (the need's columns, the score, the answer, the date)."""
+    out: list[ColumnElement[bool]] = [
+        column == value
+        for column, value in (
+            (TechNeed.city, f.city),
+            (TechNeed.industry, f.industry),
+            (TechNeed.status, f.status),
+        )
+        if value
+    ]
+    if f.min_score is not None:
+        out.append(MatchResult.score >= f.min_score)
+    if f.max_score is not None:
+        out.append(MatchResult.score <= f.max_score)
+    if f.response is ResponseFilter.none:
+        out.append(LeadResponse.id.is_(None))
+    elif f.response is ResponseFilter.answered:
+        out.append(LeadResponse.id.is_not(None))
+    elif f.response is not None:
+        out.append(LeadResponse.status == LeadResponseStatus(f.response.value))
+    if f.posted_from is not None:
+        out.append(TechNeed.created_at >= utc_midnight(f.posted_from))
+    if f.posted_to is not None:
+        out.append(TechNeed.created_at < utc_midnight(f.posted_to + timedelta(days=1)))
+    return out
+
+
+def utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
 
 
 def respond_to_lead(

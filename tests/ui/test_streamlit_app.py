@@ -69,7 +69,9 @@ def test_enterprise_posts_a_need_and_sees_the_right_society_first(world: World) 
 
 def test_society_sees_its_leads_without_contact_details(world: World) -> None:
     at = logged_in("soc")
-    body = texts(at)
+    body = "\n".join(
+        [texts(at), *(t.value for t in at.text), *(df.value.to_csv() for df in at.dataframe)]
+    )  # the leads are a table, the opened lead plain text
     assert "共 2 条线索" in body
     assert "焊接机器人焊缝质量检测" in body
     assert "耐高温高分子复合材料" not in body  # another society's lead
