@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from pydantic import BaseModel
 from sqlalchemy import text
 
-from matcher.api import errors
+from matcher.api import errors, offline_docs
 from matcher.api.deps import StateDep, metrics_access
 from matcher.api.limits import BodySizeLimit
 from matcher.api.metrics import MetricsMiddleware
@@ -82,6 +82,7 @@ def _routers() -> list[APIRouter]:
     from matcher.assignments.router import router as assignments
     from matcher.audit.router import router as audit
     from matcher.auth.router import router as auth
+    from matcher.dashboard.router import router as dashboard
     from matcher.enterprises.router import router as enterprises
     from matcher.experts.router import router as experts
     from matcher.exports.router import router as exports
@@ -93,7 +94,7 @@ def _routers() -> list[APIRouter]:
 
     return [
         *(auth, enterprises, needs, societies, experts, assignments, proposals),
-        *(imports, exports, audit, matching, ops),
+        *(imports, exports, audit, matching, dashboard, ops),
     ]
 
 
@@ -119,7 +120,10 @@ def create_app(
         version="1.0",
         description="Matching enterprises' technical needs to scientific societies and experts.",
         lifespan=lifespan,
+        docs_url=None,  # served by offline_docs with local assets
+        redoc_url=None,
     )
+    offline_docs.install(app)
     app.state.matcher = state
     errors.install(app)
     for router in _routers():
