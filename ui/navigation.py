@@ -17,12 +17,14 @@ Page = Callable[[AppState, User], None]
 ENTERPRISE_PAGES: list[tuple[str, str]] = [
     ("企业工作台 My needs", "enterprise"),
     ("工作站 Workstations", "party_proposals"),
+    ("服务活动 Activities", "enterprise_activities"),
 ]
 SOCIETY_PAGES: list[tuple[str, str]] = [
     ("线索 Leads", "society"),
     ("服务 Assignments", "society_assignments"),
     ("学会资料 Profile", "society_profile"),
     ("工作站 Workstations", "party_proposals"),
+    ("服务活动 Activities", "society_activities"),
 ]
 STAFF_PAGES: list[tuple[str, str]] = [
     ("概览 Overview", "staff_overview"),
@@ -30,6 +32,7 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("需求 Needs", "staff_needs"),
     ("匹配 Matches", "staff_matches"),
     ("批量分配 Assign", "staff_assign"),
+    ("结对 Pairing", "staff_pairing"),
     ("服务进程 Services", "staff_services"),
     ("导入 Import", "staff_import"),
     ("服务团 Teams", "staff_teams"),

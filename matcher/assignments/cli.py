@@ -146,6 +146,11 @@ def register(app: typer.Typer) -> None:
         society_capacity: int = typer.Option(
             10, "--society-capacity", help="enterprises per society (--level enterprise)"
         ),
+        industry_fit: bool = typer.Option(
+            True,
+            "--industry-fit/--no-industry-fit",
+            help="--level enterprise: rank each enterprise's industry as a pseudo-need too",
+        ),
     ) -> None:
         """Solve a bulk run of every need still to serve and write its pairs and unassigned
         needs (with reasons); without --dry-run it is committed at once. With --level
@@ -161,6 +166,7 @@ def register(app: typer.Typer) -> None:
                 society_capacity=society_capacity,
                 min_score=min_score,
                 top_k=top_k,
+                industry_fit=industry_fit,
                 dry_run=dry_run,
                 out=out,
             )

@@ -63,7 +63,10 @@ def check_activities(session: Session, batch: Batch) -> None:
     )
     resolved = {}
     first: dict[str, int] = {}
+    unreadable = {e.row for e in batch.errors}  # cells that did not parse: reported already
     for row in batch.rows:
+        if row.number in unreadable:
+            continue
         ext = row.values.get("external_id")
         if ext in first:
             batch.error(

@@ -28,6 +28,7 @@ from matcher.models import (
     Society,
     User,
     activity_experts,
+    expert_societies,
 )
 from matcher.models.base import utcnow
 from matcher.programme.activity_rules import Lookups, expert_hours, problems
@@ -316,3 +317,39 @@ def hours_by_expert(*, session: Session, actor: User | None) -> list[dict]:
         {"id": i, "name": n, "hours": float(h or 0), "activities": c}
         for i, n, h, c in session.execute(stmt)
     ]
+
+
+def recording_choices(
+    *, session: Session, actor: User | None, society_id: int
+) -> tuple[dict[int, str], dict[int, str]]:
+    """What a record of ``society_id`` may name: the enterprises it serves (paired in an
+    open round, or bound by an assignment) and its experts, each id → name."""
+    if not policy.is_staff(actor) and (actor is None or actor.society_id != society_id):
+        raise NotFoundError("学会", "society")
+    look = Lookups.load(session, experts=set(), needs=set(), assignments=set())
+    paired = {e for e, s in look.pair_round if s == society_id}
+    assigned = set(
+        session.scalars(
+            select(Assignment.enterprise_id).where(
+                Assignment.society_id == society_id,
+                Assignment.status != AssignmentStatus.CANCELLED,
+                Assignment.enterprise_id.is_not(None),
+            )
+        )
+    )
+    enterprises = dict(
+        session.execute(
+            select(Enterprise.id, Enterprise.name)
+            .where(Enterprise.id.in_(paired | assigned))
+            .order_by(Enterprise.name)
+        ).all()
+    )
+    experts = dict(
+        session.execute(
+            select(Expert.id, Expert.name)
+            .join(expert_societies, expert_societies.c.expert_id == Expert.id)
+            .where(expert_societies.c.society_id == society_id)
+            .order_by(Expert.name)
+        ).all()
+    )
+    return enterprises, experts

@@ -64,6 +64,7 @@ def run_pairing(
     society_capacity: int,
     min_score: float,
     top_k: int,
+    industry_fit: bool,
     dry_run: bool,
     out: Path | None,
 ) -> None:
@@ -85,6 +86,7 @@ def run_pairing(
         society_capacity=society_capacity,
         min_score=min_score,
         top_k=top_k,
+        industry_fit=industry_fit,
     )
     loaded: list = []
 

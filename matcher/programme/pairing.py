@@ -68,7 +68,12 @@ def create_pairing_run(
     rules = _rules(session)
     pinned = {p for p in rules[ConstraintKind.PIN] if p not in fixed}
     forbidden = rules[ConstraintKind.FORBID] | _society_conflicts(session)
-    fit = enterprise_fit(session, list(enterprises), runtime=runtime, top_k=params.top_k)
+    fit = enterprise_fit(
+        session,
+        list(enterprises),
+        runtime=runtime if params.industry_fit else None,
+        top_k=params.top_k,
+    )
     edges = fit.edges()
     have = {(e.enterprise_id, e.society_id) for e in edges}
     score = {(e.enterprise_id, e.society_id): e.score for e in edges}

@@ -23,6 +23,11 @@ class PairingCreate(BaseModel):
     society_capacity: int = Field(10, ge=0, le=1000, description="enterprises per society")
     min_score: float = Field(0.0, ge=0, le=100, allow_inf_nan=False, description="0–100")
     top_k: int = Field(20, ge=1, le=100, description="societies ranked per pseudo-need")
+    industry_fit: bool = Field(
+        True,
+        description="rank each enterprise's name and industry as a pseudo-need (through the "
+        "matching runtime); off: its needs' stored matches only",
+    )
 
     checked = classmethod(RunCreate.checked.__func__)  # InvalidInputError naming each field
 
