@@ -89,12 +89,13 @@ def _routers() -> list[APIRouter]:
     from matcher.imports.router import router as imports
     from matcher.matching.router import router as matching
     from matcher.needs.router import router as needs
+    from matcher.programme.router import router as programme
     from matcher.proposals.router import router as proposals
     from matcher.societies.router import router as societies
 
     return [
         *(auth, enterprises, needs, societies, experts, assignments, proposals),
-        *(imports, exports, audit, matching, dashboard, ops),
+        *(imports, exports, audit, matching, dashboard, ops, programme),
     ]
 
 
