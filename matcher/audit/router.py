@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from matcher.api.deps import SessionDep, StaffDep
-from matcher.api.pagination import Page, paginate
+from matcher.api.pagination import Page
 from matcher.api.types import Limit, Offset, QueryDatetime, Text, UtcDatetime
-from matcher.audit.service import events_query
+from matcher.audit.service import audit_page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -25,6 +25,9 @@ class AuditEventOut(BaseModel):
     target_id: str | None
     count: int
     detail: dict[str, Any]
+    target_label: str = Field(
+        default="", description="the target in words: its name, or what a bulk event covered"
+    )
 
 
 @router.get("", response_model=Page[AuditEventOut])
@@ -41,7 +44,11 @@ def list_audit(
     offset: Offset = 0,
 ):
     """Who changed what, newest first (staff only)."""
-    stmt = events_query(
+    rows, total = audit_page(
+        session=session,
+        actor=actor,
+        limit=limit,
+        offset=offset,
         action=action,
         target_type=target_type,
         target_id=target_id,
@@ -49,6 +56,10 @@ def list_audit(
         since=since,
         until=until,
     )
-    rows, total = paginate(session, stmt, limit=limit, offset=offset)
-    items = [AuditEventOut.model_validate(r, from_attributes=True) for r in rows]
+    items = [
+        AuditEventOut.model_validate(e, from_attributes=True).model_copy(
+            update={"target_label": label}
+        )
+        for e, label in rows
+    ]
     return Page[AuditEventOut](items=items, total=total, limit=limit, offset=offset)

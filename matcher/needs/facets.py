@@ -1,5 +1,5 @@
 """The values the need-collection form's fields take among the needs an actor may see:
-the choices of a needs browser's filters (学科分类, 应用行业)."""
+the choices of a needs browser's filters (学科分类, 应用行业, city, industry)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from matcher.models import TechNeed, User
 FACETS = {
     "discipline": TechNeed.discipline,
     "application_industry": TechNeed.application_industry,
+    "city": TechNeed.city,
+    "industry": TechNeed.industry,
 }
 MAX_VALUES = 500
 

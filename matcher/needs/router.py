@@ -5,17 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from matcher.api.deps import ActorDep, SessionDep, StateDep
 from matcher.api.pagination import Page
 from matcher.api.types import Id, IdPath, Limit, Offset, Search, Text
 from matcher.models import NeedStatus, TargetKind
 from matcher.needs import service
+from matcher.needs.match_now import match_now as match_needs_now
 from matcher.needs.schemas import (
     MatchOut,
     NeedCreate,
     NeedFormFilter,
+    NeedListFilter,
     NeedOut,
     NeedUpdate,
     NeedWithMatches,
@@ -47,6 +49,7 @@ def list_needs(
     session: SessionDep,
     actor: ActorDep,
     form: Annotated[NeedFormFilter, Query()],
+    listing: Annotated[NeedListFilter, Query()],
     status: NeedStatus | None = None,
     city: Text(50) | None = None,
     industry: Text(100) | None = None,
@@ -55,7 +58,7 @@ def list_needs(
     limit: Limit = 50,
     offset: Offset = 0,
 ):
-    """Visible needs, newest first; filters on the collection form's fields combine."""
+    """Visible needs (newest first unless ``sort``); all filters combine."""
     items, total = service.list_needs(
         session=session,
         actor=actor,
@@ -65,10 +68,34 @@ def list_needs(
         enterprise_id=enterprise_id,
         q=q,
         form=form,
+        listing=listing,
         limit=limit,
         offset=offset,
     )
     return Page[NeedOut](items=items, total=total, limit=limit, offset=offset)
+
+
+class MatchNowBody(BaseModel):
+    need_ids: list[Id] | None = Field(
+        default=None, max_length=5000, description="these needs; none: every open need"
+    )
+
+
+class MatchNowOut(BaseModel):
+    matched: int = Field(description="needs now matched (leads for their top societies)")
+    needs_detail: int = Field(description="needs too vague to route: marked needs_detail")
+    skipped: list[str] = Field(description="chosen needs no longer seeking help (external ids)")
+
+
+@router.post("/match", response_model=MatchNowOut)
+def match_now(session: SessionDep, actor: ActorDep, state: StateDep, body: MatchNowBody):
+    """Rank the chosen needs, or every open one, against the societies now (staff)."""
+    report = match_needs_now(
+        session=session, runtime=state.runtime, actor=actor, need_ids=body.need_ids
+    )
+    return MatchNowOut(
+        matched=report.matched, needs_detail=report.needs_detail, skipped=report.skipped
+    )
 
 
 @router.get("/{need_id}", response_model=NeedOut)

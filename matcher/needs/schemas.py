@@ -36,6 +36,28 @@ class NeedFormFilter(BaseModel):
     )
 
 
+class NeedSort(StrEnum):
+    """Orders of a needs list (ties broken by id, newest first)."""
+
+    newest = "newest"
+    oldest = "oldest"
+    score_desc = "score_desc"
+    score_asc = "score_asc"
+    title = "title"
+
+
+class NeedListFilter(BaseModel):
+    """List filters beyond the need's own columns: who it matched, when it was posted, how
+    well its best society scores (0–100); and the order."""
+
+    society_id: Id | None = Field(default=None, description="needs among whose matches it is")
+    posted_from: date | None = Field(default=None, description="posted on or after (UTC date)")
+    posted_to: date | None = Field(default=None, description="posted on or before (UTC date)")
+    score_min: float | None = Field(default=None, ge=0, le=100, description="best society score")
+    score_max: float | None = Field(default=None, ge=0, le=100, description="best society score")
+    sort: NeedSort = NeedSort.newest
+
+
 class NeedUpdate(BaseModel):
     """A need's fields; the need-collection form's take the values a form cell takes, checked
     by the import's parsers (same rules, same messages)."""
@@ -106,6 +128,9 @@ class NeedOut(BaseModel):
     application_industry: str | None = Field(default=None, description="需求技术应用行业")
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    best_score: float | None = Field(
+        default=None, description="in lists: the best stored society score (0–100), if any"
+    )
 
 
 class Target(StrEnum):

@@ -26,7 +26,15 @@ from matcher.models import (
     TechNeed,
     User,
 )
-from matcher.needs.schemas import MatchOut, NeedCreate, NeedFormFilter, NeedOut, NeedUpdate
+from matcher.needs.listing import apply_list_filter, best_scores
+from matcher.needs.schemas import (
+    MatchOut,
+    NeedCreate,
+    NeedFormFilter,
+    NeedListFilter,
+    NeedOut,
+    NeedUpdate,
+)
 
 TEXT_FIELDS = frozenset(
     {"title", "description", "keywords", "industry", "city"}
@@ -39,6 +47,7 @@ FORM_FIELDS = (
     *("discipline", "application_industry"),
 )
 """The need-collection form's scalar fields, as stored (``fields`` is a list)."""
+TEXT_SEARCHED = (TechNeed.title, TechNeed.description)
 
 
 DETAIL_HINT = (
@@ -109,14 +118,13 @@ def list_needs(
     enterprise_id: int | None = None,
     q: str | None = None,
     form: NeedFormFilter | None = None,
+    listing: NeedListFilter | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[NeedOut], int]:
-    stmt = (
-        policy.visible_needs(actor)
-        .options(selectinload(TechNeed.enterprise))
-        .order_by(TechNeed.created_at.desc(), TechNeed.id.desc())
-    )
+    """One page of the visible needs, filtered, ordered (``listing``: newest first by
+    default) and counted in SQL; each with its best stored society score."""
+    stmt = policy.visible_needs(actor).options(selectinload(TechNeed.enterprise))
     for column, value in (
         (TechNeed.status, status),
         (TechNeed.city, city),
@@ -126,11 +134,18 @@ def list_needs(
         if value is not None:
             stmt = stmt.where(column == value)
     if q:
-        stmt = stmt.where(or_(TechNeed.title.contains(q), TechNeed.description.contains(q)))
+        stmt = stmt.where(
+            or_(*(c.contains(q, autoescape=True) for c in (*TEXT_SEARCHED, TechNeed.external_id)))
+        )
     if form is not None:
         stmt = stmt.where(*_form_conditions(form))
+    stmt = apply_list_filter(stmt, actor, listing or NeedListFilter())
     rows, total = paginate(session, stmt, limit=limit, offset=offset)
-    return need_out(session, actor, rows), total
+    best = best_scores(session, actor, (n.id for n in rows))
+    out = need_out(session, actor, rows)
+    for need in out:
+        need.best_score = best.get(need.id)
+    return out, total
 
 
 def _form_conditions(form: NeedFormFilter) -> list[ColumnElement[bool]]:

@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 
 from .assignment_world import add_assignment_world
+from .programme_world import add_programme_world
 from .proposal_world import add_proposal_world
+from .team_world import add_team_world
 
 _seq = count(1)
 ROLES = ("enterprise", "society", "staff", "admin", None)
@@ -74,6 +76,7 @@ _CONFLICT = _by_role(
 )
 # one free pair (s_other × e_own): staff start a proposal by hand, admin then finds it open
 _BY_HAND = {"society_id": "s_other", "enterprise_id": "e_own"}
+_ADD_MEMBER = _by_role({"expert_id": "x_other"}, {"expert_id": "x_other"})
 NOTE = {"note": "专题会审议"}
 REASON = {"reason": "时间冲突"}
 COMPLETE = {"rating": 5, "outcome": "焊缝合格率提升到 99%"}
@@ -85,6 +88,20 @@ def _bulk_confirm(role, ids):  # a_other is cancelled by now: a per-row refusal,
 
 DEADLINE = {"deadline": "2027-06-30"}  # not a text field: stored matches stay valid
 RESPONSE = {"status": "interested", "reason": "有相关专家"}
+
+_PAIRING = {"round": "2026", "industry_fit": False}
+CONFIRM = {"answer": "confirmed"}
+
+
+def _activity(role, ids):
+    body = {"enterprise_id": ids["e_own"], "service_type": "技术指导"}
+    body |= {"activity_date": "2026-05-01", "volunteer_hours": 4, "expert_ids": [ids["x_own"]]}
+    return body | ({"society_id": ids["s_own"]} if role in ("staff", "admin") else {})
+
+
+def _activity_edit(role, ids):
+    return {"enterprise_id": ids["e_own"], "service_type": "其他", "activity_date": "2026-05-02"}
+
 
 MATRIX: list[Case] = [
     Case("GET", "/health", (200, 200, 200, 200, 200)),
@@ -149,6 +166,8 @@ MATRIX: list[Case] = [
     Case("GET", "/exports/needs?format=csv", (403, 403, 200, 200, 401)),
     Case("GET", "/matching/weights", (403, 403, 200, 200, 401)),
     Case("GET", "/matching/thin-profiles", (403, 403, 200, 200, 401)),
+    Case("GET", "/matching/results", (403, 403, 200, 200, 401)),
+    Case("POST", "/needs/match", (403, 403, 200, 200, 401), {"need_ids": []}),
     # saved import column mappings (uploads have their own tests)
     Case("PUT", "/imports/mappings/{mapping}", (403, 403, 200, 200, 401), MAPPING),
     Case("GET", "/imports/mappings", (403, 403, 200, 200, 401)),
@@ -198,6 +217,46 @@ MATRIX: list[Case] = [
     Case("POST", "/proposals/{prop_own}/submit", (403, 403, 200, 409, 401), NOTE),
     Case("POST", "/proposals/{prop_own}/approve", (403, 403, 200, 409, 401), NOTE),
     Case("POST", "/proposals/{prop_other}/reject", (403, 403, 200, 409, 401), NOTE),
+    # industry service teams (tests/api/team_world.py): staff only; staff add x_other, admin
+    # then finds the team full; staff remove x_other, admin then finds no such member
+    Case("POST", "/teams/propose", (403, 403, 201, 201, 401), {"industry": "装备制造"}),
+    Case("GET", "/teams", (403, 403, 200, 200, 401)),
+    Case("GET", "/teams/{team}", (403, 403, 200, 200, 401)),
+    Case("POST", "/teams/{team}/members", (403, 403, 201, 409, 401), _ADD_MEMBER),
+    Case("DELETE", "/teams/{team}/members/{x_other}", (403, 403, 200, 404, 401)),
+    Case("GET", "/teams/{team}/export?format=xlsx", (403, 403, 200, 200, 401)),
+    Case("POST", "/teams/{team}/save", (403, 403, 200, 200, 401), {"name": "服务团"}),
+    # the programme's figures and yearly report (round 2024 of tests/api/team_world.py)
+    Case("GET", "/reports/programme?round=2024", (403, 403, 200, 200, 401)),
+    Case("GET", "/reports/yearly?round=2024&format=xlsx", (403, 403, 200, 200, 401)),
+    Case("POST", "/reports/yearly?round=2024", (403, 403, 201, 201, 401)),
+    # the programme (tests/api/programme_world.py): pairing runs staff only; pairs and
+    # activities each party its own; only the enterprise answers a record about it
+    Case("POST", "/programme/pairing-runs", (403, 403, 201, 201, 401), _PAIRING),
+    Case("GET", "/programme/pairing-runs", (403, 403, 200, 200, 401)),
+    Case("GET", "/programme/pairing-runs/{prun}", (403, 403, 200, 200, 401)),
+    Case(
+        "PATCH",
+        "/programme/pairing-runs/{prun}/pairs/{prun_pair}",
+        (403, 403, 200, 200, 401),
+        {"action": "remove"},
+    ),
+    Case("POST", "/programme/pairing-runs/{prun}/commit", (403, 403, 200, 409, 401)),
+    Case("POST", "/programme/pairing-runs/{prun2}/discard", (403, 403, 200, 409, 401)),
+    Case("GET", "/programme/rounds", (200, 200, 200, 200, 401)),
+    Case("GET", "/programme/rounds/{round_name}/pairs", (200, 200, 200, 200, 401)),
+    Case("POST", "/programme/pairs/{pair_other}/end", (403, 403, 200, 409, 401), REASON),
+    Case("POST", "/programme/activities", (403, 201, 201, 201, 401), _activity),
+    Case("GET", "/programme/activities", (200, 200, 200, 200, 401)),
+    Case("GET", "/programme/activities/{act_own}", (200, 200, 200, 200, 401)),
+    Case("GET", "/programme/activities/{act_other}", (404, 404, 200, 200, 401)),
+    Case("PUT", "/programme/activities/{act_own}", (403, 200, 200, 200, 401), _activity_edit),
+    Case("PUT", "/programme/activities/{act_other}", (404, 404, 200, 200, 401), _activity_edit),
+    Case("POST", "/programme/activities/{act_own}/answer", (200, 403, 403, 403, 401), CONFIRM),
+    Case("POST", "/programme/activities/{act_other}/answer", (404, 404, 403, 403, 401), CONFIRM),
+    Case("GET", "/programme/hours/societies", (403, 200, 200, 200, 401)),
+    Case("GET", "/programme/hours/experts", (403, 200, 200, 200, 401)),
+    Case("POST", "/programme/rounds/{old_round}/end", (403, 403, 200, 409, 401), {}),
 ]
 
 
@@ -209,6 +268,8 @@ def _headers(world, role):
 def test_access_matrix(api, world, store):
     add_assignment_world(store, world)
     add_proposal_world(store, world)
+    add_team_world(store, world)
+    add_programme_world(store, world)
     mismatches = []
     for case in MATRIX:
         path = "/api/v1" + case.path.format(**world.ids, **NAMES)
