@@ -109,6 +109,10 @@ def _committed_world(store: Store) -> None:
 
 def _select_all_and_apply(at, action: str, **fields: str) -> None:
     next(c for c in at.checkbox if str(c.key).startswith("services_all_")).check().run()
+    _apply(at, action, **fields)
+
+
+def _apply(at, action: str, **fields: str) -> None:
     at.selectbox(key="services_action").select(action)
     for key, value in fields.items():
         at.text_input(key=f"services_{key}").input(value)
@@ -133,7 +137,11 @@ def test_bulk_confirm_start_complete_and_refusals(world: World, store: Store) ->
     refused = _table(at, "代码 code")
     assert len(refused) == 4 and set(refused["代码 code"]) == {"illegal_transition"}
 
-    _select_all_and_apply(at, "开始服务 start")
+    # start every row the filter shows, without ticking any
+    at.radio(key="services_scope").set_value(at.radio(key="services_scope").options[1])
+    _apply(at, "开始服务 start")
+    assert "4 行已执行" in _successes(at)
+    at.radio(key="services_scope").set_value(at.radio(key="services_scope").options[0])
     _select_all_and_apply(at, "完成 complete", outcome="焊缝合格率提升到 99%")
     assert "4 行已执行" in _successes(at)
     done = _assignments(store)
@@ -165,6 +173,31 @@ def test_filters_by_city_and_society_name(world: World, store: Store) -> None:
     at.selectbox(key="services_city").select("全部 all").run()
     at.text_input(key="services_society").input("机械").run()
     assert set(_editor(at, "services_rows_").value["学会 society"]) == {"河南省机械工程学会"}
+
+
+def test_quotas_and_a_stale_commit_refused(world: World, store: Store) -> None:
+    at = open_page(logged_in("staff"), ASSIGN)
+    quotas = _editor(at, "assign_quotas")
+    rows = [{"维度 dimension": "city", "分组 group": "洛阳市", "上限 max": -1}]
+    at.session_state[quotas.key] = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
+    at.button(key="FormSubmitter:assign_params-试运行 Dry run").click().run()
+    assert "运行参数无效" in "\n".join(str(t.value) for t in at.text)  # max below 0
+    assert not [e for e in at.data_editor if str(e.key).startswith("assign_pairs_")]
+
+    rows[0]["上限 max"] = 1
+    at.session_state[quotas.key] = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}
+    at.button(key="FormSubmitter:assign_params-试运行 Dry run").click().run()
+    assert not at.exception, at.exception
+    pairs = _editor(at, "assign_pairs_").value
+    assert list(pairs["城市 city"]).count("洛阳市") == 1 and len(pairs) == 3
+    assert "限额已用完" in _table(at, "原因 reason")["原因 reason"].iloc[0]
+
+    _committed_world(store)  # another run takes the same needs meanwhile
+    at.button(key="assign_commit").click().run()
+    assert not at.exception, at.exception
+    assert "方案已过时" in "\n".join(str(t.value) for t in at.text)
+    assert "need_served" in set(_table(at, "problem")["problem"])
+    assert len(_assignments(store)) == 4  # the other run's only
 
 
 @pytest.mark.parametrize("username", ["soc", "ent"])

@@ -21,6 +21,7 @@ from matcher.models import AssignmentStatus, User
 ALL = "全部 all"
 OPEN = [AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED, AssignmentStatus.IN_SERVICE]
 SELECT = "选择 select"
+MAX_ROWS = 1000  # one bulk move at most (as the API takes)
 MOVES = {
     "确认 confirm": Action.CONFIRM,
     "开始服务 start": Action.START,
@@ -61,7 +62,7 @@ def page(state: AppState, user: User) -> None:
     )
     downloads(table, "assignments", "services_rows")
     chosen = [int(i) for i in edited.loc[edited[SELECT].fillna(False), "编号 id"]]
-    _move_form(state, user, chosen)
+    _move_form(state, user, chosen, filters, total)
 
 
 def _filters() -> tuple[AssignmentFilter, int, int]:
@@ -120,10 +121,21 @@ def _table(rows: list[AssignmentRow]) -> pd.DataFrame:
     )
 
 
-def _move_form(state: AppState, user: User, chosen: list[int]) -> None:
-    st.subheader(f"批量操作 Bulk action（已选 {len(chosen)} 行 / {len(chosen)} selected）")
+def _move_form(
+    state: AppState, user: User, chosen: list[int], filters: AssignmentFilter, total: int
+) -> None:
+    st.subheader("批量操作 Bulk action")
     st.caption(PER_ROW)
     with st.form("services_move"):
+        scope = st.radio(
+            "范围 rows",
+            [
+                f"勾选的行 selected rows ({len(chosen)})",
+                f"筛选结果的全部行 every row of the filter ({total}, ≤ {MAX_ROWS})",
+            ],
+            key="services_scope",
+            horizontal=True,
+        )
         label = st.selectbox("操作 action", list(MOVES), key="services_action")
         a, b = st.columns([1, 3])
         rating = a.number_input(
@@ -138,6 +150,18 @@ def _move_form(state: AppState, user: User, chosen: list[int]) -> None:
         submitted = st.form_submit_button("执行 Apply to selected", type="primary")
     if not submitted:
         return
+    if scope.startswith("筛选结果"):
+        if total > MAX_ROWS:
+            st.warning(
+                f"筛选结果超过 {MAX_ROWS} 行，请缩小筛选范围 / more than {MAX_ROWS} rows: "
+                "narrow the filter first"
+            )
+            return
+        rows, _ = run(
+            state,
+            lambda s: browse_assignments(session=s, actor=user, filters=filters, limit=MAX_ROWS),
+        )
+        chosen = [r.id for r in rows]
     if not chosen:
         st.warning("请先在表中勾选要处理的行 / select rows in the table first")
         return
