@@ -15,6 +15,7 @@ def register(app: typer.Typer) -> None:
     from matcher.launch import cli as launch_cli
     from matcher.matching import cli as matching_cli
     from matcher.proposals import cli as proposals_cli
+    from matcher.report import cli as report_cli
     from matcher.teams import cli as teams_cli
 
     @app.command("migrate")
@@ -31,3 +32,4 @@ def register(app: typer.Typer) -> None:
     backup_cli.register(app)  # backup, restore
     proposals_cli.register(app)  # proposals generate | list | summary
     teams_cli.register(app)  # teams propose | list | show | export
+    report_cli.register(app)  # report yearly

@@ -99,8 +99,13 @@ def _activity(role, ids):
     return body | ({"society_id": ids["s_own"]} if role in ("staff", "admin") else {})
 
 
-def _activity_edit(role, ids):
-    return {"enterprise_id": ids["e_own"], "service_type": "其他", "activity_date": "2026-05-02"}
+def _activity_edit(enterprise: str):
+    def body(role, ids):
+        return {"enterprise_id": ids[enterprise], "service_type": "其他"} | {
+            "activity_date": "2026-05-02"
+        }
+
+    return body
 
 
 MATRIX: list[Case] = [
@@ -250,8 +255,15 @@ MATRIX: list[Case] = [
     Case("GET", "/programme/activities", (200, 200, 200, 200, 401)),
     Case("GET", "/programme/activities/{act_own}", (200, 200, 200, 200, 401)),
     Case("GET", "/programme/activities/{act_other}", (404, 404, 200, 200, 401)),
-    Case("PUT", "/programme/activities/{act_own}", (403, 200, 200, 200, 401), _activity_edit),
-    Case("PUT", "/programme/activities/{act_other}", (404, 404, 200, 200, 401), _activity_edit),
+    Case(
+        "PUT", "/programme/activities/{act_own}", (403, 200, 200, 200, 401), _activity_edit("e_own")
+    ),
+    Case(
+        "PUT",
+        "/programme/activities/{act_other}",
+        (404, 404, 200, 200, 401),
+        _activity_edit("e_other"),
+    ),
     Case("POST", "/programme/activities/{act_own}/answer", (200, 403, 403, 403, 401), CONFIRM),
     Case("POST", "/programme/activities/{act_other}/answer", (404, 404, 403, 403, 401), CONFIRM),
     Case("GET", "/programme/hours/societies", (403, 200, 200, 200, 401)),
