@@ -91,11 +91,13 @@ def _routers() -> list[APIRouter]:
     from matcher.needs.router import router as needs
     from matcher.programme.router import router as programme
     from matcher.proposals.router import router as proposals
+    from matcher.report.router import router as reports
     from matcher.societies.router import router as societies
+    from matcher.teams.router import router as teams
 
     return [
         *(auth, enterprises, needs, societies, experts, assignments, proposals),
-        *(imports, exports, audit, matching, dashboard, ops, programme),
+        *(imports, exports, audit, matching, dashboard, ops, teams, programme, reports),
     ]
 
 
