@@ -61,8 +61,8 @@ def test_enterprise_posts_a_need_and_sees_the_right_society_first(world: World) 
     assert [s.value for s in at.success] == ["需求已发布 / need posted"]
     labels = [e.label for e in at.expander if e.label.startswith("#")]
     assert labels[0].startswith("#1 河南省机械工程学会"), labels
-    # the new need is listed among the enterprise's own, the other enterprise's are not
-    body = texts(at)
+    # the new need is listed among the enterprise's own (a table), the other enterprise's are not
+    body = "\n".join([texts(at), *(df.value.to_csv() for df in at.dataframe)])
     assert "焊接机器人焊缝缺陷在线检测" in body
     assert "耐高温高分子复合材料" not in body
 

@@ -17,19 +17,13 @@ from matcher.errors import MatcherError
 from matcher.experts import service as experts
 from matcher.experts.schemas import ExpertCreate, ExpertOut, ExpertUpdate
 from matcher.imports.cities import HENAN_CITY_NAMES
+from matcher.imports.validators import parse_list
 from matcher.models import User
 from matcher.societies import service as societies
 from matcher.societies.schemas import SocietyUpdate
 
 SAVED = "society_profile_saved"
 NEW = -1
-
-
-def split_list(text: str) -> list[str]:
-    """、 , ， ; ； separated items, stripped, empty ones dropped."""
-    for sep in ("，", ",", "；", ";"):
-        text = text.replace(sep, "、")
-    return [item.strip() for item in text.split("、") if item.strip()]
 
 
 def city_choice(label: str, current: str | None, key: str) -> str:
@@ -90,7 +84,7 @@ def profile_form(state: AppState, user: User) -> None:
     def build() -> SocietyUpdate:
         return SocietyUpdate(
             description=description,
-            disciplines=split_list(disciplines),
+            disciplines=parse_list(disciplines),
             city=city,
             capacity=int(capacity),
             contact_name=contact_name,
@@ -169,7 +163,7 @@ def expert_form(state: AppState, user: User, expert: ExpertOut | None) -> None:
         "title": title,
         "affiliation": affiliation,
         "city": city,
-        "research_areas": split_list(areas),
+        "research_areas": parse_list(areas),
         "profile": profile,
         "phone": phone,
         "email": email,
