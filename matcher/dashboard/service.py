@@ -93,7 +93,7 @@ def needs_by_industry(
 ) -> list[LabelCount]:
     """Needs per industry (行业), most first."""
     stmt = select(TechNeed.industry, func.count()).where(*_needs(filters))
-    return _labelled(list(session.execute(stmt.group_by(TechNeed.industry)).tuples()))
+    return _labelled(list(session.execute(stmt.group_by(TechNeed.industry))))
 
 
 @staff_only
@@ -108,21 +108,23 @@ def top_disciplines(
         .where(*_needs(filters), *stated)
         .group_by(TechNeed.discipline)
     )
-    counts: dict[str, list[int]] = {d: [n, 0] for d, n in session.execute(by_need).tuples()}
-    by_top_society = (  # needs without one, per society ranked first (few rows: societies)
-        select(Society.disciplines, func.count())
-        .select_from(MatchResult)
+    counts: dict[str, list[int]] = {d: [n, 0] for d, n in session.execute(by_need)}
+    firsts = (  # needs without one, per society ranked first (few rows: societies)
+        select(MatchResult.target_id.label("sid"), func.count().label("n"))
         .join(TechNeed, TechNeed.id == MatchResult.need_id)
-        .join(Society, Society.id == MatchResult.target_id)
         .where(
             *_needs(filters),
             ~and_(*stated),
             MatchResult.target_kind == TargetKind.SOCIETY,
             MatchResult.rank == 1,
         )
-        .group_by(Society.id, Society.disciplines)
+        .group_by(MatchResult.target_id)
+        .subquery()
     )
-    for disciplines, n in session.execute(by_top_society).tuples():
+    by_top_society = select(Society.disciplines, firsts.c.n).join(
+        firsts, firsts.c.sid == Society.id
+    )
+    for disciplines, n in session.execute(by_top_society):
         for discipline in dict.fromkeys(disciplines or []):
             counts.setdefault(discipline, [0, 0])[1] += n
     rows = [DisciplineCount(label=d, stated=a, inferred=b) for d, (a, b) in counts.items()]
@@ -141,9 +143,7 @@ def needs_by_month(
         .group_by(month, TechNeed.status)
         .order_by(month, TechNeed.status)
     )
-    return [
-        MonthStatusCount(month=m, status=s, count=n) for m, s, n in session.execute(stmt).tuples()
-    ]
+    return [MonthStatusCount(month=m, status=s, count=n) for m, s, n in session.execute(stmt)]
 
 
 @staff_only
@@ -193,7 +193,7 @@ def society_load(*, session: Session, actor: User, filters: DashboardFilter) -> 
             active=n or 0,
             utilisation=(n or 0) / capacity if capacity else 0.0,
         )
-        for sid, name, city, capacity, n in session.execute(stmt).tuples()
+        for sid, name, city, capacity, n in session.execute(stmt)
     ]
     return sorted(rows, key=lambda r: (-r.utilisation, -r.active, r.name))
 
@@ -227,7 +227,7 @@ def _median_hours(session: Session, filters: DashboardFilter) -> dict[int, float
     )
     middle = and_(ranked.c.rn * 2 >= ranked.c.n, ranked.c.rn * 2 <= ranked.c.n + 2)
     stmt = select(ranked.c.sid, func.avg(ranked.c.h)).where(middle).group_by(ranked.c.sid)
-    return {sid: float(h) for sid, h in session.execute(stmt).tuples()}
+    return {sid: float(h) for sid, h in session.execute(stmt)}
 
 
 @staff_only
@@ -258,7 +258,7 @@ def lead_response(
             rate=answered / leads,
             median_hours=medians.get(sid),
         )
-        for sid, name, leads, answered in session.execute(stmt).tuples()
+        for sid, name, leads, answered in session.execute(stmt)
     ]
     return sorted(rows, key=lambda r: (r.rate, -r.leads, r.name))
 
@@ -288,5 +288,5 @@ def services_by_month(
             rated=rated,
             mean_rating=float(mean) if mean is not None else None,
         )
-        for m, n, rated, mean in session.execute(stmt).tuples()
+        for m, n, rated, mean in session.execute(stmt)
     ]
