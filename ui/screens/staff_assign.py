@@ -7,6 +7,8 @@ The same service calls as ``matcher assign`` and ``/api/v1/assignment-runs``: ``
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pandas as pd
 import streamlit as st
 from common import downloads, run, show_error
@@ -233,6 +235,8 @@ def _review(state: AppState, user: User, run_id: int) -> None:
         pairs.drop(columns=[ACTION_COLUMN, NOTE_COLUMN]), f"run_{run_id}_pairs", "assign_pairs"
     )
     st.subheader("未分配需求 Unassigned needs")
+    counts = Counter(u.reason_text for u in detail.unassigned)
+    st.caption("；".join(f"{text}: {n}" for text, n in counts.most_common()))
     unassigned = pd.DataFrame(
         [
             {
@@ -250,7 +254,20 @@ def _review(state: AppState, user: User, run_id: int) -> None:
     downloads(unassigned, f"run_{run_id}_unassigned", "assign_unassigned")
     if detail.removed:
         with st.expander(f"被约束移除的候选 candidates removed ({len(detail.removed)})"):
-            st.dataframe(pd.DataFrame([r.model_dump() for r in detail.removed]), hide_index=True)
+            removed = pd.DataFrame(
+                [
+                    {
+                        "需求 need": r.need_external_id,
+                        "学会 society": r.society_name,
+                        "专家 expert": r.expert_name,
+                        "原因 reason": r.reason,
+                        "说明 detail": r.detail,
+                    }
+                    for r in detail.removed
+                ]
+            )
+            st.dataframe(removed, hide_index=True)
+            downloads(removed, f"run_{run_id}_removed", "assign_removed")
     if editable:
         _actions(state, user, detail, edited)
 
