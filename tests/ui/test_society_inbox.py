@@ -5,7 +5,7 @@ society's leads or experts."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from tests.api.conftest import World, build_world, make_match, make_need
 from tests.ui.test_streamlit_app import logged_in, open_page
 
 pytestmark = pytest.mark.slow
+NOON = datetime.combine(utcnow().date(), time(12), tzinfo=UTC)
 HIDDEN = ("耐高温高分子复合材料", "催化剂寿命", "李化")  # the other society's leads and expert
 
 
@@ -52,13 +53,14 @@ def shown(at) -> str:
 
 
 def add_leads(store: Store, world: World, n: int) -> None:
-    """``n`` more leads of the own society: lead i scores 2 + 4i and was posted i + 1 days ago."""
+    """``n`` more leads of the own society: lead i scores 2 + 4i and was posted at noon (UTC)
+    i + 1 days ago."""
     with store.transaction() as s:
         ent = s.get(Enterprise, world.ids["e_own"])
         soc = s.get(Society, world.ids["s_own"])
         for i in range(n):
             need = make_need(s, f"P{i}", ent, f"液压系统泄漏诊断{i}", f"第{i}号产线 设备{i}", [])
-            need.created_at = utcnow() - timedelta(days=i + 1)
+            need.created_at = NOON - timedelta(days=i + 1)
             s.flush()
             make_match(s, need, soc, 2.0 + 4 * i)
 
@@ -84,7 +86,7 @@ def test_leads_are_paged_sorted_and_filtered(world: World, store: Store) -> None
     assert set(titles[:2]) == {"焊接机器人焊缝质量检测", "齿轮箱振动噪声分析"}  # posted today
     assert titles[2:5] == ["液压系统泄漏诊断0", "液压系统泄漏诊断1", "液压系统泄漏诊断2"]
 
-    today = utcnow().date()
+    today = NOON.date()
     at.date_input(key="lead_posted").set_value((today - timedelta(days=3), today - timedelta(2)))
     at.run()
     assert sorted(leads(at)["需求 need"]) == ["液压系统泄漏诊断1", "液压系统泄漏诊断2"]
