@@ -57,6 +57,9 @@ def test_dry_run_forbid_rerun_and_commit(world: World, store: Store) -> None:
     at = open_page(logged_in("staff"), ASSIGN)
     assert "还没有分配方案" in "\n".join(i.value for i in at.info)
     at.button(key="FormSubmitter:assign_params-试运行 Dry run").click().run()
+    assert "，0 个对接" in _successes(at)  # the page's default minimum (20) is above them all
+    at.slider(key="assign_min_score").set_value(0)
+    at.button(key="FormSubmitter:assign_params-试运行 Dry run").click().run()
     assert not at.exception, at.exception
     assert "试运行完成" in _successes(at)
     pairs = _editor(at, "assign_pairs_").value
@@ -83,12 +86,12 @@ def test_dry_run_forbid_rerun_and_commit(world: World, store: Store) -> None:
     reason = _table(at, "原因 reason").set_index("需求 need")["原因 reason"]["N1"]
     assert "禁止" in reason
     runs = _table(at, "方案 run")
-    assert list(runs["状态 status"]) == ["dry_run", "dry_run"]
+    assert list(runs["状态 status"]) == ["dry_run", "dry_run", "dry_run"]
 
     at.button(key="assign_commit").click().run()
     assert not at.exception, at.exception
     assert "创建 3 个待确认分配" in _successes(at)
-    assert list(_table(at, "方案 run")["状态 status"]) == ["committed", "dry_run"]
+    assert list(_table(at, "方案 run")["状态 status"]) == ["committed", "dry_run", "dry_run"]
     made = _assignments(store)
     assert len(made) == 3 and {a.status for a in made} == {AssignmentStatus.PROPOSED}
     assert (ids["need_own"], ids["s_own"]) not in {(a.need_id, a.society_id) for a in made}
@@ -177,6 +180,7 @@ def test_filters_by_city_and_society_name(world: World, store: Store) -> None:
 
 def test_quotas_and_a_stale_commit_refused(world: World, store: Store) -> None:
     at = open_page(logged_in("staff"), ASSIGN)
+    at.slider(key="assign_min_score").set_value(0)
     quotas = _editor(at, "assign_quotas")
     rows = [{"维度 dimension": "city", "分组 group": "洛阳市", "上限 max": -1}]
     at.session_state[quotas.key] = {"edited_rows": {}, "added_rows": rows, "deleted_rows": []}

@@ -21,6 +21,7 @@ from matcher.errors import MatcherError
 from matcher.models import RunStatus, User
 
 NO_FAIR = "不启用 off"
+MIN_SCORE = 20  # on the demo data a third of the pairs a 0 minimum makes score under 10
 FAIR_HELP = (
     "覆盖公平：每个城市（或企业）先得到一个对接，任何一个才能得到第二个；代价在结果中给出 / "
     "every city (or enterprise) gets one pair before any gets a second; its cost is reported"
@@ -73,10 +74,15 @@ def _parameters() -> RunCreate | None:
             "最低分 minimum score",
             0,
             100,
-            int(defaults.min_score),
+            MIN_SCORE,
             5,
             key="assign_min_score",
-            help="低于此分（0–100）的候选不分配 / candidates below this 0–100 score are left out",
+            help=(
+                "低于此分（0–100）的候选不分配；这里默认 20（接口和命令行默认 0，"
+                "会把几乎不相关的学会也分配出去）/ candidates below this 0–100 score are left "
+                "out; 20 here (the API's and CLI's default 0 also assigns societies that "
+                "hardly fit)"
+            ),
         )
         top_k = c.number_input(
             "候选学会数 candidates per need",
