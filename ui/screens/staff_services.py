@@ -54,7 +54,7 @@ def page(state: AppState, user: User) -> None:
     version = st.session_state.get("services_version", 0)
     every = st.checkbox("全选本页 select the whole page", key=f"services_all_{version}")
     edited = st.data_editor(
-        table.assign(**{SELECT: every}),
+        table.assign(**{SELECT: every})[[SELECT, *table.columns]],  # the tick box first
         hide_index=True,
         key=f"services_rows_{version}",
         disabled=[c for c in table.columns if c != SELECT],
@@ -76,12 +76,12 @@ def _filters() -> tuple[AssignmentFilter, int, int]:
     )
     society = b.text_input("学会名称 society", key="services_society")
     enterprise = c.text_input("企业名称 enterprise", key="services_enterprise")
-    d, e, f, g = st.columns(4)
+    d, e, f, g, h = st.columns(5)
     city = d.selectbox("城市 city", [ALL, *HENAN_CITY_NAMES], key="services_city")
     start = e.date_input("创建自 created from", value=None, key="services_from")
     end = f.date_input("创建至 created to", value=None, key="services_to")
     limit = g.selectbox("每页 per page", [25, 50, 100, 200], index=1, key="services_limit")
-    page_no = st.number_input("页码 page", min_value=1, value=1, step=1, key="services_page")
+    page_no = h.number_input("页码 page", min_value=1, value=1, step=1, key="services_page")
     filters = AssignmentFilter(
         statuses=statuses,
         society=society.strip() or None,
