@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import streamlit as st
 from common import downloads, run, show_error
-from society_activities import activity_frame
 
 from matcher.api.state import AppState
 from matcher.errors import MatcherError
 from matcher.models import User
 from matcher.programme import activities
 from matcher.programme.schemas import ActivityAnswer
+from screens.society_activities import activity_frame
 
 ANSWERS = {"confirmed": "确认 confirm", "disputed": "提出异议 dispute"}
 
@@ -39,8 +39,12 @@ def page(state: AppState, user: User) -> None:
             list(by_id),
             format_func=lambda i: f"{i} · {by_id[i].activity_date} · {by_id[i].service_type}",
         )
-        answer = st.radio("答复 answer", list(ANSWERS), format_func=ANSWERS.get, horizontal=True)
-        note = st.text_input("说明（异议时必填）note (required for a dispute)")
+        answer = st.radio(
+            "答复 answer", list(ANSWERS), format_func=ANSWERS.get, horizontal=True, key="answer"
+        )
+        note = st.text_input(
+            "说明（异议时必填）note (required for a dispute)", max_chars=1000, key="answer_note"
+        )
         submitted = st.form_submit_button("提交 Submit", type="primary")
     if submitted:
         try:

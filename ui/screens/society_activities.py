@@ -136,7 +136,12 @@ def _form(state: AppState, user: User, rows: list[ActivityOut]) -> None:
         c, d, e = st.columns(3)
         day = c.date_input("日期 date", old.activity_date if old else date.today())
         hours = d.number_input(
-            "志愿时长（小时，合计）hours", 0.0, 100000.0, old.volunteer_hours if old else 0.0, 0.5
+            "志愿时长（小时，合计）hours",
+            0.0,
+            100000.0,
+            old.volunteer_hours if old else 0.0,
+            0.5,
+            key=f"activity_hours_{chosen}",
         )
         people = e.number_input(
             "参与人数 participants", 0, 1_000_000, old.participants if old else 0

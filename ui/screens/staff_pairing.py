@@ -9,8 +9,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from common import downloads, run, show_error
-from society_activities import activity_frame, hours_frame
-from staff_assign import ACTION_COLUMN, ACTION_HELP, ACTIONS, NOTE_COLUMN
 
 from matcher.api.state import AppState
 from matcher.assignments.run_schemas import PairEdit
@@ -18,6 +16,8 @@ from matcher.errors import MatcherError
 from matcher.models import RunStatus, User
 from matcher.programme import activities, pairing, rounds
 from matcher.programme.schemas import PairingCreate, PairOut
+from screens.society_activities import activity_frame, hours_frame
+from screens.staff_assign import ACTION_COLUMN, ACTION_HELP, ACTIONS, NOTE_COLUMN
 
 STATUS = {
     "proposed": "新 new",
