@@ -36,6 +36,7 @@ STAFF_PAGES: list[tuple[str, str]] = [
     ("服务进程 Services", "staff_services"),
     ("导入 Import", "staff_import"),
     ("服务团 Teams", "staff_teams"),
+    ("年度数据 Programme", "programme"),
     ("利益冲突 Conflicts", "staff_conflicts"),
     ("工作站 Workstations", "staff_proposals"),
     ("审计 Audit", "staff_audit"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from matcher.api.attachments import SHEET_TYPES
 from matcher.auth import policy
 from matcher.config import Settings
 from matcher.exports.formats import render_workbook
@@ -23,6 +24,7 @@ from matcher.report.tables import report_tables
 SUBDIR = "reports"
 UNSAFE = re.compile(r"[^\w-]+")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MEDIA = {"xlsx": SHEET_TYPES["xlsx"], "docx": DOCX_TYPE}
 
 
 @dataclass(frozen=True)

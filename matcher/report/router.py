@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Query, Response
 
-from matcher.api.attachments import SHEET_TYPES, attachment
+from matcher.api.attachments import attachment
 from matcher.api.deps import SessionDep, SettingsDep, StaffDep
 from matcher.api.types import Text
 from matcher.report import output
@@ -15,7 +15,6 @@ from matcher.report.service import programme_report
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 RoundName = Text(50, 1)
-MEDIA = {"xlsx": SHEET_TYPES["xlsx"], "docx": output.DOCX_TYPE}
 
 
 class ReportFormat(StrEnum):
@@ -37,7 +36,7 @@ def programme_figures(
 @router.get(
     "/yearly",
     response_class=Response,
-    responses={200: {"content": {t: {} for t in MEDIA.values()}}},
+    responses={200: {"content": {t: {} for t in output.MEDIA.values()}}},
 )
 def yearly_file(
     session: SessionDep,
@@ -49,7 +48,7 @@ def yearly_file(
     name, data = output.report_file(
         session=session, actor=actor, round_name=round_name, fmt=fmt.value
     )
-    return attachment(data, MEDIA[fmt.value], f"yearly-report.{fmt.value}", name)
+    return attachment(data, output.MEDIA[fmt.value], f"yearly-report.{fmt.value}", name)
 
 
 @router.post("/yearly", response_model=YearlyReportOut, status_code=201)
