@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from matcher.models.programme import PLATFORM_KINDS, SERVICE_TYPES
+from matcher.models.programme import PLATFORM_KINDS, PRIORITY_INDUSTRIES, SERVICE_TYPES
 
 GOAL_SOCIETIES = 100
 GOAL_ENTERPRISES = 1000
@@ -122,6 +122,14 @@ def _split(
     return {name: _totals(*groups[name]) for name in sorted(groups)}
 
 
+def _priority_first(groups: dict[str, Totals]) -> dict[str, Totals]:
+    """The priority industries in their listed order, then any other name, ``OTHER`` last."""
+    names = [p for p in PRIORITY_INDUSTRIES if p in groups]
+    names += sorted(k for k in groups if k not in names and k != OTHER)
+    names += [OTHER] if OTHER in groups else []
+    return {k: groups[k] for k in names}
+
+
 def _ordered(counts: Counter, vocabulary: Iterable[str]) -> dict[str, int]:
     """Counts in the vocabulary's order, then any other value."""
     vocabulary = list(vocabulary)
@@ -149,5 +157,5 @@ def programme_figures(
             Counter(a.platform_kind for a in activities if a.platform_kind), PLATFORM_KINDS
         ),
         by_city=_split(lambda p: p.city, *rows),
-        by_industry=_split(lambda p: p.industry, *rows),
+        by_industry=_priority_first(_split(lambda p: p.industry, *rows)),
     )
