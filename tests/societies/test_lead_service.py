@@ -198,3 +198,27 @@ def test_a_society_adds_and_removes_only_its_own_experts(world: World, store: St
         with pytest.raises(InvalidInputError):  # staff name the society
             experts.create_expert(session=s, actor=staff, data=ExpertCreate(name="无主"))
         assert s.scalar(select(Expert.id).where(Expert.name == "冒名")) is None
+
+
+def test_the_api_takes_the_same_filters(world: World, store: Store, settings: Settings) -> None:
+    from fastapi.testclient import TestClient
+
+    from matcher.app import create_app
+
+    answer(store, world, "P3", LeadResponseStatus.INTERESTED)
+    app = create_app(settings, store=store, load_runtime=False)
+    url = f"/api/v1/societies/{world.ids['s_own']}/leads"
+    today = NOON.date()
+    with TestClient(app, raise_server_exceptions=False) as api:
+        headers = world.headers("society")
+        r = api.get(url, params={"response": "answered"}, headers=headers)
+        assert [i["need"]["title"] for i in r.json()["items"]] == ["液压泄漏3"]
+        params = {"max_score": 60, "posted_from": str(today - timedelta(days=2)), "sort": "date"}
+        r = api.get(url, params=params, headers=headers)
+        assert [i["need"]["title"] for i in r.json()["items"]] == [
+            "液压泄漏0",
+            "液压泄漏1",
+            "液压泄漏2",
+        ]
+        assert r.json()["total"] == 3
+        assert api.get(url, params={"max_score": 101}, headers=headers).status_code == 422
