@@ -70,3 +70,27 @@ def downloads(table: pd.DataFrame, stem: str, key: str) -> None:
 def plain(label: str, value: object) -> None:
     """A labelled value that users typed, shown as plain text (never Markdown or HTML)."""
     st.text(f"{label}: {'' if value is None else value}")
+
+
+DONE = "action_done"
+
+
+def attempt(state: AppState, fn: Callable[[Session], object], done: str) -> None:
+    """Run an action (``fn``, one transaction; it may build its input models); on success
+    keep ``done`` for ``show_done`` and redraw the page, else show why not (invalid input,
+    or a rule that refused)."""
+    try:
+        run(state, fn)
+    except ValidationError as exc:
+        show_invalid(exc)
+    except MatcherError as exc:
+        show_error(exc)
+    else:
+        st.session_state[DONE] = done
+        st.rerun()
+
+
+def show_done() -> None:
+    """The message of the action that succeeded before the redraw, once."""
+    if DONE in st.session_state:
+        st.success(st.session_state.pop(DONE))
