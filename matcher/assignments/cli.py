@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -218,25 +220,37 @@ def register(app: typer.Typer) -> None:
     app.add_typer(assign_app, name="assign")
 
 
-def _run(params, quota_name: str | None, dry_run: bool, out: Path) -> None:
-    from matcher.assignments.commit import commit_run
-    from matcher.assignments.run_views import get_run
-    from matcher.assignments.runs import create_run
-    from matcher.auth.actors import SYSTEM_CLI
-    from matcher.cli_support import cli_settings, cli_store
+def lazy_runtime() -> Callable[[], Any]:
+    """The matching runtime, loaded on the first call (a run whose needs all have stored
+    matches never loads it)."""
+    from matcher.cli_support import cli_settings
     from matcher.matching.service import MatchingRuntime
 
-    loaded = []
+    loaded: list = []
 
     def runtime():
         if not loaded:
             loaded.append(MatchingRuntime.load(cli_settings()))
         return loaded[0]
 
+    return runtime
+
+
+def _run(params, quota_name: str | None, dry_run: bool, out: Path) -> None:
+    from matcher.assignments.commit import commit_run
+    from matcher.assignments.run_views import get_run
+    from matcher.assignments.runs import create_run
+    from matcher.auth.actors import SYSTEM_CLI
+    from matcher.cli_support import cli_store
+
     created = None
     with cli_store().transaction() as session:
         run = create_run(
-            session=session, actor=SYSTEM_CLI, params=params, quota_file=quota_name, runtime=runtime
+            session=session,
+            actor=SYSTEM_CLI,
+            params=params,
+            quota_file=quota_name,
+            runtime=lazy_runtime(),
         )
         if not dry_run:
             run, created = commit_run(session=session, actor=SYSTEM_CLI, run_id=run.id)

@@ -68,9 +68,9 @@ def run_pairing(
     dry_run: bool,
     out: Path | None,
 ) -> None:
+    from matcher.assignments.cli import lazy_runtime
     from matcher.auth.actors import SYSTEM_CLI
-    from matcher.cli_support import cli_settings, cli_store
-    from matcher.matching.service import MatchingRuntime
+    from matcher.cli_support import cli_store
     from matcher.programme.pairing import (
         commit_pairing_run,
         create_pairing_run,
@@ -88,16 +88,11 @@ def run_pairing(
         top_k=top_k,
         industry_fit=industry_fit,
     )
-    loaded: list = []
-
-    def runtime():
-        if not loaded:
-            loaded.append(MatchingRuntime.load(cli_settings()))
-        return loaded[0]
-
     made = None
     with cli_store().transaction() as session:
-        run = create_pairing_run(session=session, actor=SYSTEM_CLI, params=params, runtime=runtime)
+        run = create_pairing_run(
+            session=session, actor=SYSTEM_CLI, params=params, runtime=lazy_runtime()
+        )
         if not dry_run:
             run, made = commit_pairing_run(session=session, actor=SYSTEM_CLI, run_id=run.id)
         detail = get_pairing_run(session=session, actor=SYSTEM_CLI, run_id=run.id)
