@@ -104,3 +104,28 @@ def test_society_records_and_enterprise_disputes(world: World, store: Store) -> 
         saved = s.scalar(select(ServiceActivity))
         assert saved.confirmation is ConfirmationStatus.DISPUTED
         assert saved.confirmation_note == "时长有误"
+
+
+ACTIVITY_CSV = (
+    "记录编号,学会编号,企业编号,服务类型,日期,志愿服务时长,专家编号\n"
+    "A1,S1,E1,技术指导,2026-03-01,6,X1\n"
+    "A2,S1,E1,技术指导,2026-03-02,4,X2\n"  # X2 belongs to another society
+)
+
+
+def test_staff_import_activities_all_or_nothing(world: World, store: Store) -> None:
+    at = open_page(logged_in("staff"), "导入 Import")
+    at.selectbox(key="import_kind").select("activities").run()
+    bad = ACTIVITY_CSV.encode("gbk")
+    at.file_uploader(key="import_file").set_value(("活动.csv", bad, "text/csv")).run()
+    at.button(key="run_import").click().run()
+    assert not at.exception, at.exception
+    errors = next(df.value for df in at.dataframe if "reason" in df.value.columns)
+    assert list(zip(errors["row"], errors["field"], strict=True)) == [(3, "expert_external_ids")]
+    with store.transaction() as s:
+        assert s.scalar(select(ServiceActivity)) is None
+    good = ACTIVITY_CSV.splitlines()[:2]
+    data = "\n".join(good).encode("gbk")
+    at.file_uploader(key="import_file").set_value(("活动.csv", data, "text/csv")).run()
+    at.button(key="run_import").click().run()
+    assert [s.value for s in at.success] == ["新增 1 · 更新 0 · 未变 0"]
