@@ -13,7 +13,6 @@ from matcher.assignments.rule_schemas import ConflictOut
 from matcher.auth import policy
 from matcher.models import Enterprise, Expert, Society, User
 
-
 MODELS = {"enterprise": Enterprise, "expert": Expert, "society": Society}
 
 
