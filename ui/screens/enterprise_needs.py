@@ -4,21 +4,15 @@ or close a need."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pandas as pd
 import streamlit as st
-from common import downloads, plain, run, show_error, show_invalid
+from common import attempt, downloads, plain, run, show_done
 from match_view import show_contact, show_matches
-from pydantic import ValidationError
-from sqlalchemy.orm import Session
 
 from matcher.api.state import AppState
 from matcher.assignments import lifecycle
 from matcher.assignments import service as assignments
 from matcher.assignments.schemas import AssignmentOut
-from matcher.errors import MatcherError
 from matcher.imports.cities import HENAN_CITY_NAMES
 from matcher.imports.validators import parse_list
 from matcher.models import AssignmentStatus, NeedStatus, TargetKind, User
@@ -39,23 +33,10 @@ NEED_STATUS = {
 }
 ASSIGNED = (AssignmentStatus.CONFIRMED, AssignmentStatus.IN_SERVICE, AssignmentStatus.COMPLETED)
 """A society is assigned (its contact shown) once it accepted the pair."""
-DONE = "enterprise_need_done"
-
-
-def act(state: AppState, call: Callable[[Session], Any], done: str) -> None:
-    """Run one service call; on success say so after the rerun, else show why not."""
-    try:
-        run(state, call)
-    except MatcherError as exc:
-        show_error(exc)
-    else:
-        st.session_state[DONE] = done
-        st.rerun()
 
 
 def my_needs(state: AppState, user: User) -> None:
-    if DONE in st.session_state:
-        st.success(st.session_state.pop(DONE))
+    show_done()
     number = st.number_input("页码 page", min_value=1, value=1, step=1, key="my_need_page")
     rows, total = run(
         state,
@@ -142,7 +123,7 @@ def rate_form(state: AppState, user: User, a: AssignmentOut) -> None:
         outcome = st.text_area("服务成效 outcome", key=f"outcome_{a.id}")
         if not st.form_submit_button("完成并评价 complete and rate"):
             return
-    act(
+    attempt(
         state,
         lambda s: lifecycle.transition(
             session=s,
@@ -176,29 +157,29 @@ def edit_form(state: AppState, user: User, need: NeedOut) -> None:
         save = st.form_submit_button("保存 Save")
         close = st.form_submit_button("关闭需求 close the need")
     if close:
-        act(
+        attempt(
             state,
             lambda s: needs.close_need(session=s, actor=user, need_id=need.id),
             "需求已关闭 / need closed",
         )
     if not save:
         return
-    try:
-        data = NeedUpdate(
-            title=title.strip(),
-            description=description,
-            keywords=parse_list(keywords),
-            city=city or None,
-            deadline=deadline if deadline != need.deadline else None,
-        )
-    except ValidationError as exc:
-        show_invalid(exc)
-        return
+    data = {
+        "title": title.strip(),
+        "description": description,
+        "keywords": parse_list(keywords),
+        "city": city or None,
+        "deadline": deadline if deadline != need.deadline else None,  # a past one may stay
+    }
     with st.spinner("正在匹配 … / matching …"):
-        act(
+        attempt(
             state,
             lambda s: needs.update_need(
-                session=s, actor=user, need_id=need.id, data=data, runtime=state.runtime
+                session=s,
+                actor=user,
+                need_id=need.id,
+                data=NeedUpdate(**data),
+                runtime=state.runtime,
             ),
             "需求已保存 / need saved",
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import downloads, plain, run, show_error
+from common import attempt, downloads, plain, run
 from match_view import show_contact
 from sqlalchemy.orm import Session
 
@@ -15,7 +15,7 @@ from matcher.assignments import lifecycle
 from matcher.assignments import service as assignments
 from matcher.assignments.schemas import AssignmentOut
 from matcher.enterprises import service as enterprises
-from matcher.errors import MatcherError, NotFoundError
+from matcher.errors import NotFoundError
 from matcher.models import AssignmentStatus, User
 from matcher.needs import service as needs
 from matcher.societies.inbox import workload
@@ -133,18 +133,14 @@ def moves(state: AppState, user: User, a: AssignmentOut) -> None:
     reason = st.text_input("原因 reason（谢绝、取消时必填）", key=f"move_reason_{a.id}")
     for column, action in zip(st.columns(len(allowed)), allowed, strict=True):
         if column.button(ACTIONS[action], key=f"move_{action.value}_{a.id}"):
-            try:
-                run(
-                    state,
-                    lambda s, action=action: lifecycle.transition(
-                        session=s,
-                        actor=user,
-                        assignment_id=a.id,
-                        action=action,
-                        reason=reason.strip() or None,
-                    ),
-                )
-            except MatcherError as exc:
-                show_error(exc)
-            else:
-                st.rerun()
+            attempt(
+                state,
+                lambda s, action=action: lifecycle.transition(
+                    session=s,
+                    actor=user,
+                    assignment_id=a.id,
+                    action=action,
+                    reason=reason.strip() or None,
+                ),
+                f"{ACTIONS[action]}: #{a.id}",
+            )

@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import plain, run, show_error, show_invalid
+from common import attempt, plain, run, show_done
 from match_view import show_contact, show_reasons
-from pydantic import ValidationError
 
 from matcher.api.state import AppState
-from matcher.errors import MatcherError
 from matcher.experts import service as experts
 from matcher.models import LeadResponseStatus, User
 from matcher.societies import service as societies
@@ -22,7 +20,6 @@ CHOICES = {
     LeadResponseStatus.INTERESTED: "感兴趣 interested",
     LeadResponseStatus.NOT_SUITABLE: "不合适 not suitable",
 }
-SAVED = "lead_answer_saved"
 
 
 def show_lead(state: AppState, user: User, group: LeadGroup) -> None:
@@ -85,8 +82,7 @@ def show_fitting_experts(state: AppState, user: User, lead: LeadOut) -> None:
 
 def answer_form(state: AppState, user: User, lead: LeadOut) -> None:
     """Interested, or not suitable with a reason; the stored answer is preselected."""
-    if SAVED in st.session_state:
-        st.success(st.session_state.pop(SAVED))
+    show_done()
     current = lead.response
     if current:
         st.info(
@@ -113,18 +109,14 @@ def answer_form(state: AppState, user: User, lead: LeadOut) -> None:
         )
         if not st.form_submit_button("提交 Submit"):
             return
-    try:
-        answer = LeadResponseIn(status=status, reason=reason.strip())
-        saved = run(
-            state,
-            lambda s: societies.respond_to_lead(
-                session=s, actor=user, society_id=user.society_id, need_id=nid, data=answer
-            ),
-        )
-    except ValidationError as exc:
-        show_invalid(exc)
-    except MatcherError as exc:
-        show_error(exc)
-    else:
-        st.session_state[SAVED] = f"已提交 / saved: {CHOICES[saved.status]}"
-        st.rerun()  # the table and the current answer show the stored one
+    attempt(  # redrawn: the table and the current answer show the stored one
+        state,
+        lambda s: societies.respond_to_lead(
+            session=s,
+            actor=user,
+            society_id=user.society_id,
+            need_id=nid,
+            data=LeadResponseIn(status=status, reason=reason.strip()),
+        ),
+        f"已提交 / saved: {CHOICES[status]}",
+    )

@@ -3,17 +3,11 @@ name is fixed), and its experts — list, add, edit, take off the roster. Only i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pandas as pd
 import streamlit as st
-from common import downloads, plain, run, show_error, show_invalid
-from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session
+from common import attempt, downloads, plain, run, show_done
 
 from matcher.api.state import AppState
-from matcher.errors import MatcherError
 from matcher.experts import service as experts
 from matcher.experts.schemas import ExpertCreate, ExpertOut, ExpertUpdate
 from matcher.imports.cities import HENAN_CITY_NAMES
@@ -22,7 +16,6 @@ from matcher.models import User
 from matcher.societies import service as societies
 from matcher.societies.schemas import SocietyUpdate
 
-SAVED = "society_profile_saved"
 NEW = -1
 
 
@@ -34,29 +27,12 @@ def city_choice(label: str, current: str | None, key: str) -> str:
     return st.selectbox(label, options, index=options.index(current or ""), key=key)
 
 
-def save(
-    state: AppState, build: Callable[[], BaseModel], call: Callable[[Session, Any], object]
-) -> bool:
-    """Validate a form (``build``) and run the service (``call``); errors shown in Chinese."""
-    try:
-        data = build()
-        run(state, lambda s: call(s, data))
-    except ValidationError as exc:
-        show_invalid(exc)
-    except MatcherError as exc:
-        show_error(exc)
-    else:
-        return True
-    return False
-
-
 def page(state: AppState, user: User) -> None:
     st.header("学会资料 Profile")
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return
-    if SAVED in st.session_state:
-        st.success(st.session_state.pop(SAVED))
+    show_done()
     profile_form(state, user)
     experts_section(state, user)
 
@@ -81,26 +57,24 @@ def profile_form(state: AppState, user: User) -> None:
         if not st.form_submit_button("保存 Save"):
             return
 
-    def build() -> SocietyUpdate:
-        return SocietyUpdate(
-            description=description,
-            disciplines=parse_list(disciplines),
-            city=city,
-            capacity=int(capacity),
-            contact_name=contact_name,
-            contact_phone=phone,
-            email=email,
-        )
-
-    if save(
+    attempt(
         state,
-        build,
-        lambda s, data: societies.update_society(
-            session=s, actor=user, society_id=user.society_id, data=data
+        lambda s: societies.update_society(
+            session=s,
+            actor=user,
+            society_id=user.society_id,
+            data=SocietyUpdate(
+                description=description,
+                disciplines=parse_list(disciplines),
+                city=city,
+                capacity=int(capacity),
+                contact_name=contact_name,
+                contact_phone=phone,
+                email=email,
+            ),
         ),
-    ):
-        st.session_state[SAVED] = "资料已保存 / profile saved"
-        st.rerun()
+        "资料已保存 / profile saved",
+    )
 
 
 def experts_section(state: AppState, user: User) -> None:
@@ -168,26 +142,25 @@ def expert_form(state: AppState, user: User, expert: ExpertOut | None) -> None:
         "phone": phone,
         "email": email,
     }
+    if not (submitted or removed):
+        return
     if expert is None:
-        build, call = (
-            lambda: ExpertCreate(**fields),
-            lambda s, data: experts.create_expert(session=s, actor=user, data=data),
+        attempt(
+            state,
+            lambda s: experts.create_expert(session=s, actor=user, data=ExpertCreate(**fields)),
+            f"已添加专家 / expert added: {fields['name']}",
         )
-        done = f"已添加专家 / expert added: {fields['name']}"
     elif removed:
-        build, call = (
-            ExpertUpdate,
-            lambda s, _: experts.remove_from_society(session=s, actor=user, expert_id=expert.id),
+        attempt(
+            state,
+            lambda s: experts.remove_from_society(session=s, actor=user, expert_id=expert.id),
+            f"已移出本会 / removed from the roster: {expert.name}",
         )
-        done = f"已移出本会 / removed from the roster: {expert.name}"
     else:
-        build, call = (
-            lambda: ExpertUpdate(**fields),
-            lambda s, data: experts.update_expert(
-                session=s, actor=user, expert_id=expert.id, data=data
+        attempt(
+            state,
+            lambda s: experts.update_expert(
+                session=s, actor=user, expert_id=expert.id, data=ExpertUpdate(**fields)
             ),
+            f"已保存专家 / expert saved: {fields['name']}",
         )
-        done = f"已保存专家 / expert saved: {fields['name']}"
-    if (submitted or removed) and save(state, build, call):
-        st.session_state[SAVED] = done
-        st.rerun()
