@@ -1,7 +1,9 @@
 """百会链千企 — Streamlit workspaces for enterprises, societies and staff.
 
 Every read and write goes through the service layer (the same rules as the API), with the
-logged-in user as the actor, so the UI cannot see more than the API would show.
+logged-in user as the actor, so the UI cannot see more than the API would show. The log-in
+survives a browser refresh (``browser_session``); the store and matching engine are one per
+process (``engine``, loaded at start when launched by ``serve.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import browser_session
+import engine
 import navigation
 
 from matcher.api.state import AppState
@@ -22,14 +26,11 @@ from matcher.errors import MatcherError
 from matcher.models import User
 
 
-@st.cache_resource(show_spinner="加载匹配引擎 loading the matching engine …")
-def app_state(url: str) -> AppState:
-    """Store and matching runtime, shared by every session of this process."""
-    return AppState(get_settings())
-
-
 def login(state: AppState) -> None:
     st.title("百会链千企 · 科技志愿服务对接平台")
+    st.text(state.settings.org_name)
+    if browser_session.cookie_token():  # logged out, or a token that no longer logs in
+        browser_session.forget()
     with st.form("login"):
         username = st.text_input("用户名 Username", key="username")
         password = st.text_input("密码 Password", type="password", key="password")
@@ -47,15 +48,28 @@ def login(state: AppState) -> None:
     except MatcherError as exc:
         st.error(exc.message)
         return
-    st.session_state["user_id"] = user.id
-    st.session_state["token_version"] = user.token_version
+    _start_session(user)
+    st.session_state["remember"] = True  # written to the browser on the next run
     st.rerun()
 
 
+def _start_session(user: User) -> None:
+    st.session_state.pop("logged_out", None)
+    st.session_state["user_id"] = user.id
+    st.session_state["token_version"] = user.token_version
+
+
 def current_user(state: AppState) -> User | None:
+    """The logged-in user: this session's, else the one the browser's token names (after a
+    refresh), unless this session logged out."""
     user_id = st.session_state.get("user_id")
     if user_id is None:
-        return None
+        if st.session_state.get("logged_out"):
+            return None
+        user = browser_session.user_from_cookie(state, browser_session.cookie_token())
+        if user is not None:
+            _start_session(user)
+        return user
     with state.store.transaction() as session:
         user = session.get(User, user_id)
         stale = user is not None and user.token_version != st.session_state.get("token_version")
@@ -67,17 +81,21 @@ def current_user(state: AppState) -> User | None:
 
 def main() -> None:
     st.set_page_config(page_title="百会链千企", page_icon="🔗", layout="wide")
-    state = app_state(get_settings().sqlalchemy_url)
+    state = engine.app_state(get_settings())
     user = current_user(state)
     if user is None:
         login(state)
         return
+    if st.session_state.pop("remember", False):
+        browser_session.remember(state, user)
     pages = navigation.pages_for(user)
     with st.sidebar:
-        st.write(f"**{user.display_name or user.username}** · {user.role.value}")
+        st.text(state.settings.org_name)
+        st.text(f"{user.display_name or user.username} · {user.role.value}")  # plain text
         label = st.radio("页面 Page", [label for label, _ in pages], key="nav")
         if st.button("退出登录 Log out"):
             st.session_state.clear()
+            st.session_state["logged_out"] = True  # the browser's cookie is deleted next run
             st.rerun()
     try:
         navigation.load(dict(pages)[label])(state, user)

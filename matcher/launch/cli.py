@@ -86,7 +86,8 @@ def register(app: typer.Typer) -> None:
         api_cmd += ["--host", host, "--port", str(api_port), "--workers", str(api_workers)]
         procs = [subprocess.Popen(api_cmd, env=env)]
         if ui:
-            ui_cmd = [sys.executable, "-m", "streamlit", "run"]
+            # Streamlit's command line, loading the matching engine from the start
+            ui_cmd = [sys.executable, str(REPO_ROOT / "ui" / "serve.py"), "run"]
             ui_cmd += [str(REPO_ROOT / "ui" / "streamlit_app.py"), "--server.address", host]
             ui_cmd += ["--server.port", str(ui_port), "--server.headless", "true"]
             ui_cmd += ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "minimal"]

@@ -32,7 +32,8 @@ RATE, HOURS = "答复率 answer rate", "答复中位时长（小时）median hou
 COMPLETED, RATED, RATING = "完成服务 completed", "已评分 rated", "平均评分 mean rating"
 STATED, INFERRED = "需求填报 stated", "按首选学会 from first society"
 SHARE, KIND, PART = "数量 needs", "覆盖 coverage", "占比 share"
-TOP = 30  # bars drawn for per-society figures (the download has all)
+TOP = 30  # bars drawn in a chart (its table and downloads have all rows)
+LABELS = alt.Axis(labelOverlap=False, labelLimit=220)
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,19 @@ def _rows(items: list[BaseModel], columns: dict[str, str]) -> pd.DataFrame:
 
 
 def _bars(label: str, value: str, *, tooltip: list[str] | None = None) -> Callable:
-    """Horizontal bars, largest on top (the table's order)."""
+    """Horizontal bars in the table's order (the first ``TOP`` rows), every label shown."""
 
     def chart(df: pd.DataFrame) -> alt.Chart:
+        top = df.head(TOP)
         return (
-            alt.Chart(df)
+            alt.Chart(top)
             .mark_bar()
             .encode(
                 x=alt.X(field=value, type="quantitative", title=value),
-                y=alt.Y(field=label, type="nominal", sort=None, title=None),
+                y=alt.Y(field=label, type="nominal", sort=None, title=None, axis=LABELS),
                 tooltip=tooltip or [label, value],
             )
-            .properties(height=max(160, 22 * len(df)))
+            .properties(height=max(160, 22 * len(top)))
         )
 
     return chart
@@ -83,7 +85,9 @@ def _by_month(df: pd.DataFrame) -> alt.Chart:
 
 def _load_chart(df: pd.DataFrame) -> alt.Chart:
     top = df.head(TOP)
-    base = alt.Chart(top).encode(y=alt.Y(field=SOCIETY, type="nominal", sort=None, title=None))
+    base = alt.Chart(top).encode(
+        y=alt.Y(field=SOCIETY, type="nominal", sort=None, title=None, axis=LABELS)
+    )
     bars = base.mark_bar().encode(
         x=alt.X(field=ACTIVE, type="quantitative", title=f"{ACTIVE} / {CAPACITY}"),
         tooltip=[SOCIETY, ACTIVE, CAPACITY, USED],
@@ -181,9 +185,7 @@ def _figures(min_score: float) -> list[Figure]:
                 {"name": SOCIETY, "leads": LEADS, "responded": ANSWERED, "rate": RATE}
                 | {"median_hours": HOURS},
             ),
-            lambda df: _bars(SOCIETY, RATE, tooltip=[SOCIETY, LEADS, ANSWERED, RATE, HOURS])(
-                df.head(TOP)
-            ),
+            _bars(SOCIETY, RATE, tooltip=[SOCIETY, LEADS, ANSWERED, RATE, HOURS]),
         ),
         Figure(
             "需求学科分类 Disciplines in demand",
