@@ -15,6 +15,7 @@ from matcher.config import Settings
 from matcher.db import Store
 from matcher.models import Assignment, AssignmentStatus, NeedStatus, TechNeed
 from tests.api.conftest import World, build_world
+from tests.ui.test_society_inbox import add_assignment
 from tests.ui.test_streamlit_app import logged_in
 
 pytestmark = pytest.mark.slow
@@ -100,15 +101,7 @@ def test_my_needs_show_the_society_contact_only_once_assigned(world: World, stor
     body = shown(at)
     assert "焊接机器人焊缝质量检测" in body and not any(o in body for o in OTHERS)
     assert "学会联系方式" not in body
-    with store.transaction() as s:
-        s.add(
-            Assignment(
-                society_id=world.ids["s_own"],
-                enterprise_id=world.ids["e_own"],
-                need_id=world.ids["need_own"],
-                status=AssignmentStatus.PROPOSED,
-            )
-        )
+    aid = add_assignment(store, world, AssignmentStatus.PROPOSED)
     at = open_need(logged_in("ent"), "焊接机器人焊缝质量检测")
     assert "分配学会 assigned society: 河南省机械工程学会（待确认 proposed）" in shown(at)
     assert "学会联系方式" not in shown(at)  # not before the society accepts
@@ -119,9 +112,9 @@ def test_my_needs_show_the_society_contact_only_once_assigned(world: World, stor
     body = shown(at)
     assert "联系人 name: 秘书S1" in body and "电话 phone: 0371-0000000" in body
     assert "contact_name=" not in body
-    at.select_slider(key=f"rating_{assignment_id(store)}").set_value(4)
-    at.text_area(key=f"outcome_{assignment_id(store)}").input("泄漏率下降一半")
-    at.button(key=f"FormSubmitter:rate_{assignment_id(store)}-完成并评价 complete and rate").click()
+    at.select_slider(key=f"rating_{aid}").set_value(4)
+    at.text_area(key=f"outcome_{aid}").input("泄漏率下降一半")
+    at.button(key=f"FormSubmitter:rate_{aid}-完成并评价 complete and rate").click()
     at.run()
     assert not at.exception
     assert "服务已完成并评价 / service completed and rated" in shown(at)
@@ -130,11 +123,6 @@ def test_my_needs_show_the_society_contact_only_once_assigned(world: World, stor
     with store.transaction() as s:
         done = s.scalar(select(Assignment))
         assert (done.status, done.rating) == (AssignmentStatus.COMPLETED, 4)
-
-
-def assignment_id(store: Store) -> int:
-    with store.transaction() as s:
-        return s.scalar(select(Assignment.id))
 
 
 def test_an_enterprise_edits_and_closes_its_need(world: World, store: Store) -> None:

@@ -65,6 +65,20 @@ def add_leads(store: Store, world: World, n: int) -> None:
             make_match(s, need, soc, 2.0 + 4 * i)
 
 
+def add_assignment(store: Store, world: World, status: AssignmentStatus) -> int:
+    """The own society assigned to the own enterprise's need N1; its id."""
+    with store.transaction() as s:
+        a = Assignment(
+            society_id=world.ids["s_own"],
+            enterprise_id=world.ids["e_own"],
+            need_id=world.ids["need_own"],
+            status=status,
+        )
+        s.add(a)
+        s.flush()
+        return a.id
+
+
 def test_leads_are_paged_sorted_and_filtered(world: World, store: Store) -> None:
     add_leads(store, world, 25)
     at = logged_in("soc")
@@ -194,23 +208,15 @@ def test_a_lead_shows_plain_reasons_and_the_fitting_experts(world: World, store:
 def test_contact_only_once_assigned_and_the_life_cycle(world: World, store: Store) -> None:
     at = logged_in("soc")
     assert "企业联系方式" not in shown(at) and "联系人E1" not in shown(at)
-    with store.transaction() as s:
-        s.add(
-            Assignment(
-                society_id=world.ids["s_own"],
-                enterprise_id=world.ids["e_own"],
-                need_id=world.ids["need_own"],
-                status=AssignmentStatus.PROPOSED,
-            )
-        )
+    aid = add_assignment(store, world, AssignmentStatus.PROPOSED)
     at = open_page(logged_in("soc"), "服务 Assignments")
     assert at.metric[0].value == "1 / 5"
     body = shown(at)
     assert "联系人 name: 联系人E1" in body and "电话 phone: 13800000000" in body
     assert "contact_name=" not in body and "Contact(" not in body
-    at.button(key=f"move_decline_{assignment_id(store)}").click().run()
+    at.button(key=f"move_decline_{aid}").click().run()
     assert "请说明原因" in shown(at)  # a reason is required to decline
-    at.button(key=f"move_confirm_{assignment_id(store)}").click().run()
+    at.button(key=f"move_confirm_{aid}").click().run()
     assert not at.exception
     assert "已确认 confirmed" in leads(at)["状态 status"]
     assert [b.label for b in at.button if b.key and b.key.startswith("move_")] == [
@@ -219,11 +225,6 @@ def test_contact_only_once_assigned_and_the_life_cycle(world: World, store: Stor
     ]
     leads_page = open_page(at, "线索 Leads")
     assert "企业联系方式 enterprise contact:" in shown(leads_page)
-
-
-def assignment_id(store: Store) -> int:
-    with store.transaction() as s:
-        return s.scalar(select(Assignment.id))
 
 
 def test_profile_and_own_experts_only(world: World, store: Store) -> None:
