@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from matcher.assignment.coverage import Candidate
 from matcher.auth.policy import expert_society_ids
+from matcher.imports.cities import normalize_city
 from matcher.models import Enterprise, MatchResult, NeedStatus, TargetKind, TechNeed
 
 UNSOLVED = (
@@ -27,8 +28,8 @@ CHAIN_LEADER_WEIGHT = 2.0
 
 def industry_needs(session: Session, industry: str, city: str | None) -> list[TechNeed]:
     """Unsolved needs whose industry, or whose enterprise's industry or priority industry,
-    contains ``industry``; with ``city``, those whose (or whose enterprise's) city starts
-    with it."""
+    contains ``industry``; with ``city`` (short, full or pinyin), those whose (or whose
+    enterprise's) city starts with it."""
     query = (
         select(TechNeed)
         .outerjoin(Enterprise, TechNeed.enterprise_id == Enterprise.id)
@@ -43,6 +44,7 @@ def industry_needs(session: Session, industry: str, city: str | None) -> list[Te
         .order_by(TechNeed.id)
     )
     if city:
+        city = normalize_city(city)  # 洛阳, 洛阳市 and Luoyang alike
         query = query.where(
             or_(
                 TechNeed.city.startswith(city, autoescape=True),

@@ -17,6 +17,7 @@ from matcher.app import create_app
 from matcher.cli import app
 from matcher.cli_support import close_cli_stores
 from matcher.models import AssignmentStatus, PairingStatus
+from matcher.report.charts import cjk_font
 
 from .conftest import ACTIVITIES, ENTERPRISES, NO, PAIRS, SERVICES, STATIONS
 
@@ -138,6 +139,7 @@ def test_document_has_its_sections_figures_and_charts(client, year):
     assert len(doc.inline_shapes) == 4  # the four charts
     for caption in ("图1", "图2", "图3", "图4"):
         assert caption in text
+    assert ("未安装中文字体" in text) == (cjk_font() is None)  # English labels said so
     summary = doc.tables[0]
     assert [c.text for c in summary.rows[1].cells] == [
         "参与学会数",

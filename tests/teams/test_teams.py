@@ -158,7 +158,10 @@ def test_cli_propose_list_show_export(store, bearing, tmp_path):
               "--per-society", "1")  # fmt: skip
     assert "洛阳轴承产业科技服务团 [draft]" in out and "最优 optimal" in out
     assert f"{brute_value(3, 1, 60):.2f}" in out
-    assert "1 teams" in run("teams", "list")
+    pinyin = run("teams", "propose", "--industry", "轴承", "--city", "Luoyang", "--size", "3",
+                 "--per-society", "1")  # fmt: skip
+    assert "需求 needs 5，" in pinyin
+    assert "2 teams" in run("teams", "list")
     assert "团长 leader" in run("teams", "show", "1")
     sheet = tmp_path / "团.xlsx"
     run("teams", "export", "1", "--out", str(sheet))
