@@ -28,6 +28,7 @@ RESPONSES = {
     "不合适 not suitable": ResponseFilter.not_suitable,
 }
 SORTS = {"按匹配分 by score": LeadSort.score, "按发布时间 newest first": LeadSort.date}
+NEW_STYLE = "background-color: #fff3cd"
 ANSWERS = {"interested": "感兴趣 interested", "not_suitable": "不合适 not suitable"}
 
 
@@ -63,7 +64,7 @@ def page(state: AppState, user: User) -> None:
         st.info("没有符合条件的线索 / no leads match these filters")
         return
     table = lead_table(groups, since)
-    st.dataframe(table, hide_index=True)
+    st.dataframe(table.style.apply(highlight_new, axis=1), hide_index=True)
     downloads(table, "leads", key="leads_download")
     chosen = st.selectbox(
         "打开线索 open a lead",
@@ -106,6 +107,11 @@ def filter_bar() -> LeadFilter:
         posted_to=dates[-1] if dates else None,
         sort=SORTS[sort],
     )
+
+
+def highlight_new(row: pd.Series) -> list[str]:
+    """New leads on a light background (the 新 column says it in words too)."""
+    return [NEW_STYLE if row["新 new"] else ""] * len(row)
 
 
 def lead_table(groups: list[LeadGroup], since: datetime | None) -> pd.DataFrame:
