@@ -301,8 +301,12 @@ def commit_pairing_run(
 
 
 def _stale(params: dict, new: list[EnterprisePairing], active: list) -> list[dict]:
-    society = Counter(s for _e, s in active) + Counter(p.society_id for p in new)
-    enterprise = Counter(e for e, _s in active) + Counter(p.enterprise_id for p in new)
+    """What no longer fits among the new pairs: a society or an enterprise that receives one
+    and would then hold more than allowed, or a pair already active."""
+    new_society = Counter(p.society_id for p in new)
+    new_enterprise = Counter(p.enterprise_id for p in new)
+    society = Counter(s for _e, s in active if s in new_society) + new_society
+    enterprise = Counter(e for e, _s in active if e in new_enterprise) + new_enterprise
     pairs = {tuple(a) for a in active}
     problems = [
         {"society_id": s, "problem": "society_full"}

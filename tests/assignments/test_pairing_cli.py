@@ -60,6 +60,31 @@ def test_pairing_dry_run_then_commit(store, ids, tmp_path):
     assert res.exit_code == 0 and "新 new 0, 已生效 fixed 3" in res.output, res.output
 
 
+def test_pairs_already_active_beyond_k_are_kept_and_the_rest_commits(store, ids):
+    """A chain leader paired with two societies before (as the demo's) and a run at K = 1:
+    its pairs stay, the others are paired, and the commit is not taken for stale."""
+    from matcher.models import ProgrammeRound
+
+    with store.transaction() as s:
+        rnd = ProgrammeRound(name="2026")
+        s.add(rnd)
+        s.flush()
+        for soc in ("SA", "SB"):
+            s.add(
+                EnterprisePairing(
+                    round_id=rnd.id,
+                    enterprise_id=ids.enterprise["E1"],
+                    society_id=ids.society[soc],
+                    status=PairingStatus.ACTIVE,
+                )
+            )
+    res = matcher(*PAIRING, "--society-capacity", 2)
+    assert res.exit_code == 0, res.output
+    active = _active(store)
+    assert {("E1", "SA"), ("E1", "SB")} <= active and len(active) == 4
+    assert {e for e, _s in active} == {"E1", "E2", "E3"}
+
+
 def test_a_chain_leader_is_paired_first_and_pins_and_forbids_hold(store, ids):
     with store.transaction() as s:
         s.get(Enterprise, ids.enterprise["E3"]).is_chain_leader = True
