@@ -19,6 +19,7 @@ from matcher.demo.codes import make_credit_code
 from matcher.demo.geography import CITIES, CITY_BY_NAME, short_name
 from matcher.demo.societies import SocietySpec, provincial_societies
 from matcher.demo.topics import Topic, all_topics
+from matcher.demo.variants import lay_problems_for
 from matcher.errors import InvalidInputError
 
 LIST_SEP = "；"
@@ -27,6 +28,9 @@ _SIZES = ("大型", "中型", "小型", "微型")
 _SIZE_WEIGHTS = (8, 25, 45, 22)
 _BRAND_CHARS = "中华恒宏金鑫瑞博德天泰丰源盛通达诚信安广隆兴昌瑞嘉润新华豫中原宇航"
 _FIRST_DEADLINE = date(2026, 12, 31)
+LAY_SHARE = 0.12
+"""Share of the needs of an enterprise with lay problems (a food factory's wastewater) that
+are such a problem: written around its own products, best answered by another field."""
 
 
 @dataclass
@@ -369,14 +373,26 @@ def _need_rows(
     topics: tuple[Topic, ...],
 ) -> tuple[list[list[str]], list[list[str]]]:
     relevant = {t.key: [s.external_id for s in socs if t in s.topics] for t in topics}
+    by_key = {t.key: t for t in topics}
+    home = {}  # industry → the topic it is the main industry of (its products)
+    for t in topics:
+        if t.primary:
+            home.setdefault(t.industries[0], t)
     rows, truth = [], []
     for i in range(count):
         ent = rng.choice(ents)
-        topic = _need_topic(rng, ent, topics)
         place = ent.county if ent.county.endswith(("区", "县", "市")) else short_name(ent.city)
-        text = texts.need_text(
-            rng, topic, company=ent.name, place=place, industry=ent.industry, size=ent.size
-        )
+        lay = lay_problems_for(ent.industry)
+        if lay and rng.random() < LAY_SHARE:
+            problem = rng.choice(lay)
+            topic = by_key[problem.topic]
+            own = home.get(ent.industry, ent.topic)
+            text = texts.lay_need_text(rng, own, problem, company=ent.name, place=place)
+        else:
+            topic = _need_topic(rng, ent, topics)
+            text = texts.need_text(
+                rng, topic, company=ent.name, place=place, industry=ent.industry, size=ent.size
+            )
         title, description, keywords = text.title, text.description, text.keywords
         roll = rng.random()
         if roll < 0.03:

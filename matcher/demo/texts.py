@@ -10,6 +10,7 @@ from functools import cache
 
 from matcher.demo.geography import CITIES
 from matcher.demo.topics import Problem, Topic, aliases
+from matcher.demo.variants import LayProblem, equipment_for, misspell
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,34 @@ _COLLOQUIAL = (
     "急！{clause}，影响交货了，求专家支招。",
     "{focus}的问题困扰我们好久了：{clause}。想请教这方面的老师。",
     "{clause}。自己试了几种办法效果都不好，希望能对接{term}方面的专家。",
+    "我们厂做{product}的，最近老是{clause}，怎么弄都不行。",
+    "厂里{product}这块老是出问题：{clause}。有懂行的老师吗？",
+    "{clause}，老是这样，工人也说不清原因。",
+    "问一下，{focus}有没有好办法？我们这边{clause}。",
+    "老板让我发个需求：{clause}，最好能派人来厂里看看。",
 )
+_WITH_MODEL = (
+    "我们用的是{model}，{clause}。",
+    "现场设备是{model}，{clause}，厂家售后也没解决。",
+    "{clause}（设备型号{model}），想找专家分析一下原因。",
+)
+_MODEL_TITLES = ("{model}{focus}问题", "{model} {focus}求助")
+_PARTIAL = ("{focus}", "{focus}，求助", "{clause}", "{focus}？急", "{term}问题")
+_DETAILS = (
+    "目前已请设备厂家和同行看过，效果不明显。",
+    "公司有检测设备和中试线，可以配合专家做试验。",
+    "合作方式可以是技术咨询、联合攻关或委托开发，费用可以商量。",
+    "相关检测数据和现场照片可以提供。",
+    "希望专家能在三个月内到现场，先做一次诊断。",
+)
+_LAY_TEXTS = (
+    "我们是{place}做{product}的，{clause}。想请懂行的专家帮忙出个主意。",
+    "{company}主要生产{product}。{clause}，这方面我们完全是外行，希望对接相关专家。",
+    "我们厂做{product}，{clause}，有没有专家能指导一下？",
+    "{clause}。我们是{product}企业，这块没有专门的技术人员。",
+)
+_LAY_TITLES = ("{focus}问题", "求助：{focus}", "关于{focus}的问题", "{product}厂{focus}求助")
+MISSPELT_SHARE = 0.12
 
 
 def need_text(
@@ -91,16 +119,51 @@ def need_text(
         "n": rng.choice((20, 30, 50, 80, 100, 200)),
     }
     titles = [t for t in _TITLES if "{product}" not in t or not set(product) & set(about)]
+    models = equipment_for(topic.key)
+    fill["model"] = rng.choice(models) if models else ""
     title = rng.choice(titles).format(**fill)
-    if rng.random() < 0.3:
+    style = rng.random()
+    if style < 0.08:  # a phrase, as typed in a hurry
+        description = rng.choice(_PARTIAL).format(**fill)
+    elif style < 0.38:
         description = rng.choice(_COLLOQUIAL).format(**fill)
         if rng.random() < 0.5:
             description += rng.choice(_GOALS).format(**fill)
+    elif models and style < 0.52:  # names its equipment by brand and model number
+        description = rng.choice(_WITH_MODEL).format(**fill)
+        if rng.random() < 0.5:
+            title = rng.choice(_MODEL_TITLES).format(**fill)
     else:
         description = _formal(rng, topic, problem, fill)
     if rng.random() < 0.4:
         description = colloquial(rng, description)
-    return NeedText(title, description, _keywords(rng, topic, problem))
+    text = NeedText(title, description, _keywords(rng, topic, problem))
+    return _typed(rng, text, company)
+
+
+def lay_need_text(
+    rng: random.Random, own: Topic, problem: LayProblem, *, company: str, place: str
+) -> NeedText:
+    """A problem outside the enterprise's field (``problem``), described around its own
+    products: the words point to its own field's societies, the answer is elsewhere."""
+    fill = {
+        "product": rng.choice(own.products),
+        "clause": problem.clause,
+        "focus": problem.focus,
+        "company": company,
+        "place": place,
+    }
+    title = rng.choice(_LAY_TITLES).format(**fill)
+    description = rng.choice(_LAY_TEXTS).format(**fill)
+    return _typed(rng, NeedText(title, description, list(problem.keywords)), company)
+
+
+def _typed(rng: random.Random, text: NeedText, company: str) -> NeedText:
+    """Some needs typed with a common wrong character or two (never in the company's name)."""
+    if rng.random() >= MISSPELT_SHARE:
+        return text
+    description = misspell(rng, text.description, keep=company)
+    return NeedText(misspell(rng, text.title, 1), description, text.keywords)
 
 
 def colloquial(rng: random.Random, text: str) -> str:
@@ -150,6 +213,8 @@ def _formal(rng: random.Random, topic: Topic, problem: Problem, fill: dict) -> s
     parts = [background, difficulty, goal] if rng.random() < 0.8 else [difficulty, background, goal]
     if rng.random() < 0.25:
         parts.append(rng.choice(_BUDGETS).format(**fill))
+    if rng.random() < 0.3:  # a long one
+        parts += rng.sample(_DETAILS, k=rng.randint(1, 2))
     return "".join(parts)
 
 

@@ -110,7 +110,7 @@ def test_default_sizes_are_fast_and_large_enough(full) -> None:
     counts = {name: len(read(path)) for name, path in paths.items()}
     assert counts == {
         "societies": 120, "experts": 3600, "enterprises": 1200, "needs": 2400, "needs_truth": 2400,
-        "services": 99,
+        "services": 106,
     }  # fmt: skip
 
 
@@ -277,3 +277,56 @@ def test_many_societies_become_city_branches_and_impossible_sizes_are_refused(tm
 def test_script_reports_a_bad_size_without_traceback(tmp_path) -> None:
     with pytest.raises(SystemExit, match="experts must be at least 1"):
         run_script(["--out", str(tmp_path), "--experts", "0"])
+
+
+MISSPELT = ("按装", "温渡", "悍接", "轴乘", "摸损", "设被", "才料", "专价", "和作", "工义", "稳订")
+
+
+def test_need_texts_vary_as_real_ones_do(full) -> None:
+    needs = read(full[0]["needs"])
+    texts = [n["title"] + n["description"] for n in needs]
+    lengths = [len(n["description"].strip()) for n in needs]
+
+    def share(hits) -> float:
+        return sum(hits) / len(needs)
+
+    assert share(n < 25 for n in lengths) > 0.03  # partial: a phrase typed in a hurry
+    assert share(n > 150 for n in lengths) > 0.05  # long, formal ones
+    assert share("我们厂" in t for t in texts) > 0.03 and share("老是" in t for t in texts) > 0.03
+    assert share(bool(re.search(r"[A-Za-z]{2,}[- ]?[A-Za-z]*\d", t)) for t in texts) > 0.03
+    assert share(any(w in t for w in MISSPELT) for t in texts) > 0.02
+    assert len({n["description"] for n in needs}) > 0.9 * len(needs)
+
+
+def test_some_needs_are_best_answered_outside_their_own_field(full) -> None:
+    """A food factory's wastewater, told in its own words: the truth is the environmental
+    societies although the text names none of their terms."""
+    from matcher.demo.topics import all_topics
+
+    paths = full[0]
+    needs = {n["external_id"]: n for n in read(paths["needs"])}
+    env = next(
+        s["external_id"] for s in read(paths["societies"]) if s["name"] == "河南省环境科学学会"
+    )
+    terms = next(t for t in all_topics() if t.key == "wastewater").terms
+    hidden = [
+        needs[t["need_external_id"]]
+        for t in read(paths["needs_truth"])
+        if t["topic"] == "wastewater" and env in split(t["relevant_society_external_ids"])
+    ]
+    lay = [
+        n
+        for n in hidden
+        if n["industry"] != "环保工程"
+        and not any(term in n["title"] + n["description"] for term in (*terms, "废水"))
+    ]
+    assert len(lay) >= 10
+    assert {n["industry"] for n in lay} >= {"食品加工"}
+
+
+def test_societies_sit_where_their_host_institutions_are(full) -> None:
+    cities = Counter(s["city"] for s in read(full[0]["societies"]))
+    total = sum(cities.values())
+    assert 0.6 < cities["郑州市"] / total < 0.85
+    assert min(cities["洛阳市"], cities["新乡市"], cities["开封市"]) >= 2
+    assert len(cities) >= 6

@@ -30,13 +30,12 @@ def demo() -> tuple[str, tuple[int, int, int]]:
 def test_restart_matches_only_what_changed(settings, store) -> None:
     first, (seeking, societies, experts) = demo()
     assert "loading the demo data" in first and "index built" in first
-    assert seeking == societies == experts == 96
+    assert seeking == societies == experts >= 96  # and the programme's chain-leader needs
     assert "completed services loaded" in first
 
     again, counts = demo()
     assert "demo data not loaded" in again and "index loaded" in again
-    resolved = 96 - counts[0]
-    assert resolved > 0  # the demo's completed services resolved some needs
+    assert counts[0] < seeking  # the demo's completed services resolved some needs
     assert counts[1:] == (0, 0)
 
     with store.transaction() as s:
