@@ -12,6 +12,7 @@ import threading
 
 from matcher.api.state import AppState
 from matcher.config import Settings
+from matcher.models import TargetKind, TechNeed
 
 _states: dict[tuple[str, str], AppState] = {}
 _lock = threading.Lock()
@@ -29,12 +30,23 @@ def app_state(settings: Settings) -> AppState:
 
 
 def warm(settings: Settings) -> None:
-    """Open the store and load the matching runtime now (a page that needs it meanwhile
-    waits for this load instead of starting another)."""
+    """Open the store, load the matching runtime and rank one made-up need now (a page that
+    needs the runtime meanwhile waits for this load instead of starting another)."""
     try:
         state = app_state(settings)
         state.store  # noqa: B018 - open (and migrate) now
-        state.runtime  # noqa: B018 - encoder, indexes, background refresher
+        _rank_probe(state)
         log.info("matching engine loaded")
     except Exception:  # the pages will show the error to whoever needs the engine
         log.exception("loading the matching engine at start failed")
+
+
+def _rank_probe(state: AppState) -> None:
+    """Rank a need that is never stored: the first ranking's own set-up (segmenter
+    dictionary, caches) is paid here rather than by the first user who posts."""
+    from matcher.matching.service import rank_needs
+
+    probe = TechNeed(title="生产设备故障诊断", description="生产线设备振动监测与故障诊断")
+    with state.store.factory() as session:
+        rank_needs(session=session, runtime=state.runtime, needs=[probe], target=TargetKind.SOCIETY)
+        session.rollback()

@@ -11,15 +11,26 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # `engine` as the pages import it
 
 import engine
+import navigation
 from streamlit.web import cli
 
 from matcher.config import get_settings
 
 
+def warm() -> None:
+    """The engine, then every page's module (imported once per process)."""
+    engine.warm(get_settings())
+    lists = (navigation.ENTERPRISE_PAGES, navigation.SOCIETY_PAGES, navigation.STAFF_PAGES)
+    pages = {m for pages in (*lists, navigation.ADMIN_PAGES) for _, m in pages}
+    for module in sorted(pages):
+        try:
+            navigation.load(module)
+        except Exception:  # the page shows its own error when opened
+            engine.log.exception("pre-loading page %s failed", module)
+
+
 def main() -> None:
-    threading.Thread(
-        target=engine.warm, args=(get_settings(),), name="warm-engine", daemon=True
-    ).start()
+    threading.Thread(target=warm, name="warm-engine", daemon=True).start()
     cli.main(prog_name="streamlit")
 
 
