@@ -22,7 +22,7 @@ from matcher.matching.indexes import society_evidence
 from matcher.matching.profiles import Row
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.feedback import THRESHOLDS, outcome_priors
-from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion, fit_weights
+from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams, embedding_tokens
 from matcher.text.normalize import normalize
 from matcher.text.segmenter import Segmenter
@@ -46,7 +46,13 @@ WINDOW = (12, 40)
 """Length range (characters) of the short pseudo-needs cut out of a profile."""
 EXPERT_CANDIDATES = 20
 OUTCOME_THRESHOLDS = (0.0, 0.2, 0.3, 0.5)
-"""Similarity thresholds the outcome priors' fit chooses from (``ranking.feedback``)."""
+"""Similarity thresholds the outcome priors' fit chooses from (``ranking.feedback``)..."""
+OUTCOME_GRID = tuple(
+    (s, d) for s in (0.0, 0.5, 1.0, 2.0, 4.0) for d in (0.0, -0.5, -1.0, -2.0, -4.0)
+)
+"""…and (served, declined) weights."""
+OUTCOME_MARGIN = 0.005
+"""How much better (Acc@1 + MRR) than none the chosen outcome weights must rank."""
 
 
 @dataclass
@@ -138,13 +144,13 @@ def fit_store_fusion(
 def _fit_outcome_weights(
     feats: list[np.ndarray], truth: list[np.ndarray], q_vecs: list, fusion: Fusion
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """The ``served`` / ``declined`` weights and similarity thresholds, fitted on simulated
+    """The ``served`` / ``declined`` weights and similarity thresholds, chosen on simulated
     outcomes with the channel weights fixed: in each held set, one half of the full-profile
     pseudo-needs was served by its right society (rating 5) and declined by a wrong
-    first-ranked one, and the other half's pseudo-needs (full and short) are scored with
-    those outcomes — and vice versa. The thresholds are chosen from ``OUTCOME_THRESHOLDS``
-    by the fit's likelihood. Served counts only for, declined only against (a weight of the
-    wrong sign is 0, so outcomes that do not help the fit change nothing)."""
+    first-ranked one, and the other half's pseudo-needs (full and short) are ranked with
+    those outcomes — and vice versa. Of ``OUTCOME_GRID`` the pair (with its thresholds) that
+    ranks them best (Acc@1 + MRR) is kept, and only if it beats no outcome weight at all by
+    ``OUTCOME_MARGIN``: outcomes that do not help on the store's own data change nothing."""
     sims, offsets = [], []
     for f, t, q in zip(feats, truth, q_vecs, strict=True):
         fused = fusion.fused(f)
@@ -157,25 +163,21 @@ def _fit_outcome_weights(
         sims.append((sim, t[:n], sim[:, wrong], top[wrong], f.shape[0]))
         offsets.append(fused)
     offset, right = np.hstack(offsets), np.concatenate(truth)
-    best = (np.inf, np.zeros(2), THRESHOLDS)
+    none = _quality(offset, right)
+    best = (none + OUTCOME_MARGIN, (0.0, 0.0), THRESHOLDS)
     for served_at in OUTCOME_THRESHOLDS:
         for declined_at in OUTCOME_THRESHOLDS:
             cut = {"served": served_at, "declined": declined_at}
-            x = np.concatenate(
-                [
-                    _outcome_features(s, rows, d, d_rows, n_soc, cut)
-                    for s, rows, d, d_rows, n_soc in sims
-                ],
-                axis=1,
-            )
-            w = fit_weights(x, right, offset=offset)
-            w = np.array([max(w[0], 0.0), min(w[1], 0.0)])
-            loss = _nll(x @ w + offset, right)
-            if loss < best[0] - 1e-9:
-                best = (loss, w, cut)
-    _, w, cut = best
-    log.info("outcome weights fitted: served %+.2f, declined %+.2f at %s", *w, cut)
-    return {"served": float(w[0]), "declined": float(w[1])}, cut
+            x = np.concatenate([_outcome_features(*s, cut) for s in sims], axis=1)
+            for w in OUTCOME_GRID:
+                if w != (0.0, 0.0) and (got := _quality(x @ np.array(w) + offset, right)) > best[0]:
+                    best = (got, w, cut)
+    quality, (served, declined), cut = best
+    log.info(
+        "outcome weights: served %+.2f, declined %+.2f at %s (Acc@1 + MRR %.3f, none %.3f)",
+        *(served, declined, cut, max(quality, none), none),
+    )
+    return {"served": served, "declined": declined}, cut
 
 
 def _outcome_features(sim, rows, declined_sim, declined_rows, n_soc, cut) -> np.ndarray:
@@ -183,11 +185,11 @@ def _outcome_features(sim, rows, declined_sim, declined_rows, n_soc, cut) -> np.
     return np.stack([priors["served"], priors["declined"]], axis=-1)
 
 
-def _nll(scores: np.ndarray, truth: np.ndarray) -> float:
-    """Mean negative log-likelihood of the right societies under a softmax of ``scores``."""
-    shifted = scores - scores.max(axis=0)
-    log_z = np.log(np.exp(shifted).sum(axis=0))
-    return float(-(shifted[truth, np.arange(len(truth))] - log_z).mean())
+def _quality(scores: np.ndarray, truth: np.ndarray) -> float:
+    """Acc@1 + MRR of the right societies under ``scores`` (societies × queries)."""
+    right = scores[truth, np.arange(len(truth))]
+    rank = 1 + (scores > right).sum(axis=0)
+    return float((rank == 1).mean() + (1 / rank).mean())
 
 
 def _window(text: str, rng: np.random.Generator) -> str:

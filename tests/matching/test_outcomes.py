@@ -44,49 +44,40 @@ def _world(session, settings):
     return societies, runtime, ent
 
 
+def _served_neutral(session, settings, rating: int) -> tuple[str, dict, dict]:
+    """The runner-up society for ``NEUTRAL`` completes a need worded the same, rated
+    ``rating``: (that society, scores before, scores after)."""
+    societies, runtime, ent = _world(session, settings)
+    (before,) = _scores(session, runtime, NEUTRAL)
+    runner_up = sorted(before, key=before.get)[-2]
+    done = TechNeed(external_id="N-DONE", title=NEUTRAL, description="", enterprise_id=ent.id)
+    session.add(done)
+    session.flush()
+    session.add(
+        Assignment(
+            society_id=societies[runner_up].id,
+            enterprise_id=ent.id,
+            need_id=done.id,
+            status=AssignmentStatus.COMPLETED,
+            rating=rating,
+        )
+    )
+    session.flush()
+    (after,) = _scores(session, runtime, NEUTRAL)
+    return runner_up, before, after
+
+
 def test_a_society_that_served_a_very_similar_need_ranks_higher(settings, store):
     with store.transaction() as s:
-        societies, runtime, ent = _world(s, settings)
-        (before,) = _scores(s, runtime, NEUTRAL)
-        low = sorted(before, key=before.get)[-2]  # the runner-up
-        done = TechNeed(external_id="N-DONE", title=NEUTRAL, description="", enterprise_id=ent.id)
-        s.add(done)
-        s.flush()
-        s.add(
-            Assignment(
-                society_id=societies[low].id,
-                enterprise_id=ent.id,
-                need_id=done.id,
-                status=AssignmentStatus.COMPLETED,
-                rating=5,
-            )
-        )
-        s.flush()
-        (after,) = _scores(s, runtime, NEUTRAL)
-    assert max(after, key=after.get) == low != max(before, key=before.get)
-    assert after[low] > before[low]
+        runner_up, before, after = _served_neutral(s, settings, rating=5)
+    assert max(after, key=after.get) == runner_up != max(before, key=before.get)
+    assert after[runner_up] > before[runner_up]
 
 
 def test_a_poorly_rated_service_does_not_count_for_the_society(settings, store):
     with store.transaction() as s:
-        societies, runtime, ent = _world(s, settings)
-        (before,) = _scores(s, runtime, NEUTRAL)
-        low = min(before, key=before.get)
-        done = TechNeed(external_id="N-DONE", title=NEUTRAL, description="", enterprise_id=ent.id)
-        s.add(done)
-        s.flush()
-        s.add(
-            Assignment(
-                society_id=societies[low].id,
-                enterprise_id=ent.id,
-                need_id=done.id,
-                status=AssignmentStatus.COMPLETED,
-                rating=1,
-            )
-        )
-        s.flush()
-        (after,) = _scores(s, runtime, NEUTRAL)
-    assert after[low] <= before[low]
+        runner_up, before, after = _served_neutral(s, settings, rating=1)
+    assert after[runner_up] <= before[runner_up]
 
 
 def test_a_decline_demotes_only_needs_similar_to_the_declined_one(settings, store):
