@@ -8,9 +8,12 @@ import pandas as pd
 import streamlit as st
 from common import attempt, plain, run, show_done
 from match_view import show_contact, show_reasons
+from sqlalchemy.orm import Session
 
 from matcher.api.state import AppState
+from matcher.errors import NotFoundError
 from matcher.experts import service as experts
+from matcher.experts.schemas import ExpertOut
 from matcher.models import LeadResponseStatus, User
 from matcher.societies import service as societies
 from matcher.societies.schemas import LeadOut, LeadResponseIn
@@ -63,13 +66,17 @@ def show_fitting_experts(state: AppState, user: User, lead: LeadOut) -> None:
     named = [e.get("id") for e in lead.components.get("top_experts") or []]
     if not named:
         return
-    own, _ = run(
-        state,
-        lambda s: experts.list_experts(
-            session=s, actor=user, society_id=user.society_id, limit=200
-        ),
-    )
-    by_id = {e.id: e for e in own}
+
+    def fetch(session: Session) -> list[ExpertOut]:
+        out = []
+        for expert_id in named:
+            try:  # an expert removed since the ranking is passed over
+                out.append(experts.get_expert(session=session, actor=user, expert_id=expert_id))
+            except NotFoundError:
+                continue
+        return out
+
+    by_id = {e.id: e for e in run(state, fetch) if user.society_id in e.society_ids}
     rows = [
         {"专家 expert": by_id[i].name, "研究领域 fields": "、".join(by_id[i].research_areas)}
         for i in named
