@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from matcher.api.pagination import paginate
 from matcher.audit.service import apply_changes, record
 from matcher.auth import policy
-from matcher.errors import InvalidInputError, NotFoundError
+from matcher.errors import InvalidInputError, NotFoundError, PermissionDeniedError
 from matcher.experts.schemas import ExpertCreate, ExpertOut, ExpertUpdate
-from matcher.models import Expert, User, expert_societies
+from matcher.models import Expert, Role, User, expert_societies
 
 
 def expert_out(session: Session, actor: User | None, rows: Sequence[Expert]) -> list[ExpertOut]:
@@ -93,14 +93,17 @@ def update_expert(
 
 
 def _society_for(actor: User | None, society_id: int | None) -> int:
-    """The society an expert is added to or removed from: a society user's own; staff name one."""
-    if society_id is None and actor is not None and not policy.is_staff(actor):
-        society_id = actor.society_id
-    if society_id is None:
-        raise InvalidInputError(
-            "请指定学会 society_id", "society_id is required", details={"field": "society_id"}
-        )
-    return society_id
+    """The society whose roster changes: staff name one; a society user its own (naming
+    another is 404 later); anyone else may not."""
+    if policy.is_staff(actor):
+        if society_id is None:
+            raise InvalidInputError(
+                "请指定学会 society_id", "society_id is required", details={"field": "society_id"}
+            )
+        return society_id
+    if actor is None or actor.role is not Role.SOCIETY or actor.society_id is None:
+        raise PermissionDeniedError("只有学会或工作人员可以管理专家", "society or staff only")
+    return society_id or actor.society_id
 
 
 def create_expert(*, session: Session, actor: User | None, data: ExpertCreate) -> ExpertOut:

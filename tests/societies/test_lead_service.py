@@ -198,6 +198,11 @@ def test_a_society_adds_and_removes_only_its_own_experts(world: World, store: St
         with pytest.raises(InvalidInputError):  # staff name the society
             experts.create_expert(session=s, actor=staff, data=ExpertCreate(name="无主"))
         assert s.scalar(select(Expert.id).where(Expert.name == "冒名")) is None
+        ent = s.scalar(select(User).where(User.username == "ent"))
+        with pytest.raises(PermissionDeniedError):  # enterprises keep no experts
+            experts.create_expert(
+                session=s, actor=ent, data=ExpertCreate(name="无主", society_id=world.ids["s_own"])
+            )
 
 
 def test_the_api_takes_the_same_filters(world: World, store: Store, settings: Settings) -> None:
