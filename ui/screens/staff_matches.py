@@ -22,8 +22,8 @@ SORTS = {
     MatchSort.rank: "按需求与名次 need, rank",
 }
 COLUMNS = [
-    *("需求编号 need id", "需求 need", "企业 enterprise", "城市 city", "行业 industry"),
-    *("类型 kind", "学会或专家 society or expert", "名次 rank", "得分 score"),
+    *("需求编号 need id", "学会或专家 society or expert", "得分 score", "名次 rank"),
+    *("需求 need", "企业 enterprise", "城市 city", "行业 industry", "类型 kind"),
     *("匹配关键词 matched keywords", "需求状态 need status", "匹配时间 matched at"),
 ]
 
@@ -69,14 +69,14 @@ def _filters(state: AppState, user: User) -> MatchFilter:
 def _row(r: MatchRow) -> tuple:
     return (
         r.need_external_id,
+        r.target_name,
+        round(r.score, 1),
+        r.rank,
         r.need_title,
         r.enterprise_name,
         r.city,
         r.industry,
         KINDS[r.target_kind],
-        r.target_name,
-        r.rank,
-        round(r.score, 1),
         "、".join(r.matched_keywords),
         r.need_status.value,
         r.created_at.strftime("%Y-%m-%d %H:%M"),

@@ -29,10 +29,10 @@ SORTS = {
 }
 SKIPPED = "已不再寻求对接，未匹配 / no longer seeking help, not matched"
 COLUMNS = [
-    *("编号 id", "需求 title", "企业 enterprise", "城市 city", "行业 industry"),
+    *("编号 id", "需求 title", "状态 status", "最高分 best score", "企业 enterprise"),
+    *("城市 city", "行业 industry", "发布 posted", "未匹配原因 why no matches"),
     *("学科分类 discipline", "解决方式 mode", "应用行业 application industry"),
-    *("资金（万元）budget", "时限 years", "状态 status", "最高分 best score"),
-    *("发布 posted", "未匹配原因 why no matches"),
+    *("资金（万元）budget", "时限 years"),
 ]
 
 
@@ -103,18 +103,18 @@ def _row(n: NeedOut) -> tuple:
     return (
         n.external_id,
         n.title,
+        n.status.value,
+        None if n.best_score is None else round(n.best_score, 1),
         n.enterprise_name,
         n.city,
         n.industry,
+        n.created_at.strftime("%Y-%m-%d %H:%M"),
+        why_no_matches(n) or "",
         n.discipline,
         n.solution_mode,
         n.application_industry,
         n.budget,
         "–".join(str(y) for y in (n.start_year, n.end_year) if y),
-        n.status.value,
-        None if n.best_score is None else round(n.best_score, 1),
-        n.created_at.strftime("%Y-%m-%d %H:%M"),
-        why_no_matches(n) or "",
     )
 
 
