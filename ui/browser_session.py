@@ -47,7 +47,7 @@ def _set_cookie(value: str, max_age: int) -> None:
     page.document.cookie = {json.dumps(COOKIE)} + "=" + {json.dumps(value)}
         + "; Max-Age={int(max_age)}; Path=/; SameSite=Strict" + secure;
     </script>"""
-    st.iframe(script, height="content")
+    st.iframe(script, width=1, height=1)  # fixed size: no content measuring
 
 
 def remember(state: AppState, user: User) -> None:
