@@ -9,15 +9,17 @@ Rows: ``Σ_i y_ij ≤ 1`` per need; ``y_ij ≤ x_i``; ``Σ x_i ≤ size``; per s
 ``Σ x_i ≤ per_society``; per expert listed under several societies ``Σ x_i ≤ 1``.
 Objective: maximise ``Σ w_j · s_ij/100 · y_ij`` (the coverage value). A second solve keeps
 that value and fills the remaining seats with the members who fit the most needs (back-ups),
-so a team is never padded at random. Both solves run to a zero gap; with a time limit the
-best team found so far is returned with its proven bound and gap.
+so a team is never padded at random. Both solves run to a zero gap, started from the greedy
+team; with a time limit the best team found so far (at least the greedy one) is returned with
+a proven bound (the least of the solver's, the relaxation's and ``upper_bound``'s) and the
+gap.
 """
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Hashable, Mapping, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import highspy
@@ -121,8 +123,9 @@ class _Builder:
 
 def _model(
     candidates: Sequence[Candidate], weights: Mapping[Hashable, float], size: int, per: int
-) -> tuple[highspy.HighsLp, np.ndarray, np.ndarray]:
-    """The LP (maximise coverage value), the coverage cost and the back-up cost per column."""
+) -> tuple[highspy.HighsLp, np.ndarray, np.ndarray, list[tuple[int, Hashable, float]]]:
+    """The LP (maximise coverage value), the coverage cost and the back-up cost per column,
+    and the fits (candidate, need, score) behind the ``y`` columns, in column order."""
     n = len(candidates)
     fits = [
         (i, need, score)
@@ -168,23 +171,123 @@ def _model(
     lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [
         highspy.HighsVarType.kContinuous
     ] * len(fits)
-    return lp, value_cost, backup_cost
+    return lp, value_cost, backup_cost, fits
 
 
-def _run(highs: highspy.Highs) -> tuple[np.ndarray, float, bool]:
-    """(solution, proven bound, optimal) of the current model."""
+def _run(highs: highspy.Highs) -> tuple[np.ndarray | None, float, bool]:
+    """(solution or None if none was found in time, proven bound, optimal)."""
     highs.run()
     status = highs.getModelStatus()
     info = highs.getInfo()
     optimal = status == highspy.HighsModelStatus.kOptimal
-    if not optimal and info.primal_solution_status != 2:  # no feasible team found in time
+    if optimal:
+        value = float(info.objective_function_value)
+        return np.asarray(highs.getSolution().col_value), value, True
+    if status not in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt):
         raise AssignmentSolveError(
-            "团队优化未找到可行解",
-            "the team optimiser found no feasible team",
+            "团队优化求解失败",
+            "the team optimiser failed",
             details={"status": highs.modelStatusToString(status)},
         )
-    bound = float(info.mip_dual_bound) if not optimal else float(info.objective_function_value)
-    return np.asarray(highs.getSolution().col_value), bound, optimal
+    found = info.primal_solution_status == 2
+    solution = np.asarray(highs.getSolution().col_value) if found else None
+    return solution, float(info.mip_dual_bound), False
+
+
+def _levels(members: Iterable[Candidate], weights: Mapping[Hashable, float]) -> dict:
+    """need → weight × best member score / 100, over ``members``."""
+    best: dict[Hashable, float] = {}
+    for c in members:
+        for n, s in c.fits.items():
+            if n in weights:
+                best[n] = max(best.get(n, 0.0), weights[n] * s / 100.0)
+    return best
+
+
+def _gain(c: Candidate, weights: Mapping[Hashable, float], best: Mapping) -> float:
+    """What adding ``c`` to a team whose levels are ``best`` adds to its value."""
+    return sum(
+        max(0.0, weights[n] * s / 100.0 - best.get(n, 0.0))
+        for n, s in c.fits.items()
+        if n in weights
+    )
+
+
+def greedy_team(
+    candidates: Sequence[Candidate], weights: Mapping[Hashable, float], size: int, per: int
+) -> list[int]:
+    """Indices of a team built one member at a time, each the largest gain in value allowed
+    by the limits (the solver's start, and the answer if it finds nothing better in time)."""
+    chosen: list[int] = []
+    societies: Counter = Counter()
+    experts: set[Hashable] = set()
+    while len(chosen) < size:
+        best = _levels((candidates[i] for i in chosen), weights)
+        gains = {
+            i: _gain(c, weights, best)
+            for i, c in enumerate(candidates)
+            if i not in chosen and c.expert not in experts and societies[c.society] < per
+        }
+        if not gains:
+            break
+        pick = max(gains, key=lambda i: (gains[i], len(candidates[i].fits), -i))
+        if gains[pick] <= 0:
+            break
+        chosen.append(pick)
+        societies[candidates[pick].society] += 1
+        experts.add(candidates[pick].expert)
+    return chosen
+
+
+def upper_bound(
+    candidates: Sequence[Candidate],
+    weights: Mapping[Hashable, float],
+    team: Sequence[Candidate],
+    size: int,
+) -> float:
+    """A proven bound on any team of at most ``size``: the value is monotone submodular, so
+    no team beats ``team``'s value plus the ``size`` largest gains any candidate adds to it,
+    nor every need at its best candidate's score."""
+    best = _levels(team, weights)
+    gains = sorted((_gain(c, weights, best) for c in candidates), reverse=True)
+    return min(sum(best.values()) + sum(gains[:size]), sum(_levels(candidates, weights).values()))
+
+
+def _start(n: int, fits: Sequence[tuple[int, Hashable, float]], team: Sequence[int]) -> np.ndarray:
+    """The column values of ``team``: its ``x``, and ``y`` on each need's best member."""
+    values = np.zeros(n + len(fits))
+    values[list(team)] = 1.0
+    members = set(team)
+    best: dict[Hashable, tuple[float, int]] = {}
+    for k, (i, need, score) in enumerate(fits):
+        if i in members and score > best.get(need, (-1.0, -1))[0]:
+            best[need] = (score, n + k)
+    for _score, col in best.values():
+        values[col] = 1.0
+    return values
+
+
+LP_SLACK = 1e-6
+"""Relative slack on the interior-point relaxation's value (solved without crossover)."""
+
+
+def _lp_bound(lp: highspy.HighsLp, time_limit: float | None) -> float:
+    """The linear relaxation's optimum (a proven bound on the MIP), by the interior-point
+    method — seconds where the simplex root takes minutes on large instances; ``inf`` if it
+    does not finish in time."""
+    lp.integrality_ = []
+    highs = _new_highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("solver", "ipm")
+    highs.setOptionValue("run_crossover", "off")
+    if time_limit is not None:
+        highs.setOptionValue("time_limit", max(1.0, float(time_limit)))
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return float("inf")
+    value = float(highs.getInfo().objective_function_value)
+    return value + LP_SLACK * max(1.0, abs(value))
 
 
 def best_team(
@@ -200,7 +303,8 @@ def best_team(
     _check(candidates, weights, size, per_society)
     if not candidates:
         return TeamResult([], 0.0, 0.0, True, {}, sorted(weights, key=str))
-    lp, value_cost, backup_cost = _model(candidates, weights, size, per_society)
+    lp, value_cost, backup_cost, fits = _model(candidates, weights, size, per_society)
+    start = _start(len(candidates), fits, greedy_team(candidates, weights, size, per_society))
     highs = _new_highs()
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("mip_rel_gap", 0.0)
@@ -208,7 +312,10 @@ def best_team(
     if time_limit is not None:
         highs.setOptionValue("time_limit", float(time_limit))
     highs.passModel(lp)
+    highs.setSolution(_solution(start))
     solution, bound, optimal = _run(highs)
+    if solution is None or float(value_cost @ solution) < float(value_cost @ start):
+        solution = start
     value = float(value_cost @ solution)
     if optimal:  # keep the value, fill the free seats with the broadest back-ups
         cols = np.arange(len(value_cost), dtype=np.int32)
@@ -221,8 +328,14 @@ def best_team(
         )
         highs.changeColsCost(len(cols), cols, backup_cost)
         highs.setSolution(_solution(solution))
-        solution = _run(highs)[0]
+        backed = _run(highs)[0]
+        if backed is not None and float(value_cost @ backed) >= value - 1e-4 * max(1.0, value):
+            solution = backed
     chosen = [c for i, c in enumerate(candidates) if solution[i] > 0.5]
     team_val, covered = team_value(chosen, weights)
     uncovered = [need for need in weights if need not in covered]
+    if not optimal:
+        bound = min(
+            bound, upper_bound(candidates, weights, chosen, size), _lp_bound(lp, time_limit)
+        )
     return TeamResult(chosen, team_val, max(bound, team_val), optimal, covered, uncovered)

@@ -30,7 +30,7 @@ from matcher.teams.schemas import (
     TeamSummaryOut,
 )
 
-SOLVE_TIME_LIMIT = 60.0
+SOLVE_TIME_LIMIT = 20.0
 """Seconds; past it the best team found so far is kept with its proven bound and gap."""
 
 

@@ -7,7 +7,13 @@ import random
 
 import pytest
 
-from matcher.assignment.coverage import Candidate, best_team, team_value
+from matcher.assignment.coverage import (
+    Candidate,
+    best_team,
+    greedy_team,
+    team_value,
+    upper_bound,
+)
 from matcher.assignment.errors import AssignmentInputError
 
 
@@ -93,3 +99,22 @@ def test_bad_limits_are_refused():
 def test_no_candidate_leaves_every_need_uncovered():
     result = best_team([], {"n1": 1.0}, size=3, per_society=1)
     assert result.members == [] and result.uncovered == ["n1"] and result.optimal
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_time_limited_solve_brackets_the_optimum(seed):
+    """Stopped at once, the team is at least the greedy one and the bound is proven."""
+    candidates, weights = _instance(seed)
+    exact = _brute(candidates, weights, 3, 1)
+    result = best_team(candidates, weights, size=3, per_society=1, time_limit=0.0)
+    greedy = team_value([candidates[i] for i in greedy_team(candidates, weights, 3, 1)], weights)
+    assert greedy[0] - 1e-9 <= result.value <= exact + 1e-9 <= result.bound + 2e-9
+    assert 0.0 <= result.gap <= 1.0
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_upper_bound_holds_from_any_team(seed):
+    candidates, weights = _instance(seed)
+    rng = random.Random(seed)
+    team = rng.sample(candidates, rng.randint(0, min(3, len(candidates))))
+    assert upper_bound(candidates, weights, team, 3) >= _brute(candidates, weights, 3, 3) - 1e-9
