@@ -35,6 +35,8 @@ from matcher.text.segmenter import keywords
 
 RESIDENT_REASON = "工作站驻站专家 / resident expert"
 BATCH = 512
+LISTED_IDS = 50
+"""A bulk match event lists its needs' ids up to this many (its count says how many)."""
 """Needs ranked together: one ANN search and one experts × needs product per batch."""
 
 
@@ -255,7 +257,13 @@ def store_ranked(
             target_type="need",
             target_id=needs[0].id if len(needs) == 1 else None,
             count=len(needs),
-            detail={"target": str(ranked.target), "top_k": ranked.top_k, "version": ranked.version},
+            detail={
+                "target": str(ranked.target),
+                "top_k": ranked.top_k,
+                "version": ranked.version,
+                # which needs, when few enough to read (a bulk run says how many)
+                **({"need_ids": [n.id for n in needs]} if 1 < len(needs) <= LISTED_IDS else {}),
+            },
         )
     return out
 

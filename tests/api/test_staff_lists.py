@@ -237,12 +237,16 @@ def test_http_match_now(api, store: Store, more: World) -> None:
         "/api/v1/needs/match", json={"need_ids": [n2]}, headers=more.headers("staff")
     ).json()
     assert got == {"matched": 0, "needs_detail": 0, "skipped": ["N2"]}
-    got = api.post("/api/v1/needs/match", json={}, headers=more.headers("staff")).json()
-    assert got["matched"] + got["needs_detail"] == 1  # N9, the only open need
     with store.transaction() as s:
-        assert s.scalar(select(TechNeed.status).where(TechNeed.external_id == "N9")) in (
-            NeedStatus.MATCHED,
-            NeedStatus.NEEDS_DETAIL,
-        )
+        s.execute(update(TechNeed).where(TechNeed.external_id == "N4").values(status="open"))
+    got = api.post("/api/v1/needs/match", json={}, headers=more.headers("staff")).json()
+    assert got["matched"] + got["needs_detail"] == 2  # N4 and N9, the open needs
+    with store.transaction() as s:
+        n9 = s.scalar(select(TechNeed.id).where(TechNeed.external_id == "N9"))
+        opened = {more.ids["need_other_close"], n9}
+        statuses = set(s.scalars(select(TechNeed.status).where(TechNeed.id.in_(opened))))
+        assert statuses <= {NeedStatus.MATCHED, NeedStatus.NEEDS_DETAIL}
         [bulk] = s.scalars(select(AuditEvent).where(AuditEvent.action == "match")).all()
-        assert bulk.actor_label == "staff"
+        assert (bulk.actor_label, bulk.count, bulk.target_id) == ("staff", 2, None)
+        assert set(bulk.detail["need_ids"]) == opened  # a small bulk run lists its needs
+        assert target_labels(s, [bulk])[bulk.id] == "2 × 需求 need"
