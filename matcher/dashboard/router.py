@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
@@ -35,22 +36,31 @@ def _filters(
 FilterDep = Annotated[DashboardFilter, Depends(_filters)]
 
 
-@router.get("/needs-by-city", response_model=list[LabelCount])
-def needs_by_city(session: SessionDep, actor: StaffDep, filters: FilterDep):
-    """Needs per Henan city (all 18, most first), then other or no city."""
-    return service.needs_by_city(session=session, actor=actor, filters=filters)
+def _figure(path: str, figure: Callable[..., Any], model: Any) -> None:
+    """A route for a figure that takes only the filters; its service docstring documents it."""
+
+    def endpoint(session: SessionDep, actor: StaffDep, filters: FilterDep) -> Any:
+        return figure(session=session, actor=actor, filters=filters)
+
+    router.add_api_route(
+        path,
+        endpoint,
+        methods=["GET"],
+        response_model=model,
+        name=figure.__name__,
+        description=figure.__doc__,
+    )
 
 
-@router.get("/needs-by-industry", response_model=list[LabelCount])
-def needs_by_industry(session: SessionDep, actor: StaffDep, filters: FilterDep):
-    """Needs per industry, most first."""
-    return service.needs_by_industry(session=session, actor=actor, filters=filters)
-
-
-@router.get("/needs-by-month", response_model=list[MonthStatusCount])
-def needs_by_month(session: SessionDep, actor: StaffDep, filters: FilterDep):
-    """Needs posted per month, by current status."""
-    return service.needs_by_month(session=session, actor=actor, filters=filters)
+for _path, _figure_fn, _model in (
+    ("/needs-by-city", service.needs_by_city, list[LabelCount]),
+    ("/needs-by-industry", service.needs_by_industry, list[LabelCount]),
+    ("/needs-by-month", service.needs_by_month, list[MonthStatusCount]),
+    ("/society-load", service.society_load, list[SocietyLoad]),
+    ("/lead-response", service.lead_response, list[LeadResponseRate]),
+    ("/services", service.services_by_month, list[ServicesMonth]),
+):
+    _figure(_path, _figure_fn, _model)
 
 
 @router.get("/disciplines", response_model=list[DisciplineCount])
@@ -79,21 +89,3 @@ def match_coverage(
     return service.match_coverage(
         session=session, actor=actor, filters=filters, min_score=threshold
     )
-
-
-@router.get("/society-load", response_model=list[SocietyLoad])
-def society_load(session: SessionDep, actor: StaffDep, filters: FilterDep):
-    """Each society's active assignments against its capacity."""
-    return service.society_load(session=session, actor=actor, filters=filters)
-
-
-@router.get("/lead-response", response_model=list[LeadResponseRate])
-def lead_response(session: SessionDep, actor: StaffDep, filters: FilterDep):
-    """Societies' answer rate to their leads and median answer time."""
-    return service.lead_response(session=session, actor=actor, filters=filters)
-
-
-@router.get("/services", response_model=list[ServicesMonth])
-def services_by_month(session: SessionDep, actor: StaffDep, filters: FilterDep):
-    """Services completed per month and their mean rating."""
-    return service.services_by_month(session=session, actor=actor, filters=filters)
