@@ -34,6 +34,7 @@ def test_staff_see_every_figure_with_its_downloads(world: World) -> None:
     cities = _table(at, "城市 city")
     assert len(cities) == 18 and cities["需求数 needs"].sum() == 4
     assert cities["需求数 needs"].tolist() == sorted(cities["需求数 needs"], reverse=True)
+    assert set(_table(at, "状态 status")["状态 status"]) == {"已匹配 matched"}  # bilingual
 
 
 def test_filters_change_the_figures(world: World) -> None:

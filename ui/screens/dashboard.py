@@ -22,6 +22,7 @@ from matcher.dashboard.schemas import DashboardFilter
 from matcher.errors import MatcherError
 from matcher.imports.cities import HENAN_CITY_NAMES
 from matcher.models import User
+from screens.enterprise_needs import NEED_STATUS
 
 ALL = "全部 all"
 CITY, INDUSTRY, NEEDS = "城市 city", "行业 industry", "需求数 needs"
@@ -155,7 +156,9 @@ def _figures(min_score: float) -> list[Figure]:
             "每月需求及状态 Needs per month by status",
             "needs_by_month",
             service.needs_by_month,
-            lambda r: _rows(r, {"month": MONTH, "status": STATUS, "count": NEEDS}),
+            lambda r: _rows(r, {"month": MONTH, "status": STATUS, "count": NEEDS}).replace(
+                {STATUS: NEED_STATUS}
+            ),
             _by_month,
         ),
         Figure(
