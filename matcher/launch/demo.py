@@ -104,9 +104,13 @@ def build_and_match(store: Store, settings: Settings, *, echo: Echo = _quiet) ->
     """Load the saved indexes (built the first time, which fits the embedded model), then
     match only what changed: the seeking needs without stored results, or whose results
     come from another index version or predate the need's last edit."""
+    from matcher.matching.persist import current_name
     from matcher.matching.service import MatchingRuntime, ensure_indexes
 
-    echo("加载索引 loading the indexes (首次启动需拟合模型、建立索引 a first start fits, builds) …")
+    if current_name(settings.index_dir) is None:
+        echo("首次启动：拟合嵌入模型、建立索引 first start: fitting the model, building indexes …")
+    else:
+        echo("加载索引 loading the saved indexes …")
     runtime = MatchingRuntime.load(settings)
     with store.transaction() as session:
         status = ensure_indexes(session=session, runtime=runtime, progress=True)
