@@ -89,6 +89,7 @@ def bulk_assignment(visit: Visit) -> None:
 
 def dashboard(visit: Visit) -> None:
     visit.open(label_with(visit, "Dashboard"))
+    visit.expect_text(re.compile("Needs by city"))
     visit.check("dashboard")
 
 
