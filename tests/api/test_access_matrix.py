@@ -269,6 +269,16 @@ MATRIX: list[Case] = [
     Case("GET", "/programme/hours/societies", (403, 200, 200, 200, 401)),
     Case("GET", "/programme/hours/experts", (403, 200, 200, 200, 401)),
     Case("POST", "/programme/rounds/{old_round}/end", (403, 403, 200, 409, 401), {}),
+    # expert rosters (last: they change the societies' profiles)
+    Case("POST", "/experts", (403, 201, 422, 422, 401), {"name": "新专家"}),  # staff name one
+    Case(
+        "POST",
+        "/experts",
+        (403, 404, 201, 201, 401),
+        lambda role, ids: {"name": "新专家", "society_id": ids["s_other"]},
+    ),
+    Case("DELETE", "/experts/{x_other}/societies/{s_other}", (403, 404, 204, 404, 401)),
+    Case("DELETE", "/experts/{x_own}/societies/{s_own}", (403, 204, 404, 404, 401)),
 ]
 
 
