@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from matcher.api.types import Id, Text
+from matcher.api.types import Id, Text, UtcDatetime
 from matcher.models import TeamRole, TeamStatus
 
 DEFAULT_SIZE = 8
@@ -76,7 +74,7 @@ class TeamSummaryOut(BaseModel):
     status: TeamStatus
     members: int
     created_by: str
-    created_at: datetime
+    created_at: UtcDatetime
 
 
 class TeamOut(TeamSummaryOut):
