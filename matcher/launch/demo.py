@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import case, func, select
@@ -66,9 +66,30 @@ def load_demo(
                 path=path,
                 progress=progress,
             )
+    with store.transaction() as session:
+        spread_posting_dates(session)
     load_demo_programme(store)
     with store.transaction() as session:
         return create_demo_logins(session)
+
+
+POSTED_FROM = date(2025, 12, 1)
+POSTED_DAYS = 350
+
+
+def spread_posting_dates(session) -> None:
+    """The imported needs posted over a fixed year (2025-12 … 2026-11), not all at the
+    import, so that charts over time have a history; deterministic (by id)."""
+    from sqlalchemy import update
+
+    ids = session.scalars(select(TechNeed.id).order_by(TechNeed.id)).all()
+    rows = []
+    for i, need_id in enumerate(ids):
+        day = POSTED_FROM + timedelta(days=i * 7919 % POSTED_DAYS)
+        posted = datetime.combine(day, time(8 + i % 10), tzinfo=UTC)
+        rows.append({"id": need_id, "created_at": posted, "updated_at": posted})
+    if rows:
+        session.execute(update(TechNeed), rows)
 
 
 def create_demo_logins(session) -> list[DemoLogin]:
@@ -191,7 +212,6 @@ def load_demo_services(store: Store, settings: Settings) -> int:
     their needs resolved; once, into a store without assignments. Loaded after matching, as
     in real life a need is matched before it is served. The number loaded."""
     import csv
-    from datetime import time
 
     from matcher.audit.service import record
     from matcher.models import Assignment, AssignmentStatus, Expert, NeedStatus
@@ -232,6 +252,7 @@ def load_demo_services(store: Store, settings: Settings) -> int:
                 )
             )
             need.status = NeedStatus.RESOLVED
+            need.created_at = started - timedelta(days=21)  # posted before it was served
         record(
             session=session,
             actor=SYSTEM_DEMO,

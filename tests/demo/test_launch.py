@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from matcher.cli import app
-from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed
+from matcher.models import Assignment, MatchResult, NeedStatus, TargetKind, TechNeed
 
 runner = CliRunner()
 SCALE = "0.04"  # 5 societies, 144 experts, 48 enterprises, 96 needs
@@ -32,6 +32,12 @@ def test_restart_matches_only_what_changed(settings, store) -> None:
     assert "loading the demo data" in first and "index built" in first
     assert seeking == societies == experts >= 96  # and the programme's chain-leader needs
     assert "completed services loaded" in first
+    with store.transaction() as s:  # posted over a year, served needs before their service
+        posted = s.scalars(select(TechNeed.created_at).where(TechNeed.external_id.like("N%")))
+        days = {p.date() for p in posted}
+        assert (max(days) - min(days)).days > 300 and len(days) > 60
+        served = s.execute(select(TechNeed.created_at, Assignment.started_at).join(Assignment))
+        assert all(need < started for need, started in served)
 
     again, counts = demo()
     assert "demo data not loaded" in again and "index loaded" in again
