@@ -18,6 +18,7 @@ from matcher.models import (
     Enterprise,
     Expert,
     InboxVisit,
+    LeadResponse,
     LeadResponseStatus,
     Society,
     TechNeed,
@@ -132,6 +133,16 @@ def test_near_duplicates_are_folded_into_one_row(world: World, store: Store) -> 
     assert "另有 2 条相似需求" in rows["相似 similar"]
     assert rows["相似 similar"].count("") == 2
     assert "共 5 条线索" in at.caption[0].value
+
+    n1 = world.ids["need_own"]  # one answer for the need and its two repeats
+    at.radio(key=f"answer_{n1}").set_value(LeadResponseStatus.INTERESTED)
+    at.checkbox(key=f"also_{n1}").check()
+    at.button(key=f"FormSubmitter:respond_{n1}-提交 Submit").click().run()
+    assert "已提交 3 条 / 3 saved: 感兴趣 interested" in shown(at)
+    with store.transaction() as s:
+        answered = s.scalars(select(LeadResponse.need_id)).all()
+        d3 = s.scalar(select(TechNeed.id).where(TechNeed.external_id == "D3"))
+    assert len(answered) == 3 and d3 not in answered  # not the other enterprise's
 
 
 def test_new_leads_since_the_last_visit_are_marked(world: World, store: Store) -> None:

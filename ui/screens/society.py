@@ -69,7 +69,9 @@ def page(state: AppState, user: User) -> None:
     chosen = st.selectbox(
         "打开线索 open a lead",
         range(len(groups)),
-        format_func=lambda i: f"{groups[i].head.need.title} · {groups[i].head.score:.0f} 分",
+        format_func=lambda i: (
+            f"{i + 1}. {groups[i].head.need.title} · {groups[i].head.score:.0f} 分"
+        ),
         key="lead_open",
     )
     show_lead(state, user, groups[chosen])
@@ -117,10 +119,11 @@ def highlight_new(row: pd.Series) -> list[str]:
 def lead_table(groups: list[LeadGroup], since: datetime | None) -> pd.DataFrame:
     """One row per group of near-identical leads: its best lead and how many it folds."""
     rows = []
-    for g in groups:
+    for number, g in enumerate(groups, 1):
         need, answer = g.head.need, g.head.response
         rows.append(
             {
+                "序号 no.": number,
                 "新 new": "● 新" if is_new(g.head, since) else "",
                 "分数 score": round(g.head.score),
                 "需求 need": need.title,

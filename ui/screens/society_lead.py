@@ -58,7 +58,7 @@ def show_lead(state: AppState, user: User, group: LeadGroup) -> None:
         )
     if need.enterprise_contact:  # only once the society is assigned to the enterprise
         show_contact("企业联系方式 enterprise contact:", **need.enterprise_contact.model_dump())
-    answer_form(state, user, lead)
+    answer_form(state, user, group)
 
 
 def show_fitting_experts(state: AppState, user: User, lead: LeadOut) -> None:
@@ -87,9 +87,11 @@ def show_fitting_experts(state: AppState, user: User, lead: LeadOut) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True)
 
 
-def answer_form(state: AppState, user: User, lead: LeadOut) -> None:
-    """Interested, or not suitable with a reason; the stored answer is preselected."""
+def answer_form(state: AppState, user: User, group: LeadGroup) -> None:
+    """Interested, or not suitable with a reason; the stored answer is preselected. The
+    same answer may go to the group's similar needs too (one transaction)."""
     show_done()
+    lead = group.head
     current = lead.response
     if current:
         st.info(
@@ -114,16 +116,25 @@ def answer_form(state: AppState, user: User, lead: LeadOut) -> None:
             value=current.reason if current else "",
             key=f"reason_{nid}",
         )
+        also = bool(group.similar) and st.checkbox(
+            f"同时回复另 {len(group.similar)} 条相似需求 / the same answer to the similar needs",
+            key=f"also_{nid}",
+        )
         if not st.form_submit_button("提交 Submit"):
             return
-    attempt(  # redrawn: the table and the current answer show the stored one
-        state,
-        lambda s: societies.respond_to_lead(
-            session=s,
-            actor=user,
-            society_id=user.society_id,
-            need_id=nid,
-            data=LeadResponseIn(status=status, reason=reason.strip()),
-        ),
-        f"已提交 / saved: {CHOICES[status]}",
-    )
+    need_ids = [nid, *(x.need.id for x in group.similar if also)]
+
+    def respond(session: Session) -> None:
+        for need_id in need_ids:
+            societies.respond_to_lead(
+                session=session,
+                actor=user,
+                society_id=user.society_id,
+                need_id=need_id,
+                data=LeadResponseIn(status=status, reason=reason.strip()),
+            )
+
+    # redrawn: the table and the current answer show the stored one
+    n = len(need_ids)
+    done = f"已提交 {n} 条 / {n} saved" if n > 1 else "已提交 / saved"
+    attempt(state, respond, f"{done}: {CHOICES[status]}")
