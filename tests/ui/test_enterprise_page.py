@@ -39,7 +39,7 @@ def shown(at) -> str:
 def open_need(at, title: str):
     """Open one of my needs by its title, as a user picks it."""
     box = at.selectbox(key="my_need_open")
-    return box.set_value(next(i for i, o in enumerate(box.options) if o.startswith(title))).run()
+    return box.set_value(next(i for i, o in enumerate(box.options) if f". {title} ·" in o)).run()
 
 
 def need_count(store: Store) -> int:

@@ -49,6 +49,7 @@ def my_needs(state: AppState, user: User) -> None:
         return
     table = pd.DataFrame(
         {
+            "序号 no.": range(1, len(rows) + 1),
             "需求 need": [n.title for n in rows],
             "状态 status": [NEED_STATUS[n.status] for n in rows],
             "城市 city": [n.city or "" for n in rows],
@@ -62,7 +63,7 @@ def my_needs(state: AppState, user: User) -> None:
     chosen = st.selectbox(
         "打开需求 open a need",
         range(len(rows)),
-        format_func=lambda i: f"{rows[i].title} · {NEED_STATUS[rows[i].status]}",
+        format_func=lambda i: f"{i + 1}. {rows[i].title} · {NEED_STATUS[rows[i].status]}",
         key="my_need_open",
     )
     show_need(state, user, rows[chosen])
