@@ -17,8 +17,12 @@ pytestmark = pytest.mark.slow
 EXAMPLES = {GenerationMode.POSITIVE: 6, GenerationMode.NEGATIVE: 4}
 SKIP = {"POST /api/v1/imports/{kind}"}  # uploads: covered by the imports tests
 # Cross-field rules the schema cannot state, answered with a 422 naming the field:
-# staff must say which enterprise a need belongs to (an enterprise user never does).
-CROSS_FIELD = {"POST /api/v1/needs", "POST /api/v1/assignments"}
+# staff must say which enterprise a need belongs to (an enterprise user never does), and
+# which society an expert joins or an activity record is of (a society user never does).
+CROSS_FIELD = {
+    *("POST /api/v1/needs", "POST /api/v1/assignments", "POST /api/v1/experts"),
+    "POST /api/v1/programme/activities",
+}
 # Formats the schema cannot state: the import validators' phone, e-mail and city rules, the
 # credit code's check character, a deadline not in the past (tests/api/test_one_set_of_rules).
 FORMATS = {
