@@ -90,8 +90,6 @@ class EmbeddedEncoder:
     ``StaticEmbedding`` computes it."""
 
     def __init__(self, path: Path, segmenter: Segmenter, *, batch_size: int = 1024) -> None:
-        from safetensors.numpy import load_file
-
         modules = json.loads((Path(path) / "modules.json").read_text(encoding="utf-8"))
         sub = str(modules[0].get("path") or "")
         if ".." in Path(sub).parts or Path(sub).is_absolute():
@@ -99,9 +97,8 @@ class EmbeddedEncoder:
         module = Path(path) / sub
         tokenizer = json.loads((module / "tokenizer.json").read_text(encoding="utf-8"))
         vocab = tokenizer["model"]["vocab"]
-        weights = next(iter(load_file(str(module / "model.safetensors")).values()))
         self.index = {str(w): int(i) for w, i in vocab.items()}
-        self.weights = np.asarray(weights, np.float32)
+        self.weights = mapped_weights(module / "model.safetensors")
         self.dim = int(self.weights.shape[1])
         self.segmenter = segmenter
         self.batch_size = batch_size
@@ -121,6 +118,25 @@ class EmbeddedEncoder:
             ]
             out.append(np.asarray(count_matrix(batch, self.index) @ self.weights))
         return l2_normalize(np.vstack(out))
+
+
+def mapped_weights(path: Path) -> np.ndarray:
+    """The one float32 matrix of a safetensors file, mapped read-only from disk (a text
+    reads only its tokens' rows: a fresh process does not read the whole table). The file
+    is data only: an 8-byte header length, a JSON header, the raw array; anything else
+    than one 2-D F32 tensor inside the file is read the ordinary way."""
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        n = int.from_bytes(fh.read(8), "little")
+        header = json.loads(fh.read(n)) if 0 < n < size else {}
+    tensors = [v for k, v in header.items() if k != "__metadata__"]
+    if len(tensors) == 1 and tensors[0].get("dtype") == "F32":
+        (begin, end), shape = tensors[0]["data_offsets"], tensors[0]["shape"]
+        if len(shape) == 2 and end - begin == 4 * shape[0] * shape[1] and 8 + n + end <= size:
+            return np.memmap(path, np.float32, "r", offset=8 + n + begin, shape=tuple(shape))
+    from safetensors.numpy import load_file
+
+    return np.asarray(next(iter(load_file(str(path)).values())), np.float32)
 
 
 class StaticVectors:

@@ -27,6 +27,8 @@ MIN_DF = 1
 in a single expert profile is still strong evidence when a need uses it."""
 EXACT_SVD_ROWS = 2_000
 """Up to this many documents the SVD is computed exactly instead of by random projection."""
+POWER_ITERATIONS = 4
+"""Power iterations of the randomised SVD (larger corpora)."""
 SMALL_CORPUS = 50
 """Below this many documents every token is kept (min document frequency 1)."""
 SINGULAR_VALUE_POWER = 0.5
@@ -64,7 +66,7 @@ def randomized_svd(
     k: int,
     *,
     seed: int = 0,
-    n_iter: int = 4,
+    n_iter: int = POWER_ITERATIONS,
     oversample: int = 10,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Top-``k`` SVD ``U, S, Vt`` by a seeded randomised range finder (Halko et al.).
@@ -75,38 +77,46 @@ def randomized_svd(
     n_rows, n_cols = matrix.shape
     if n_rows <= EXACT_SVD_ROWS:  # small corpus: exact, through the row Gram matrix
         q = np.eye(n_rows)
-        gram = matrix @ matrix.T
-    else:
+        gram, mt = matrix @ matrix.T, matrix.T
+    else:  # in float32 (half the memory traffic of float64; ample for word vectors)
         rng = np.random.default_rng(seed)
+        a = sp.csr_matrix(matrix, dtype=np.float32) if sp.issparse(matrix) else matrix
+        a = a if sp.issparse(a) else np.asarray(a, np.float32)
+        mt = sp.csr_matrix(a.T) if sp.issparse(a) else a.T
         width = min(k + oversample, n_rows, n_cols)
-        q = orthonormal(matrix @ rng.standard_normal((n_cols, width)))
+        q = orthonormal(a @ rng.standard_normal((n_cols, width), dtype=np.float32), passes=1)
         for _ in range(n_iter):
-            q = orthonormal(matrix @ orthonormal(matrix.T @ q))
-        gram = q.T @ (matrix @ (matrix.T @ q))
+            q = orthonormal(a @ orthonormal(mt @ q, passes=1), passes=1)
+        q = orthonormal(q)
+        gram = q.T @ (a @ (mt @ q))
     # SVD of b = qᵀ·matrix (short and wide) through its Gram matrix b·bᵀ
-    w, ub = np.linalg.eigh(gram.toarray() if sp.issparse(gram) else np.asarray(gram))
+    w, ub = np.linalg.eigh(gram.toarray() if sp.issparse(gram) else np.asarray(gram, np.float64))
     order = np.argsort(w)[::-1][:k]
     w, ub = np.maximum(w[order], 0.0), ub[:, order]
     keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
     s = np.sqrt(w[keep])
-    basis = q @ ub[:, keep]
-    u, vt = basis, np.asarray(matrix.T @ basis).T / s[:, None]
+    basis = q @ ub[:, keep].astype(q.dtype)
+    u, vt = basis, np.asarray(mt @ basis).T / s[:, None]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
     return u * signs, s, vt * signs[:, None]
 
 
-def orthonormal(y: np.ndarray) -> np.ndarray:
-    """An orthonormal basis of the column space of a tall ``y`` (Gram eigendecomposition).
+def orthonormal(y: np.ndarray, *, passes: int = 2) -> np.ndarray:
+    """An orthonormal basis of the column space of a tall ``y`` (Gram eigendecomposition,
+    the small Gram matrices in float64; ``passes=2`` re-orthonormalises once for accuracy,
+    the power iterations only need a well-conditioned basis: one pass).
 
     Much faster than Householder QR on tall matrices; near-null directions are dropped.
     """
     y = np.asarray(y)
-    w, u = np.linalg.eigh(y.T @ y)
+    w, u = np.linalg.eigh((y.T @ y).astype(np.float64))
     keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
-    q = y @ (u[:, keep] / np.sqrt(w[keep]))
-    w2, u2 = np.linalg.eigh(q.T @ q)  # one re-orthonormalisation pass for accuracy
-    return q @ (u2 / np.sqrt(np.maximum(w2, 1e-300)))
+    q = y @ (u[:, keep] / np.sqrt(w[keep])).astype(y.dtype)
+    for _ in range(passes - 1):
+        w2, u2 = np.linalg.eigh((q.T @ q).astype(np.float64))
+        q = q @ (u2 / np.sqrt(np.maximum(w2, 1e-300))).astype(y.dtype)
+    return q
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:

@@ -22,8 +22,8 @@ from matcher.ranking.evidence import SocietyEvidence, assignment
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus
+from matcher.text.char_counts import char_gram_counts
 from matcher.text.counts import count_vocab, widen
-from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 
 STATE_FILE = persist.STATE_FILE
 COMPRESS_THRESHOLD = 500_000
@@ -169,9 +169,9 @@ def society_evidence(
     s_rows = [pos_of.get(r.id, []) for r in societies]
     vocab: dict[str, dict[str, int]] = {"char12": {}, "char": {}, "word": {}}
     own, exp = {}, {}
-    for key, cut in (("char12", char_unigrams_bigrams), ("char", char_bigrams)):
-        own[key], _ = count_vocab([cut(r.text) for r in societies], vocab[key])
-        exp[key], _ = count_vocab([cut(r.text) for r in experts], vocab[key])
+    for key, unigrams in (("char12", True), ("char", False)):
+        own[key] = char_gram_counts([r.text for r in societies], vocab[key], unigrams=unigrams)
+        exp[key] = char_gram_counts([r.text for r in experts], vocab[key], unigrams=unigrams)
     own["word"], _ = count_vocab(s_tokens, vocab["word"])
     exp["word"], _ = count_vocab(e_tokens, vocab["word"])
     for key in vocab:

@@ -6,7 +6,7 @@ vectors) and the evidence of its best-matching member experts, in a lexical (cha
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -37,6 +37,9 @@ class SocietyEvidence:
     word_docs: sp.csr_matrix
     char_experts: sp.csr_matrix
     members: list[np.ndarray]
+    _by_column: dict[str, sp.csc_matrix] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -104,13 +107,17 @@ class SocietyEvidence:
             members=rows,
         )
 
-    def char_query(self, query_chars: Sequence[Sequence[str]]) -> np.ndarray:
-        """Queries in the character-bigram space, as dense columns (vocabulary × queries)."""
-        return self.char.transform(query_chars).T.toarray()
+    def columns(self, name: str) -> sp.csc_matrix:
+        """Matrix ``name`` by column (converted once): a product with queries then reads
+        only the columns of the queries' terms."""
+        got = self._by_column.get(name)
+        if got is None:
+            got = self._by_column[name] = sp.csc_matrix(getattr(self, name))
+        return got
 
     def expert_char(self, query_chars: Sequence[Sequence[str]]) -> np.ndarray:
         """Character-bigram cosines of every expert with each query (experts × queries)."""
-        return np.asarray(self.char_experts @ self.char_query(query_chars))
+        return by_columns(self.columns("char_experts"), self.char.transform(query_chars))
 
     def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
         """Per society (rows) and query (columns of ``expert_scores``, experts × queries), the
@@ -139,18 +146,39 @@ class SocietyEvidence:
         """Raw scores of every channel, societies × queries, for a batch of queries
         (``expert_dense`` / ``expert_char``: their dense and character-bigram cosines with
         every expert row, experts × queries)."""
-        qc = self.char_query(query_chars)
-        qw = self.word.transform(query_words).T.toarray()
-        q12 = self.char12.transform(query_chars12).T.toarray()
+        qc = self.char.transform(query_chars)
+        qw = self.word.transform(query_words)
+        q12 = self.char12.transform(query_chars12)
         return {
-            "char12_doc": self.char12_docs @ q12,
-            "char_doc": self.char_docs @ qc,
-            "char_centroid": self.char_centroids @ qc,
-            "word_doc": self.word_docs @ qw,
+            "char12_doc": by_columns(self.columns("char12_docs"), q12),
+            "char_doc": by_columns(self.columns("char_docs"), qc),
+            "char_centroid": by_columns(self.columns("char_centroids"), qc),
+            "word_doc": by_columns(self.columns("word_docs"), qw),
             "char_experts": self.top_m_mean(expert_char, top_m),
             "dense_doc": society_vectors @ query_vectors.T,
             "dense_experts": self.top_m_mean(expert_dense, top_m),
         }
+
+
+QUERY_BLOCK = 256
+"""Queries multiplied together in ``by_columns`` (bounds its dense block of query columns)."""
+
+
+def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
+    """``matrix @ queries.T`` as a dense float32 rows × queries array, reading only the
+    columns of ``matrix`` that the queries use (a need has a few dozen terms of a vocabulary
+    of hundreds of thousands); queries are taken ``QUERY_BLOCK`` at a time."""
+    n = queries.shape[0]
+    out = np.zeros((matrix.shape[0], n), np.float32)
+    for i in range(0, n, QUERY_BLOCK):
+        block = sp.csr_matrix(queries[i : i + QUERY_BLOCK])
+        block.sum_duplicates()
+        used, at = np.unique(block.indices, return_inverse=True)
+        if len(used):
+            dense = np.zeros((len(used), block.shape[0]), np.float32)
+            dense[at, np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))] = block.data
+            out[:, i : i + QUERY_BLOCK] = matrix[:, used] @ dense
+    return out
 
 
 def assignment(members: Sequence[np.ndarray], n_s: int, n_e: int) -> sp.csr_matrix:

@@ -48,3 +48,19 @@ def test_embedded_model_is_saved_and_loaded_by_path(tmp_path):
     docs = enc.encode(texts[:4])
     assert vecs.shape[1] == enc.dim and enc.model_id.startswith("embedded:")
     assert (vecs @ docs.T).argmax(axis=1).tolist() == [1, 2]
+
+
+def test_embedded_weights_are_mapped_from_disk_and_equal_the_saved_ones(tmp_path):
+    from safetensors.numpy import save_file
+
+    from matcher.embeddings.encoders import mapped_weights
+
+    table = np.arange(12, dtype=np.float32).reshape(4, 3)
+    save_file({"embedding.weight": table}, str(tmp_path / "m.safetensors"))
+    mapped = mapped_weights(tmp_path / "m.safetensors")
+    assert isinstance(mapped, np.memmap) and not mapped.flags.writeable
+    np.testing.assert_array_equal(mapped, table)
+    save_file({"w": table.astype(np.float64)}, str(tmp_path / "d.safetensors"))
+    other = mapped_weights(tmp_path / "d.safetensors")  # not F32: read the ordinary way
+    assert not isinstance(other, np.memmap) and other.dtype == np.float32
+    np.testing.assert_array_equal(other, table)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from matcher.embeddings.static_fit import fit_static_embedding, randomized_svd
 
@@ -150,3 +151,15 @@ def test_partially_labelled_corpus():
     assert weights.shape == (len(vocab), 8)
     assert np.isfinite(weights).all()
     assert nearest_neighbour_accuracy(vocab, weights, docs, labels) > 0.9
+
+
+def test_randomized_svd_of_a_large_sparse_matrix_matches_exact_svd():
+    """The randomised path (above the exact-SVD size, in float32) finds the top singular
+    values of a low-rank sparse matrix to float32 accuracy."""
+    rng = np.random.default_rng(1)
+    dense = rng.standard_normal((2_500, 6)) @ rng.standard_normal((6, 300))
+    dense[rng.random(dense.shape) < 0.5] = 0.0  # sparse, still of low numerical rank
+    exact = np.linalg.svd(dense, compute_uv=False)[:5]
+    _, s, vt = randomized_svd(sp.csr_matrix(dense), 5, seed=0)
+    np.testing.assert_allclose(s, exact, rtol=1e-3)
+    np.testing.assert_allclose(vt @ vt.T, np.eye(5), atol=1e-3)

@@ -243,3 +243,21 @@ def test_a_stated_discipline_lifts_the_society_that_lists_it():
     assert by_id[20].components["discipline_fit"] == 0.0
     before = {r.id: r.components["fused"] for r in plain}
     assert by_id[10].components["fused"] > before[10]
+
+
+def test_products_by_column_equal_the_full_products():
+    """Channels multiply only the columns of the queries' terms, in blocks of queries: the
+    same numbers as the full sparse × dense product, for one query and for many."""
+    import scipy.sparse as sp
+
+    from matcher.ranking import evidence
+
+    matrix = sp.random(50, 400, density=0.05, random_state=1, dtype=np.float32)
+    queries = sp.random(600, 400, density=0.02, random_state=2, dtype=np.float32).tocsr()
+    queries[3] = 0.0  # a query with no known term scores 0 everywhere
+    want = (matrix @ queries.T).toarray()
+    got = evidence.by_columns(sp.csc_matrix(matrix), queries)
+    assert got.shape == (50, 600) and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    one = evidence.by_columns(sp.csc_matrix(matrix), queries[5:6])
+    np.testing.assert_allclose(one, want[:, 5:6], rtol=1e-5, atol=1e-6)

@@ -1,0 +1,71 @@
+"""Character 1–2-gram and bigram counts of many texts at once, in numpy: the same matrices
+(and vocabulary growth) as ``count_vocab`` over ``char_unigrams_bigrams`` / ``char_bigrams``
+token lists, without building those lists (100k profiles are tens of millions of grams)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.text.ngrams import _RUN
+from matcher.text.normalize import normalize
+
+_SHIFT = 21  # code points fit in 21 bits: a bigram is (first << 21 | second) + 2**21 offset
+
+
+@lru_cache(maxsize=65_536)
+def _is_word(code: int) -> bool:
+    return _RUN.fullmatch(chr(code)) is not None
+
+
+def char_gram_counts(
+    texts: Sequence[str | None], vocab: dict[str, int], *, unigrams: bool
+) -> sp.csr_matrix:
+    """Texts × ``vocab`` counts of their character grams — every character of a word run
+    and its bigrams (``unigrams``, as ``char_unigrams_bigrams``) or the bigrams, a run of
+    one character kept whole (as ``char_bigrams``); ``vocab`` grows in first-seen order
+    (``count_vocab``)."""
+    norm = [normalize(t) for t in texts]
+    if not norm:
+        return sp.csr_matrix((0, max(len(vocab), 1)), dtype=np.float32)
+    lengths = np.fromiter(map(len, norm), np.int64, len(norm)) + 1  # one separator each
+    cp = np.frombuffer("\n".join(norm).encode("utf-32-le") + b"\n\0\0\0", np.uint32)
+    cp = cp.astype(np.int64)
+    doc = np.repeat(np.arange(len(norm)), lengths)
+    present = np.flatnonzero(np.bincount(cp))
+    table = np.zeros(int(present[-1]) + 1, bool)
+    table[present] = np.fromiter(map(_is_word, present.tolist()), bool, len(present))
+    word = table[cp]  # the separators are newlines: never word characters
+    nxt = np.append(word[1:], False)
+    starts = np.flatnonzero(word & nxt)  # a bigram starts here
+    bigram = ((cp[starts] << _SHIFT) | cp[starts + 1]) + (1 << _SHIFT)
+    if unigrams:  # per text: every run character, then the bigrams (token order)
+        lone = np.flatnonzero(word)
+        kind = np.concatenate([2 * doc[lone], 2 * doc[starts] + 1])
+        order = np.argsort(kind, kind="stable")  # positions already ascend within a kind
+    else:  # a run of one character is kept whole, in position order with the bigrams
+        lone = np.flatnonzero(word & ~nxt & ~np.insert(word[:-1], 0, False))
+        order = np.argsort(np.concatenate([lone, starts]), kind="stable")
+    codes = np.concatenate([cp[lone], bigram])[order]
+    rows = doc[np.concatenate([lone, starts])[order]]
+    uniq, first, inv = np.unique(codes, return_index=True, return_inverse=True)
+    cols = np.empty(len(uniq), np.int64)
+    for j in np.argsort(first, kind="stable").tolist():  # new grams in first-seen order
+        text = _gram(int(uniq[j]))
+        cols[j] = vocab.setdefault(text, len(vocab))
+    m = sp.csr_matrix(
+        (np.ones(len(codes), np.float32), (rows, cols[inv])),
+        shape=(len(norm), max(len(vocab), 1)),
+    )
+    m.sum_duplicates()
+    return m
+
+
+def _gram(code: int) -> str:
+    if code < 1 << _SHIFT:
+        return chr(code)
+    code -= 1 << _SHIFT
+    return chr(code >> _SHIFT) + chr(code & ((1 << _SHIFT) - 1))
