@@ -7,6 +7,7 @@ variants skip; with it, an unreachable server is a failure, never a skip.
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,6 +61,9 @@ def _close_cli_stores() -> Iterator[None]:
     from matcher.cli_support import close_cli_stores
 
     close_cli_stores()
+    engine = sys.modules.get("engine")  # the UI's per-process states, when a UI test ran
+    if engine is not None and hasattr(engine, "close_all"):
+        engine.close_all()
 
 
 @pytest.fixture

@@ -50,3 +50,11 @@ def _rank_probe(state: AppState) -> None:
     with state.store.factory() as session:
         rank_needs(session=session, runtime=state.runtime, needs=[probe], target=TargetKind.SOCIETY)
         session.rollback()
+
+
+def close_all() -> None:
+    """Stop every state's refresher and close its store (tests call it after each test, as a
+    server's exit would)."""
+    with _lock:
+        while _states:
+            _states.popitem()[1].close()
