@@ -84,11 +84,12 @@ def browser(chromium_path: str):
 
 
 @pytest.fixture
-def screenshots() -> Iterator[Path]:
-    """A folder removed afterwards, unless MATCHER_KEEP_SCREENSHOTS names one to keep."""
+def screenshots(request: pytest.FixtureRequest) -> Iterator[Path]:
+    """A folder removed afterwards, unless MATCHER_KEEP_SCREENSHOTS names one to keep (then
+    each test's screenshots go to its own sub-folder there, replacing its previous ones)."""
     keep = os.environ.get("MATCHER_KEEP_SCREENSHOTS")
     if keep:
-        folder = Path(keep)
+        folder = Path(keep) / request.node.name
         folder.mkdir(parents=True, exist_ok=True)
         for old in folder.glob("*.png"):
             old.unlink()
