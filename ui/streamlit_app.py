@@ -98,6 +98,7 @@ def main() -> None:
             st.session_state["logged_out"] = True  # the browser's cookie is deleted next run
             st.rerun()
     try:
+        st.header(label)  # the page's name, as chosen in the sidebar
         navigation.load(dict(pages)[label])(state, user)
     except MatcherError as exc:
         st.error(exc.message)

@@ -28,7 +28,6 @@ POSTED = "need_posted"
 
 def page(state: AppState, user: User) -> None:
     """Post a need and see its matched societies at once; list own needs."""
-    st.header("企业工作台 Enterprise workspace")
     post, mine = st.tabs(["发布需求 Post a need", "我的需求 My needs"])
     with post:
         post_form(state, user)

@@ -17,7 +17,6 @@ ANSWERS = {"confirmed": "确认 confirm", "disputed": "提出异议 dispute"}
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("服务活动 Activities")
     if user.enterprise_id is None:
         st.warning("账号未绑定企业 / this log-in is not bound to an enterprise")
         return

@@ -26,7 +26,6 @@ STATUS = {
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("工作站 Workstations")
     if user.society_id is None and user.enterprise_id is None:
         st.warning("账号未绑定学会或企业 / this log-in is not bound to a society or enterprise")
         return

@@ -22,7 +22,6 @@ FORMATS = ("xlsx", "docx")
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("年度数据 Programme")
     names = run(state, lambda s: service.round_names(session=s, actor=user))
     if not names:
         st.info("暂无项目轮次 / no programme round yet")

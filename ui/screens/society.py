@@ -34,7 +34,6 @@ ANSWERS = {"interested": "感兴趣 interested", "not_suitable": "不合适 not 
 
 def page(state: AppState, user: User) -> None:
     """The lead inbox of the user's society."""
-    st.header("线索 Leads")
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return

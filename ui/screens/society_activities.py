@@ -69,7 +69,6 @@ def hours_frame(rows: list[dict], who: str) -> pd.DataFrame:
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("服务活动 Activities")
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return

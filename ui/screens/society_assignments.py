@@ -37,7 +37,6 @@ NEEDS_REASON = (lifecycle.Action.DECLINE, lifecycle.Action.CANCEL)
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("服务 Assignments")
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return

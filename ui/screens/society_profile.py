@@ -28,7 +28,6 @@ def city_choice(label: str, current: str | None, key: str) -> str:
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("学会资料 Profile")
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return

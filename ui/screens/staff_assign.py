@@ -45,7 +45,6 @@ ACTION_COLUMN, NOTE_COLUMN = "操作 action", "说明 note"
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("批量分配 Assign")
     flash = st.session_state.pop("assign_flash", None)
     if flash:
         st.success(flash)

@@ -28,7 +28,6 @@ STATUS = {
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("结对 Pairing")
     flash = st.session_state.pop("pairing_flash", None)
     if flash:
         st.success(flash)

@@ -48,7 +48,6 @@ MANY = 5000
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("工作站 Workstations")
     if DONE in st.session_state:
         st.success("已完成 / done")
         st.text(st.session_state.pop(DONE))  # names users typed: plain text

@@ -36,7 +36,6 @@ PER_ROW = (
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("服务进程 Services")
     _last_outcome()
     filters, limit, offset = _filters()
     rows, total = run(

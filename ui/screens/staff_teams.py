@@ -30,7 +30,6 @@ CHOSEN = "teams_chosen"
 
 
 def page(state: AppState, user: User) -> None:
-    st.header("服务团 Service teams")
     st.caption(
         "一业一团：为一个产业（可限定城市）推荐跨学会专家团，覆盖该产业未解决的技术需求 / "
         "one industry, one team: experts of several societies covering the industry's needs"
