@@ -135,10 +135,10 @@ SEEKING = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.NEEDS_DETAIL)
 
 def too_vague(query: Query, scored: list[Scored]) -> bool:
     """Whether a need says too little to route: almost no informative words, or no society
-    the fusion is even modestly sure of."""
-    return len(query.keywords) < MIN_INFORMATIVE_WORDS or (
-        not scored or scored[0].score < NEEDS_DETAIL_FLOOR
-    )
+    the fusion is even modestly sure of (the best score, not the first listed: a partner
+    listed first may fit this need poorly)."""
+    best = max((s.score for s in scored), default=0.0)
+    return len(query.keywords) < MIN_INFORMATIVE_WORDS or best < NEEDS_DETAIL_FLOOR
 
 
 def _rows(

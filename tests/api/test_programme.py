@@ -73,6 +73,8 @@ def test_a_paired_enterprise_lists_its_partner_society_first(api, world, store):
     assert first["target_id"] == world.ids["s_other"]
     assert first["components"]["listed_first"] == "结对学会"
     assert second["target_id"] == world.ids["s_own"] and second["score"] > first["score"]
+    # routed on the best fit, not the partner listed first: a clear need is a lead
+    assert first["score"] < 15 <= second["score"] and posted["status"] == "matched"
     staff = world.headers("staff")
     assert api.post(f"{V1}/programme/rounds/2026/end", json={}, headers=staff).status_code == 200
     again = _post_need(api, world)  # the round ended: ranked by fit alone
