@@ -94,3 +94,12 @@ def show_done() -> None:
     """The message of the action that succeeded before the redraw, once."""
     if DONE in st.session_state:
         st.success(st.session_state.pop(DONE))
+
+
+MARKDOWN_SPECIALS = "\\`*_[]()!|~<>$:"  # inline Markdown, links, colours, LaTeX
+
+
+def label(text: object) -> str:
+    """Text for a widget or expander label, which Streamlit renders as Markdown: every
+    Markdown character escaped, so a name with ``[…](…)`` cannot become a link."""
+    return "".join("\\" + c if c in MARKDOWN_SPECIALS else c for c in str(text))

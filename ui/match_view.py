@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from common import plain
+from common import label, plain
 
 from matcher.needs.schemas import MatchOut
 
@@ -81,7 +81,9 @@ def show_matches(matches: list[MatchOut]) -> None:
         st.info("暂无匹配结果 / no matches yet")
         return
     for m in matches:
-        with st.expander(f"#{m.rank} {m.target_name} — {m.score:.0f} 分", expanded=m.rank <= 3):
+        with st.expander(
+            label(f"#{m.rank} {m.target_name} — {m.score:.0f} 分"), expanded=m.rank <= 3
+        ):
             show_reasons(m.components, m.matched_keywords)
 
 
