@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+import scipy.sparse as sp
 
 from matcher import faults
-from matcher.text.counts import count_matrix
+from matcher.text.counts import count_matrix, count_vocab
 from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
 
@@ -163,13 +164,26 @@ def fit_embedded_model(
 ) -> Path:
     """Fit the static embedding on ``token_lists``, save it as a sentence-transformers model
     under ``models_dir/embedded-<checksum>`` and point ``models_dir/POINTER`` at it."""
+    counts, words = count_vocab(token_lists)
+    return fit_embedded_counts(counts, list(words), models_dir, labels=labels, dim=dim)
+
+
+def fit_embedded_counts(
+    counts: sp.csr_matrix,
+    words: list[str],
+    models_dir: Path,
+    *,
+    labels: list[str | None] | None = None,
+    dim: int = 256,
+) -> Path:
+    """``fit_embedded_model`` of texts given as term counts over ``words``."""
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     from tokenizers import Tokenizer, models, pre_tokenizers
 
-    from matcher.embeddings.static_fit import fit_static_embedding
+    from matcher.embeddings.static_fit import fit_static_counts
 
-    vocab, weights = fit_static_embedding(token_lists, labels=labels, dim=dim, seed=0)
+    vocab, weights = fit_static_counts(counts, words, labels=labels, dim=dim, seed=0)
     weights = np.asarray(weights, np.float32)
     table = {"[UNK]": 0} | {w: i + 1 for i, w in enumerate(vocab)}
     weights = np.ascontiguousarray(

@@ -12,13 +12,12 @@ and labels is appended; rows unit length, scaled by IDF.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_matrix
+from matcher.text.counts import count_vocab
 
 MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
@@ -37,18 +36,20 @@ LABEL_BLOCK_WEIGHT = 0.5
 """Weight of the label (PPMI) block against the LSA block, both unit length before mixing."""
 
 
-def build_vocabulary(
-    token_lists: Sequence[Sequence[str]], *, min_df: int = MIN_DF, max_vocab: int = MAX_VOCAB
-) -> tuple[list[str], np.ndarray]:
-    """Tokens kept (by document frequency, ties by token) and their document frequencies."""
-    df: Counter[str] = Counter()
-    for tokens in token_lists:
-        df.update(set(tokens))
-    if len(token_lists) < SMALL_CORPUS:
+def select_vocabulary(
+    counts: sp.csr_matrix, words: Sequence[str], *, min_df: int = MIN_DF, max_vocab: int = MAX_VOCAB
+) -> tuple[np.ndarray, np.ndarray]:
+    """Columns of the tokens kept (by document frequency, ties by token; no empty token)
+    and their document frequencies."""
+    counts = sp.csr_matrix(counts)
+    counts.sum_duplicates()
+    df = np.bincount(counts.indices, minlength=counts.shape[1])[: len(words)]
+    if counts.shape[0] < SMALL_CORPUS:
         min_df = 1
-    kept = sorted((t for t, n in df.items() if n >= min_df and t), key=lambda t: (-df[t], t))
-    vocab = kept[:max_vocab]
-    return vocab, np.array([df[t] for t in vocab], dtype=np.float64)
+    cand = [j for j in np.flatnonzero(df >= max(min_df, 1)).tolist() if words[j]]
+    kept = sorted(cand, key=lambda j: (-df[j], words[j]))[:max_vocab]
+    cols = np.array(kept, dtype=np.int64)
+    return cols, df[cols].astype(np.float64)
 
 
 def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
@@ -161,8 +162,16 @@ def label_vectors(
     return ppmi
 
 
-def fit_static_embedding(
-    token_lists: list[list[str]],
+def fit_static_embedding(token_lists: list[list[str]], **options) -> tuple[list[str], np.ndarray]:
+    """Vocabulary and float32 ``len(vocab) × d`` word vectors of these token lists
+    (``fit_static_counts`` of their counts; the same ``options``)."""
+    counts, vocab = count_vocab(token_lists)
+    return fit_static_counts(counts, list(vocab), **options)
+
+
+def fit_static_counts(
+    counts: sp.csr_matrix,
+    words: Sequence[str],
     *,
     labels: list[str | None] | None = None,
     dim: int = 256,
@@ -170,7 +179,9 @@ def fit_static_embedding(
     min_df: int = MIN_DF,
     max_vocab: int = MAX_VOCAB,
 ) -> tuple[list[str], np.ndarray]:
-    """Vocabulary and float32 ``len(vocab) × d`` word vectors, ``d <= dim``.
+    """Vocabulary and float32 ``len(vocab) × d`` word vectors, ``d <= dim``, of texts given
+    as term counts (texts × ``words``; no token lists: a store's character bigrams are tens
+    of millions of strings).
 
     Unsupervised part: LSA word vectors of the TF-IDF matrix. With ``labels`` (one per text,
     e.g. an expert's society; ``None`` = unlabelled) and at least two distinct labels, up to
@@ -178,13 +189,15 @@ def fit_static_embedding(
     ``LABEL_BLOCK_WEIGHT``), which pulls texts of one label together. Each row is unit length
     times the word's IDF. An empty corpus gives an empty vocabulary.
     """
-    if labels is not None and len(labels) != len(token_lists):
+    if labels is not None and len(labels) != counts.shape[0]:
         raise ValueError("labels must have one entry per token list")
-    vocab, df = build_vocabulary(token_lists, min_df=min_df, max_vocab=max_vocab)
-    if not vocab:
+    cols, df = select_vocabulary(counts, words, min_df=min_df, max_vocab=max_vocab)
+    if not len(cols):
         return [], np.zeros((0, 1), dtype=np.float32)
-    idf = np.log((1.0 + len(token_lists)) / (1.0 + df)) + 1.0
-    counts = count_matrix(token_lists, {t: i for i, t in enumerate(vocab)}, np.float64)
+    vocab = [words[j] for j in cols.tolist()]
+    idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
+    counts = sp.csr_matrix(counts[:, cols], dtype=np.float64)
+    counts.sort_indices()  # the summation order of the token-list path, to the last bit
     supervised = None
     if labels is not None and dim >= 4:
         supervised = label_vectors(counts, labels, max(1, dim // 4), seed=seed)

@@ -13,13 +13,13 @@ from matcher.embeddings.encoders import (
     Encoder,
     SentenceTransformerEncoder,
     current_embedded_path,
-    fit_embedded_model,
+    fit_embedded_counts,
 )
 from matcher.matching import persist
 from matcher.matching.indexes import IndexState, load_state
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
-from matcher.text.ngrams import embedding_tokens
+from matcher.text.char_counts import embedding_counts
 from matcher.text.segmenter import Segmenter, get_segmenter
 
 FOLLOW_EVERY = 1.0
@@ -74,14 +74,13 @@ class MatchingRuntime:
     def fit_embedded(self, experts, societies, memberships, e_tokens, s_tokens) -> None:
         """Fit the embedded model on the store's texts (expert texts labelled by society)."""
         rows = experts + societies
-        toks = e_tokens + s_tokens
-        tokens = [embedding_tokens(t, r.text) for t, r in zip(toks, rows, strict=True)]
+        counts, words = embedding_counts(e_tokens + s_tokens, [r.text for r in rows])
         labels: list[str | None] = [  # an expert without a society is unlabelled
             str(memberships[r.id][0]) if memberships.get(r.id) else None for r in experts
         ]
         labels += [str(r.id) for r in societies]
         self.settings.models_dir.mkdir(parents=True, exist_ok=True)
-        path = fit_embedded_model(tokens, self.settings.models_dir, labels=labels)
+        path = fit_embedded_counts(counts, words, self.settings.models_dir, labels=labels)
         self.encoder = EmbeddedEncoder(path, self.segmenter)
 
     def encoder_matches(self, state: IndexState) -> bool:

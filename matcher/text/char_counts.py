@@ -10,6 +10,7 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.text.counts import count_vocab, widen
 from matcher.text.ngrams import _RUN
 from matcher.text.normalize import normalize
 
@@ -21,6 +22,21 @@ def _is_word(code: int) -> bool:
     return _RUN.fullmatch(chr(code)) is not None
 
 
+def embedding_counts(
+    tokens: Sequence[Sequence[str]], texts: Sequence[str | None]
+) -> tuple[sp.csr_matrix, list[str]]:
+    """Counts of what the embedded model reads (``embedding_tokens``: the jieba words plus
+    the character bigrams of each text) and their vocabulary, without the token lists."""
+    vocab: dict[str, int] = {}
+    words, _ = count_vocab(tokens, vocab)
+    chars = char_gram_counts(texts, vocab, unigrams=False)
+    return sp.csr_matrix(widen(words, len(vocab)) + chars), list(vocab)
+
+
+CHUNK = 20_000
+"""Texts counted together (bounds the temporary arrays: a few hundred MB at most)."""
+
+
 def char_gram_counts(
     texts: Sequence[str | None], vocab: dict[str, int], *, unigrams: bool
 ) -> sp.csr_matrix:
@@ -28,6 +44,13 @@ def char_gram_counts(
     and its bigrams (``unigrams``, as ``char_unigrams_bigrams``) or the bigrams, a run of
     one character kept whole (as ``char_bigrams``); ``vocab`` grows in first-seen order
     (``count_vocab``)."""
+    parts = [_counts(texts[i : i + CHUNK], vocab, unigrams) for i in range(0, len(texts), CHUNK)]
+    if not parts:
+        return sp.csr_matrix((0, max(len(vocab), 1)), dtype=np.float32)
+    return sp.vstack([widen(p, len(vocab)) for p in parts], format="csr")
+
+
+def _counts(texts: Sequence[str | None], vocab: dict[str, int], unigrams: bool) -> sp.csr_matrix:
     norm = [normalize(t) for t in texts]
     if not norm:
         return sp.csr_matrix((0, max(len(vocab), 1)), dtype=np.float32)

@@ -163,3 +163,18 @@ def test_randomized_svd_of_a_large_sparse_matrix_matches_exact_svd():
     _, s, vt = randomized_svd(sp.csr_matrix(dense), 5, seed=0)
     np.testing.assert_allclose(s, exact, rtol=1e-3)
     np.testing.assert_allclose(vt @ vt.T, np.eye(5), atol=1e-3)
+
+
+def test_fit_from_counts_equals_fit_from_token_lists():
+    """Counts over a vocabulary in any column order give the same vocabulary and vectors,
+    to the last bit (the index fits the embedded model from counts)."""
+    from matcher.embeddings.static_fit import fit_static_counts
+    from matcher.text.counts import count_vocab
+
+    docs, labels = toy_corpus()
+    want_vocab, want = fit_static_embedding(docs, labels=labels, dim=8, seed=0)
+    reversed_vocab = {t: i for i, t in enumerate(reversed(list(count_vocab(docs)[1])))}
+    counts, _ = count_vocab(docs, reversed_vocab)
+    got_vocab, got = fit_static_counts(counts, list(reversed_vocab), labels=labels, dim=8)
+    assert got_vocab == want_vocab
+    np.testing.assert_array_equal(got, want)

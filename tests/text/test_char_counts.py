@@ -41,3 +41,29 @@ def test_counts_and_vocabulary_equal_counting_the_token_lists(unigrams, cut):
 
 def test_no_texts():
     assert char_gram_counts([], {}, unigrams=True).shape == (0, 1)
+
+
+def test_texts_counted_in_chunks_give_the_same_matrix(monkeypatch):
+    from matcher.text import char_counts
+
+    whole_vocab: dict[str, int] = {}
+    whole = char_gram_counts(TEXTS, whole_vocab, unigrams=True)
+    monkeypatch.setattr(char_counts, "CHUNK", 2)
+    vocab: dict[str, int] = {}
+    chunked = char_gram_counts(TEXTS, vocab, unigrams=True)
+    assert list(vocab) == list(whole_vocab) and abs(chunked - whole).max() == 0
+
+
+def test_embedding_counts_are_the_counts_of_the_embedding_tokens():
+    from matcher.text.char_counts import embedding_counts
+    from matcher.text.ngrams import embedding_tokens
+
+    texts = [t for t in TEXTS if t]
+    words = [["数控", "机床"], ["a"], [], ["x"], ["世界", "ab"], ["文本"], ["水库", "水库"]]
+    counts, vocab = embedding_counts(words, texts)
+    for row, (w, t) in enumerate(zip(words, texts, strict=True)):
+        want: dict[str, float] = {}
+        for tok in embedding_tokens(w, t):
+            want[tok] = want.get(tok, 0) + 1
+        got = counts.getrow(row)
+        assert {vocab[j]: v for j, v in zip(got.indices, got.data, strict=True)} == want
