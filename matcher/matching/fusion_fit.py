@@ -14,14 +14,12 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 
 from matcher.embeddings.encoders import Encoder, StaticVectors
 from matcher.embeddings.static_fit import fit_static_embedding
 from matcher.matching.indexes import society_evidence
 from matcher.matching.profiles import Row
 from matcher.ranking.config import RankingConfig
-from matcher.ranking.feedback import THRESHOLDS, outcome_priors
 from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams, embedding_tokens
 from matcher.text.normalize import normalize
@@ -45,14 +43,12 @@ CALIBRATION_SHARE = 0.3
 WINDOW = (12, 40)
 """Length range (characters) of the short pseudo-needs cut out of a profile."""
 EXPERT_CANDIDATES = 20
-OUTCOME_THRESHOLDS = (0.0, 0.2, 0.3, 0.5)
-"""Similarity thresholds the outcome priors' fit chooses from (``ranking.feedback``)..."""
-OUTCOME_GRID = tuple(
-    (s, d) for s in (0.0, 0.5, 1.0, 2.0, 4.0) for d in (0.0, -0.5, -1.0, -2.0, -4.0)
-)
-"""…and (served, declined) weights."""
-OUTCOME_MARGIN = 0.005
-"""How much better (Acc@1 + MRR) than none the chosen outcome weights must rank."""
+NO_OUTCOME_WEIGHTS = {"served": 0.0, "declined": 0.0}
+"""A fitted store gives outcomes no weight: weights chosen on simulated outcomes of its
+pseudo-needs (+4 served) lowered the later needs' Acc@1 on CSL, and no form of the served
+prior tried (best match, kNN vote, z-scored, dense, served texts added to the society
+documents) raised it there beyond ±0.006, even with weights chosen in hindsight
+(``scripts/benchmark_quality.py --feedback``)."""
 
 
 @dataclass
@@ -95,7 +91,7 @@ def fit_store_fusion(
         held_sets = [order[k::FOLDS] for k in range(FOLDS)]
     else:
         held_sets = [order[:MAX_PSEUDO_NEEDS]]
-    feats, truth, e_fused, e_right, q_vecs = [], [], [], [], []
+    feats, truth, e_fused, e_right = [], [], [], []
     for held in held_sets:
         rest = np.setdiff1d(np.arange(len(experts)), held)
         if len(rest) > MAX_FIT_STORE:
@@ -103,7 +99,7 @@ def fit_store_fusion(
         texts = [experts[i].text for i in held]
         texts += [_window(t, rng) for t in texts]
         q_tokens = [e_tokens[i] for i in held] + segmenter.tokens_many(texts[len(held) :])
-        f, ef, er, qv = _pseudo_need_features(
+        f, ef, er = _pseudo_need_features(
             store=[experts[i] for i in rest],
             store_tokens=[e_tokens[i] for i in rest],
             store_labels=label[rest],
@@ -118,7 +114,6 @@ def fit_store_fusion(
             cfg=cfg,
         )
         feats.append(f)
-        q_vecs.append(qv)
         truth.append(np.concatenate([label[held], label[held]]))
         e_fused.append(ef)
         e_right.append(er == np.concatenate([label[held], label[held]])[:, None])
@@ -132,64 +127,12 @@ def fit_store_fusion(
         calibrate_on=calibrate_on,
         encoder=encoder.model_id if encoder is not None else "",
     )
-    outcome_weights, fusion.outcome_thresholds = _fit_outcome_weights(feats, truth, q_vecs, fusion)
-    fusion.weights |= outcome_weights
+    fusion.weights |= NO_OUTCOME_WEIGHTS
     experts_cal = ExpertCalibration.fit(
         np.concatenate([x.ravel() for x in e_fused]), np.concatenate([x.ravel() for x in e_right])
     )
     log.info("fusion fitted on %d pseudo-needs: %s", len(truth_all), fusion.weights)
     return FitResult(fusion, experts_cal, len(labelled))
-
-
-def _fit_outcome_weights(
-    feats: list[np.ndarray], truth: list[np.ndarray], q_vecs: list, fusion: Fusion
-) -> tuple[dict[str, float], dict[str, float]]:
-    """The ``served`` / ``declined`` weights and similarity thresholds, chosen on simulated
-    outcomes with the channel weights fixed: in each held set, one half of the full-profile
-    pseudo-needs was served by its right society (rating 5) and declined by a wrong
-    first-ranked one, and the other half's pseudo-needs (full and short) are ranked with
-    those outcomes — and vice versa. Of ``OUTCOME_GRID`` the pair (with its thresholds) that
-    ranks them best (Acc@1 + MRR) is kept, and only if it beats no outcome weight at all by
-    ``OUTCOME_MARGIN``: outcomes that do not help on the store's own data change nothing."""
-    sims, offsets = [], []
-    for f, t, q in zip(feats, truth, q_vecs, strict=True):
-        fused = fusion.fused(f)
-        n = len(t) // 2  # full profiles first, then their short windows
-        half = np.arange(len(t)) % n % 2
-        sim = (q @ q[:n].T).toarray()
-        sim[half[:, None] == half[None, :n]] = 0.0  # only the other half's outcomes
-        top = fused[:, :n].argmax(axis=0)
-        wrong = np.flatnonzero(top != t[:n])
-        sims.append((sim, t[:n], sim[:, wrong], top[wrong], f.shape[0]))
-        offsets.append(fused)
-    offset, right = np.hstack(offsets), np.concatenate(truth)
-    none = _quality(offset, right)
-    best = (none + OUTCOME_MARGIN, (0.0, 0.0), THRESHOLDS)
-    for served_at in OUTCOME_THRESHOLDS:
-        for declined_at in OUTCOME_THRESHOLDS:
-            cut = {"served": served_at, "declined": declined_at}
-            x = np.concatenate([_outcome_features(*s, cut) for s in sims], axis=1)
-            for w in OUTCOME_GRID:
-                if w != (0.0, 0.0) and (got := _quality(x @ np.array(w) + offset, right)) > best[0]:
-                    best = (got, w, cut)
-    quality, (served, declined), cut = best
-    log.info(
-        "outcome weights: served %+.2f, declined %+.2f at %s (Acc@1 + MRR %.3f, none %.3f)",
-        *(served, declined, cut, max(quality, none), none),
-    )
-    return {"served": served, "declined": declined}, cut
-
-
-def _outcome_features(sim, rows, declined_sim, declined_rows, n_soc, cut) -> np.ndarray:
-    priors = outcome_priors(sim, rows, np.ones(len(rows)), declined_sim, declined_rows, n_soc, cut)
-    return np.stack([priors["served"], priors["declined"]], axis=-1)
-
-
-def _quality(scores: np.ndarray, truth: np.ndarray) -> float:
-    """Acc@1 + MRR of the right societies under ``scores`` (societies × queries)."""
-    right = scores[truth, np.arange(len(truth))]
-    rank = 1 + (scores > right).sum(axis=0)
-    return float((rank == 1).mean() + (1 / rank).mean())
 
 
 def _window(text: str, rng: np.random.Generator) -> str:
@@ -216,11 +159,10 @@ def _pseudo_need_features(
     encoder: Encoder,
     embedded: bool,
     cfg: RankingConfig,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Society features (societies × queries × features) of the pseudo-needs against a
     store of ``store`` experts only; per query, the expert fusion of its top expert
-    candidates with their society rows (for the expert calibration); and the queries'
-    character 1–2-gram vectors in the store's space (for the outcome weights)."""
+    candidates with their society rows (for the expert calibration)."""
     if embedded:  # the embedded model of this store, as the index would fit it
         emb = [embedding_tokens(t, r.text) for t, r in zip(store_tokens, store, strict=True)]
         emb += [embedding_tokens(t, r.text) for t, r in zip(s_tokens, societies, strict=True)]
@@ -272,4 +214,4 @@ def _pseudo_need_features(
     k = min(EXPERT_CANDIDATES, len(store))
     top = np.argpartition(-expert_dense, k - 1, axis=0)[:k].T  # queries × k
     fused = cfg.dense_weight * np.take_along_axis(expert_dense.T, top, axis=1)
-    return features, fused, store_labels[top], evidence.char12.transform(chars12)
+    return features, fused, store_labels[top]

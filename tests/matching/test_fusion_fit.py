@@ -48,6 +48,7 @@ def test_a_store_with_enough_labelled_experts_gets_fitted_weights():
     assert got.fusion.fit_accuracy > 0.8  # three well separated topics
     assert max(got.fusion.weights, key=got.fusion.weights.get) != "city"
     assert got.experts.source == "fitted" and got.experts.slope > 0
+    assert got.fusion.weights["served"] == got.fusion.weights["declined"] == 0.0  # no harm
 
 
 def test_a_small_store_keeps_the_default_recipe():
