@@ -5,8 +5,9 @@ it declined — per need, the best match among them, never a society-wide centro
 similar; ``declined``: ``near(cosine)`` of the most similar need it declined, where
 ``near(x) = max(0, (x − threshold) / (1 − threshold))`` — only needs more similar than the
 threshold count (a decline demotes a society for near-duplicates of what it declined, not
-for its whole field). Both are zero for a society without outcomes. The thresholds are
-fitted with the weights (``matcher.matching.fusion_fit``) or default to ``THRESHOLDS``.
+for its whole field). Both are zero for a society without outcomes. The hand-set recipe
+weighs them (``RankingConfig``); a fitted store gives them weight 0, as no weight measured on
+CSL helped (``matcher.matching.fusion_fit.NO_OUTCOME_WEIGHTS``).
 """
 
 from __future__ import annotations
