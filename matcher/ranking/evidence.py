@@ -161,23 +161,21 @@ class SocietyEvidence:
 
 
 QUERY_BLOCK = 256
-"""Queries multiplied together in ``by_columns`` (bounds its dense block of query columns)."""
+"""Queries multiplied together in ``by_columns`` (bounds the dense block it fills)."""
 
 
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     """``matrix @ queries.T`` as a dense float32 rows × queries array, reading only the
     columns of ``matrix`` that the queries use (a need has a few dozen terms of a vocabulary
-    of hundreds of thousands); queries are taken ``QUERY_BLOCK`` at a time."""
+    of hundreds of thousands): each query term visits the rows holding it (``matrix.T`` of a
+    by-column matrix is by row); queries are taken ``QUERY_BLOCK`` at a time."""
     n = queries.shape[0]
     out = np.zeros((matrix.shape[0], n), np.float32)
+    by_row = matrix.T
     for i in range(0, n, QUERY_BLOCK):
-        block = sp.csr_matrix(queries[i : i + QUERY_BLOCK])
-        block.sum_duplicates()
-        used, at = np.unique(block.indices, return_inverse=True)
-        if len(used):
-            dense = np.zeros((len(used), block.shape[0]), np.float32)
-            dense[at, np.repeat(np.arange(block.shape[0]), np.diff(block.indptr))] = block.data
-            out[:, i : i + QUERY_BLOCK] = matrix[:, used] @ dense
+        block = sp.csr_matrix(queries[i : i + QUERY_BLOCK], dtype=np.float32)
+        if block.nnz:
+            out[:, i : i + QUERY_BLOCK] = (block @ by_row).toarray().T
     return out
 
 
