@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 from common import downloads, run, show_error
+from paging import done, show_done
 
 from matcher.api.state import AppState
 from matcher.errors import MatcherError
@@ -20,9 +21,7 @@ def page(state: AppState, user: User) -> None:
     if user.enterprise_id is None:
         st.warning("账号未绑定企业 / this log-in is not bound to an enterprise")
         return
-    flash = st.session_state.pop("answer_flash", None)
-    if flash:
-        st.success(flash)
+    show_done("answer")
     rows, total = run(state, lambda s: activities.list_activities(session=s, actor=user))
     st.caption(f"共 {total} 条 / {total} records")
     table = activity_frame(rows)
@@ -59,5 +58,4 @@ def page(state: AppState, user: User) -> None:
         except MatcherError as exc:
             show_error(exc)
             return
-        st.session_state["answer_flash"] = f"已答复记录 {chosen} / answered record {chosen}"
-        st.rerun()
+        done("answer", f"已答复记录 {chosen} / answered record {chosen}")

@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 from common import downloads, run, show_error, show_invalid
+from paging import done, show_done
 from pydantic import ValidationError
 
 from matcher.api.state import AppState
@@ -72,9 +73,7 @@ def page(state: AppState, user: User) -> None:
     if user.society_id is None:
         st.warning("账号未绑定学会 / this log-in is not bound to a society")
         return
-    flash = st.session_state.pop("activity_flash", None)
-    if flash:
-        st.success(flash)
+    show_done("activity")
     rows, total = run(
         state, lambda s: activities.list_activities(session=s, actor=user, limit=LIMIT)
     )
@@ -187,5 +186,4 @@ def _save(state, user, chosen, enterprise, kind, platform, day, hours, people, n
     except MatcherError as exc:
         show_error(exc)
         return
-    st.session_state["activity_flash"] = f"已保存记录 {saved.id} / record {saved.id} saved"
-    st.rerun()
+    done("activity", f"已保存记录 {saved.id} / record {saved.id} saved")

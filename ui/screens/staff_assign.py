@@ -12,6 +12,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 from common import downloads, run, show_error
+from paging import done, show_done
 
 from matcher.api.state import AppState
 from matcher.assignments import commit, run_views, runs
@@ -45,9 +46,7 @@ ACTION_COLUMN, NOTE_COLUMN = "操作 action", "说明 note"
 
 
 def page(state: AppState, user: User) -> None:
-    flash = st.session_state.pop("assign_flash", None)
-    if flash:
-        st.success(flash)
+    show_done("assign")
     params = _parameters()
     if params is not None:
         _dry_run(state, user, params)
@@ -163,12 +162,12 @@ def _dry_run(state: AppState, user: User, params: RunCreate) -> None:
         show_error(exc)
         return
     bar.progress(100, text="完成 done")
-    st.session_state["assign_flash"] = (
-        f"试运行完成：方案 {created.id}，{created.summary['pairs']} 个对接，"
-        f"{created.summary['unassigned']} 个需求未分配 / dry run {created.id} stored"
-    )
     st.session_state["assign_pending"] = created.id
-    st.rerun()
+    done(
+        "assign",
+        f"试运行完成：方案 {created.id}，{created.summary['pairs']} 个对接，"
+        f"{created.summary['unassigned']} 个需求未分配 / dry run {created.id} stored",
+    )
 
 
 def _choose_run(state: AppState, user: User) -> int | None:
@@ -338,11 +337,11 @@ def _actions(state: AppState, user: User, detail: RunDetailOut, edited: pd.DataF
         except MatcherError as exc:
             show_error(exc)
         else:
-            st.session_state["assign_flash"] = (
+            done(
+                "assign",
                 f"已提交方案 {committed.id}：创建 {created} 个待确认分配 / "
-                f"run {committed.id} committed: {created} proposed assignments created"
+                f"run {committed.id} committed: {created} proposed assignments created",
             )
-            st.rerun()
     if d.button("放弃 Discard", key="assign_discard"):
         try:
             run(state, lambda s: commit.discard_run(session=s, actor=user, run_id=detail.id))
@@ -380,8 +379,8 @@ def _apply_edits(state: AppState, user: User, run_id: int, edited: pd.DataFrame)
         show_error(exc)
         return
     st.session_state["assign_edits"] = st.session_state.get("assign_edits", 0) + 1
-    st.session_state["assign_flash"] = (
+    done(
+        "assign",
         f"已保存 {len(chosen)} 项修改，可重新运行以填补空缺 / {len(chosen)} edits saved: "
-        "re-run to fill what they opened"
+        "re-run to fill what they opened",
     )
-    st.rerun()

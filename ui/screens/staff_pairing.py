@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from common import downloads, run, show_error
+from paging import done, show_done
 
 from matcher.api.state import AppState
 from matcher.assignments.run_schemas import PairEdit
@@ -28,9 +29,7 @@ STATUS = {
 
 
 def page(state: AppState, user: User) -> None:
-    flash = st.session_state.pop("pairing_flash", None)
-    if flash:
-        st.success(flash)
+    show_done("pairing")
     _parameters(state, user)
     run_id = _choose_run(state, user)
     if run_id is not None:
@@ -72,11 +71,11 @@ def _parameters(state: AppState, user: User) -> None:
     except MatcherError as exc:
         show_error(exc)
         return
-    st.session_state["pairing_flash"] = (
-        f"试运行完成：方案 {made.id}，{made.summary['pairs']} 对结对 / dry run {made.id} stored"
-    )
     st.session_state["pairing_pending"] = made.id
-    st.rerun()
+    done(
+        "pairing",
+        f"试运行完成：方案 {made.id}，{made.summary['pairs']} 对结对 / dry run {made.id} stored",
+    )
 
 
 def _choose_run(state: AppState, user: User) -> int | None:
