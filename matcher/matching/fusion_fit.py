@@ -191,9 +191,8 @@ def _pseudo_need_features(
     )
     expert_dense = e_vecs @ q_vecs.T
     chars = [char_bigrams(q) for q in queries]
-    chars12 = [char_unigrams_bigrams(q) for q in queries]
     raw = evidence.channels(
-        query_chars12=chars12,
+        query_chars12=[char_unigrams_bigrams(q) for q in queries],
         query_chars=chars,
         query_words=q_tokens,
         query_vectors=q_vecs,
