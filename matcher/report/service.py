@@ -10,7 +10,6 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from matcher.auth import policy
-from matcher.errors import NotFoundError
 from matcher.models import (
     Assignment,
     AssignmentStatus,
@@ -24,6 +23,7 @@ from matcher.models import (
     Workstation,
 )
 from matcher.models.programme import PRIORITY_INDUSTRIES
+from matcher.programme.rounds import find_round
 from matcher.report.figures import (
     NO_CITY,
     OTHER,
@@ -69,19 +69,12 @@ def _places(session: Session, enterprise_ids: set[int]) -> dict[int, tuple[Place
     return {e.id: (Place(e.city or NO_CITY, priority_of(e)), bool(e.is_chain_leader)) for e in rows}
 
 
-def _find_round(session: Session, name: str) -> ProgrammeRound:
-    found = session.scalar(select(ProgrammeRound).where(ProgrammeRound.name == name.strip()))
-    if found is None:
-        raise NotFoundError(f"项目轮次 {name!r}", f"programme round {name!r}")
-    return found
-
-
 @policy.staff_only
 def programme_report(*, session: Session, actor: User, round_name: str) -> ProgrammeReport:
     """Figures of a round: its active or ended pairs, its activities (and undated-round ones of
     its year) but disputed ones, needs whose service completed in its year, workstations
     started in its year."""
-    programme_round = _find_round(session, round_name)
+    programme_round = find_round(session, round_name.strip())
     year = round_year(programme_round)
     start, end = date(year, 1, 1), date(year, 12, 31)
     pairs = session.execute(
