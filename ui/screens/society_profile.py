@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import attempt, downloads, plain, run, show_done
+from common import attempt, downloads, label, plain, run, show_done
 
 from matcher.api.state import AppState
 from matcher.experts import service as experts
@@ -147,13 +147,13 @@ def expert_form(state: AppState, user: User, expert: ExpertOut | None) -> None:
         attempt(
             state,
             lambda s: experts.create_expert(session=s, actor=user, data=ExpertCreate(**fields)),
-            f"已添加专家 / expert added: {fields['name']}",
+            f"已添加专家 / expert added: {label(fields['name'])}",
         )
     elif removed:
         attempt(
             state,
             lambda s: experts.remove_from_society(session=s, actor=user, expert_id=expert.id),
-            f"已移出本会 / removed from the roster: {expert.name}",
+            f"已移出本会 / removed from the roster: {label(expert.name)}",
         )
     else:
         attempt(
@@ -161,5 +161,5 @@ def expert_form(state: AppState, user: User, expert: ExpertOut | None) -> None:
             lambda s: experts.update_expert(
                 session=s, actor=user, expert_id=expert.id, data=ExpertUpdate(**fields)
             ),
-            f"已保存专家 / expert saved: {fields['name']}",
+            f"已保存专家 / expert saved: {label(fields['name'])}",
         )
