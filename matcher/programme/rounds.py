@@ -99,7 +99,6 @@ def list_pairs(
     actor: User | None,
     round_name: str,
     status: PairingStatus | None = PairingStatus.ACTIVE,
-    run_id: int | None = None,
 ) -> list[PairOut]:
     """A round's pairs (active ones unless ``status`` says otherwise): staff see all, a
     society its own, an enterprise its own."""
@@ -119,8 +118,6 @@ def list_pairs(
     )
     if status is not None:
         stmt = stmt.where(EnterprisePairing.status == status)
-    if run_id is not None:
-        stmt = stmt.where(EnterprisePairing.run_id == run_id)
     return [pair_out(p, rnd.name) for p in session.scalars(stmt)]
 
 
