@@ -75,10 +75,10 @@ def plain(label: str, value: object) -> None:
 DONE = "action_done"
 
 
-def attempt(state: AppState, fn: Callable[[Session], object], done: str) -> None:
+def attempt(state: AppState, fn: Callable[[Session], object], done: str, key: str = DONE) -> None:
     """Run an action (``fn``, one transaction; it may build its input models); on success
-    keep ``done`` for ``show_done`` and redraw the page, else show why not (invalid input,
-    or a rule that refused)."""
+    keep ``done`` under ``key`` (``show_done``'s by default) and redraw the page, else show
+    why not (invalid input, or a rule that refused)."""
     try:
         run(state, fn)
     except ValidationError as exc:
@@ -86,7 +86,7 @@ def attempt(state: AppState, fn: Callable[[Session], object], done: str) -> None
     except MatcherError as exc:
         show_error(exc)
     else:
-        st.session_state[DONE] = done
+        st.session_state[key] = done
         st.rerun()
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import run, show_error, show_invalid, show_lines
-from pydantic import ValidationError
+from common import attempt, run, show_error, show_lines
 
 from matcher.api.state import AppState
 from matcher.enterprises.service import list_enterprises
@@ -62,19 +61,6 @@ def page(state: AppState, user: User) -> None:
         by_hand_section(state, user)
     with stations:
         show_workstations(state, user, "staff")
-
-
-def _attempt(fn, done: str) -> None:
-    """Run a service call in one transaction; on success note ``done`` and redraw."""
-    try:
-        fn()
-    except ValidationError as exc:
-        show_invalid(exc)
-    except MatcherError as exc:
-        show_error(exc)
-    else:
-        st.session_state[DONE] = done
-        st.rerun()
 
 
 # ---- generate --------------------------------------------------------------------------
@@ -191,19 +177,18 @@ def move_form(state: AppState, user: User, p: ProposalOut) -> None:
     note = st.text_area("审核意见 note（不予通过时必填 required to reject）", key=f"note_{p.id}")
     for column, action in zip(st.columns(len(moves)), moves, strict=True):
         if column.button(MOVE_LABELS[action], key=f"proposal_{action.value}_{p.id}"):
-            _attempt(
-                lambda action=action: run(
-                    state,
-                    lambda s: lifecycle.transition(
-                        session=s,
-                        settings=state.settings,
-                        actor=user,
-                        proposal_id=p.id,
-                        action=action,
-                        note=note.strip() or None,
-                    ),
+            attempt(
+                state,
+                lambda s, action=action: lifecycle.transition(
+                    session=s,
+                    settings=state.settings,
+                    actor=user,
+                    proposal_id=p.id,
+                    action=action,
+                    note=note.strip() or None,
                 ),
                 f"{p.number}：{MOVE_LABELS[action]} / done",
+                key=DONE,
             )
 
 
@@ -273,19 +258,16 @@ def by_hand_section(state: AppState, user: User) -> None:
         show_lines("未达到推荐条件 what the pair lacks", verdict.shortfalls)
     note = st.text_input("说明 note（可选 optional）", key="hand_note")
     if st.button("发起建议 Start proposal", key="hand_start"):
-        _attempt(
-            lambda: run(
-                state,
-                lambda s: drafting.create_by_hand(
-                    session=s,
-                    settings=state.settings,
-                    actor=user,
-                    data=ProposalCreate(
-                        society_id=society,
-                        enterprise_id=enterprise,
-                        note=note.strip() or None,
-                    ),
+        attempt(
+            state,
+            lambda s: drafting.create_by_hand(
+                session=s,
+                settings=state.settings,
+                actor=user,
+                data=ProposalCreate(
+                    society_id=society, enterprise_id=enterprise, note=note.strip() or None
                 ),
             ),
             f"已发起：{soc_names[society]} × {ent_names[enterprise]} / proposal started",
+            key=DONE,
         )
