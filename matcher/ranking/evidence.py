@@ -193,12 +193,7 @@ def centroids(
     """Per society, the L2-normalised sum of its members' unit rows and its own unit row (its
     description counts as one more member): every member weighs the same, however long its
     text (one document per society lets long profiles dominate)."""
-    empty = np.zeros(0, np.int64)
-    rows = np.concatenate([empty, *(np.full(len(m), s, np.int64) for s, m in enumerate(members))])
-    cols = np.concatenate([empty, *members])
-    assign = sp.csr_matrix(
-        (np.ones(len(rows), np.float32), (rows, cols)), shape=(own.shape[0], experts.shape[0])
-    )
+    assign = assignment(members, own.shape[0], experts.shape[0])
     total = sp.csr_matrix(assign @ experts + own)
     norms = np.sqrt(np.asarray(total.multiply(total).sum(axis=1)).ravel())
     return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ total).astype(np.float32)
