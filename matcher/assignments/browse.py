@@ -4,7 +4,7 @@ time (the staff services page; every actor sees only what ``assignment_condition
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from matcher.api.pagination import paginate
 from matcher.assignments.schemas import AssignmentOut
 from matcher.assignments.service import assignment_condition, assignment_out
 from matcher.models import Assignment, AssignmentStatus, Enterprise, Expert, Society, TechNeed, User
+from matcher.needs.listing import within_days
 
 
 class AssignmentFilter(BaseModel):
@@ -36,10 +37,6 @@ class AssignmentRow(AssignmentOut):
     need_title: str | None
     city: str | None
     expert_name: str | None
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def browse_assignments(
@@ -71,13 +68,12 @@ def browse_assignments(
         (f.society, lambda: Society.name.contains(f.society, autoescape=True)),
         (f.enterprise, lambda: Enterprise.name.contains(f.enterprise, autoescape=True)),
         (f.city, lambda: city == f.city),
-        (f.created_from, lambda: Assignment.created_at >= _day_start(f.created_from)),
-        (f.created_to, lambda: Assignment.created_at < _day_start(f.created_to + timedelta(1))),
         (f.run_id, lambda: Assignment.run_id == f.run_id),
     ]
     for given, condition in conditions:
         if given:
             stmt = stmt.where(condition())
+    stmt = stmt.where(*within_days(Assignment.created_at, f.created_from, f.created_to))
     rows, total = paginate(session, stmt, limit=limit, offset=offset)
     experts = {e for e in (a.expert_id for a in rows) if e is not None}
     names = dict(

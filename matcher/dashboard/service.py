@@ -7,7 +7,6 @@ services, the enterprise's; for load, the society's) city.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, select
@@ -41,6 +40,7 @@ from matcher.models import (
     User,
 )
 from matcher.models.assignment import ACTIVE_STATUSES
+from matcher.needs.listing import within_days
 
 AWAITING = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.NEEDS_DETAIL)
 """Needs still waiting for a society: what match coverage is about."""
@@ -48,13 +48,7 @@ AWAITING = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.NEEDS_DETAIL)
 
 def _period(filters: DashboardFilter, column: Any) -> list[ColumnElement[bool]]:
     """``column`` within the filter's days (UTC, both ends inclusive)."""
-    conds = []
-    if filters.since:
-        conds.append(column >= datetime.combine(filters.since, time(), tzinfo=UTC))
-    if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), time(), tzinfo=UTC)
-        conds.append(column < end)
-    return conds
+    return within_days(column, filters.since, filters.until)
 
 
 def _city(filters: DashboardFilter, column: Any) -> list[ColumnElement[bool]]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
@@ -24,7 +24,7 @@ from matcher.models import (
     User,
 )
 from matcher.models.society import expert_societies
-from matcher.needs.listing import day_start
+from matcher.needs.listing import within_days
 
 
 class MatchSort(StrEnum):
@@ -95,11 +95,7 @@ def _conditions(f: MatchFilter) -> list[ColumnElement[bool]]:
         conditions.append(MatchResult.score >= f.score_min)
     if f.score_max is not None:
         conditions.append(MatchResult.score <= f.score_max)
-    if f.matched_from is not None:
-        conditions.append(MatchResult.created_at >= day_start(f.matched_from))
-    if f.matched_to is not None:
-        conditions.append(MatchResult.created_at < day_start(f.matched_to + timedelta(days=1)))
-    return conditions
+    return conditions + within_days(MatchResult.created_at, f.matched_from, f.matched_to)
 
 
 ORDER = {

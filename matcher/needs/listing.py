@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, exists, func, select
 from sqlalchemy.orm import Session
@@ -47,6 +48,17 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)
 
 
+def within_days(column: Any, first: date | None, last: date | None) -> list[ColumnElement[bool]]:
+    """``column`` (a UTC timestamp) on or after day ``first`` and on or before day ``last``
+    (either end left open when not given)."""
+    conditions: list[ColumnElement[bool]] = []
+    if first is not None:
+        conditions.append(column >= day_start(first))
+    if last is not None:
+        conditions.append(column < day_start(last + timedelta(days=1)))
+    return conditions
+
+
 def apply_list_filter(stmt: Select, actor: User | None, listing: NeedListFilter) -> Select:
     """``stmt`` (a select of needs) filtered and ordered as ``listing`` asks, in SQL."""
     conditions: list[ColumnElement[bool]] = []
@@ -58,10 +70,7 @@ def apply_list_filter(stmt: Select, actor: User | None, listing: NeedListFilter)
                 MatchResult.target_id == listing.society_id,
             )
         )
-    if listing.posted_from is not None:
-        conditions.append(TechNeed.created_at >= day_start(listing.posted_from))
-    if listing.posted_to is not None:
-        conditions.append(TechNeed.created_at < day_start(listing.posted_to + timedelta(days=1)))
+    conditions += within_days(TechNeed.created_at, listing.posted_from, listing.posted_to)
     stmt = stmt.where(*conditions)
     scored = listing.score_min is not None or listing.score_max is not None
     by_score = listing.sort in (NeedSort.score_desc, NeedSort.score_asc)

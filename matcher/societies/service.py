@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -22,6 +21,7 @@ from matcher.models import (
     User,
     expert_societies,
 )
+from matcher.needs.listing import within_days
 from matcher.needs.service import need_out
 from matcher.societies.schemas import (
     LeadFilter,
@@ -180,15 +180,7 @@ def _lead_conditions(f: LeadFilter) -> list[ColumnElement[bool]]:
         out.append(LeadResponse.id.is_not(None))
     elif f.response is not None:
         out.append(LeadResponse.status == LeadResponseStatus(f.response.value))
-    if f.posted_from is not None:
-        out.append(TechNeed.created_at >= utc_midnight(f.posted_from))
-    if f.posted_to is not None:
-        out.append(TechNeed.created_at < utc_midnight(f.posted_to + timedelta(days=1)))
-    return out
-
-
-def utc_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
+    return out + within_days(TechNeed.created_at, f.posted_from, f.posted_to)
 
 
 def respond_to_lead(
