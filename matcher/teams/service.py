@@ -95,7 +95,11 @@ def _team(session: Session, team_id: int) -> ServiceTeam:
     team = session.scalar(
         select(ServiceTeam)
         .where(ServiceTeam.id == team_id)
-        .options(selectinload(ServiceTeam.members).selectinload(ServiceTeamMember.expert))
+        .options(
+            selectinload(ServiceTeam.members).options(
+                selectinload(ServiceTeamMember.expert), selectinload(ServiceTeamMember.society)
+            )
+        )
     )
     if team is None:
         raise NotFoundError("服务团", "service team")
