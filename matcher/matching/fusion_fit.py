@@ -190,15 +190,15 @@ def _pseudo_need_features(
         s_vecs=s_vecs,
     )
     expert_dense = e_vecs @ q_vecs.T
-    chars = [char_bigrams(q) for q in queries]
+    query_char = evidence.query_char([char_bigrams(q) for q in queries])
     raw = evidence.channels(
         query_chars12=[char_unigrams_bigrams(q) for q in queries],
-        query_chars=chars,
+        query_char=query_char,
         query_words=q_tokens,
         query_vectors=q_vecs,
         society_vectors=s_vecs,
         expert_dense=expert_dense,
-        expert_char=evidence.expert_char(chars),
+        expert_char=evidence.expert_char(query_char),
         top_m=cfg.society_top_m,
     )
     soc_city = np.array([normalize(r.city) if r.city else "" for r in societies])

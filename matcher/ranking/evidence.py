@@ -115,9 +115,15 @@ class SocietyEvidence:
             got = self._by_column[name] = sp.csc_matrix(getattr(self, name))
         return got
 
-    def expert_char(self, query_chars: Sequence[Sequence[str]]) -> np.ndarray:
-        """Character-bigram cosines of every expert with each query (experts × queries)."""
-        return by_columns(self.columns("char_experts"), self.char.transform(query_chars))
+    def query_char(self, query_chars: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Queries' character-bigram vectors (computed once, read by ``expert_char`` and
+        ``channels``)."""
+        return self.char.transform(query_chars)
+
+    def expert_char(self, query_char: sp.csr_matrix) -> np.ndarray:
+        """Character-bigram cosines of every expert with each query (experts × queries;
+        ``query_char`` from ``query_char``)."""
+        return by_columns(self.columns("char_experts"), query_char)
 
     def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
         """Per society (rows) and query (columns of ``expert_scores``, experts × queries), the
@@ -135,7 +141,7 @@ class SocietyEvidence:
         self,
         *,
         query_chars12: Sequence[Sequence[str]],
-        query_chars: Sequence[Sequence[str]],
+        query_char: sp.csr_matrix,
         query_words: Sequence[Sequence[str]],
         query_vectors: np.ndarray,
         society_vectors: np.ndarray,
@@ -146,7 +152,7 @@ class SocietyEvidence:
         """Raw scores of every channel, societies × queries, for a batch of queries
         (``expert_dense`` / ``expert_char``: their dense and character-bigram cosines with
         every expert row, experts × queries)."""
-        qc = self.char.transform(query_chars)
+        qc = query_char
         qw = self.word.transform(query_words)
         q12 = self.char12.transform(query_chars12)
         return {

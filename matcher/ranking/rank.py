@@ -188,11 +188,11 @@ def rank_societies_many(
     fusion = fusion or Fusion.default(cfg)
     vectors = np.stack([q.vector for q in queries])
     expert_dense = experts.vectors @ vectors.T  # experts × queries
-    chars = [char_bigrams(q.text) for q in queries]
-    expert_char = evidence.expert_char(chars)
+    query_char = evidence.query_char([char_bigrams(q.text) for q in queries])
+    expert_char = evidence.expert_char(query_char)
     raw = evidence.channels(
         query_chars12=[char_unigrams_bigrams(q.text) for q in queries],
-        query_chars=chars,
+        query_char=query_char,
         query_words=[q.tokens for q in queries],
         query_vectors=vectors,
         society_vectors=societies.vectors,
