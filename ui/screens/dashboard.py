@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from common import downloads, run, show_error
+from paging import ALL
 from pydantic import BaseModel
 
 from matcher.api.state import AppState
@@ -24,7 +25,6 @@ from matcher.imports.cities import HENAN_CITY_NAMES
 from matcher.models import User
 from screens.enterprise_needs import NEED_STATUS
 
-ALL = "全部 all"
 CITY, INDUSTRY, NEEDS = "城市 city", "行业 industry", "需求数 needs"
 MONTH, STATUS, DISCIPLINE = "月份 month", "状态 status", "学科分类 discipline"
 SOCIETY, CAPACITY, ACTIVE = "学会 society", "容量 capacity", "在办 active"

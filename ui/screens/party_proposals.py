@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from common import downloads, plain, run
+from paging import ALL
 
 from matcher.api.state import AppState
 from matcher.models import ProposalStatus, User
@@ -15,7 +16,6 @@ from matcher.proposals.rendering import MEDIA_TYPE
 from matcher.proposals.schemas import ProposalOut
 from matcher.proposals.workstations import list_workstations
 
-ALL = "全部 all"
 LIMIT = 500
 STATUS = {
     ProposalStatus.DRAFT: "草稿 draft",

@@ -8,6 +8,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 from common import downloads, run
+from paging import ALL
 
 from matcher.api.state import AppState
 from matcher.imports.cities import HENAN_CITY_NAMES
@@ -19,7 +20,6 @@ from matcher.societies.similar import LeadGroup, group_similar
 from screens.society_lead import show_lead
 
 PAGE_SIZE = 20
-ALL = "全部 all"
 RESPONSES = {
     ALL: None,
     "未回复 unanswered": ResponseFilter.none,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from common import downloads, run, show_error, show_invalid
+from paging import ALL
 from pydantic import ValidationError
 
 from matcher.api.state import AppState
@@ -18,7 +19,6 @@ from matcher.errors import MatcherError
 from matcher.imports.cities import HENAN_CITY_NAMES
 from matcher.models import AssignmentStatus, User
 
-ALL = "全部 all"
 OPEN = [AssignmentStatus.PROPOSED, AssignmentStatus.CONFIRMED, AssignmentStatus.IN_SERVICE]
 SELECT = "选择 select"
 MAX_ROWS = 1000  # one bulk move at most (as the API takes)
