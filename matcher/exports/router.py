@@ -6,14 +6,12 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Query, Response
 
+from matcher.api.attachments import SHEET_TYPES
 from matcher.api.deps import SessionDep, StaffDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+MEDIA_TYPES = SHEET_TYPES
 
 
 class ExportKind(StrEnum):
