@@ -85,20 +85,6 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def list_events(
-    *,
-    session: Session,
-    action: str | None = None,
-    target_type: str | None = None,
-    since: datetime | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[AuditEvent]:
-    """Newest first, optionally filtered."""
-    stmt = events_query(action=action, target_type=target_type, since=since)
-    return list(session.scalars(stmt.limit(limit).offset(offset)))
-
-
 @staff_only
 def audit_page(
     *,
