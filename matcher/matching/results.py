@@ -35,9 +35,9 @@ from matcher.text.segmenter import keywords
 
 RESIDENT_REASON = "工作站驻站专家 / resident expert"
 BATCH = 512
+"""Needs ranked together: one ANN search and one experts × needs product per batch."""
 LISTED_IDS = 50
 """A bulk match event lists its needs' ids up to this many (its count says how many)."""
-"""Needs ranked together: one ANN search and one experts × needs product per batch."""
 
 
 def _queries(
