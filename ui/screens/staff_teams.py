@@ -109,7 +109,8 @@ def _show(state: AppState, user: User, team_id: int) -> None:
     downloads(members, f"{team.name}-成员", key=f"team_members_{team.id}")
     st.subheader("需求覆盖 Needs and the members who fit them")
     needs = pd.DataFrame(export.need_rows(team), columns=export.NEED_HEADERS)
-    st.dataframe(needs, hide_index=True)
+    shown = needs.map(lambda v: "、".join(v) if isinstance(v, list) else v)  # not a list repr
+    st.dataframe(shown, hide_index=True)
     downloads(needs, f"{team.name}-需求覆盖", key=f"team_needs_{team.id}")
     _edit(state, user, team)
 
