@@ -7,6 +7,7 @@ in bulk after a new index version (``rerank_stale``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -216,9 +217,12 @@ def rank_needs(
     target: TargetKind,
     top_k: int | None = None,
     progress: bool = False,
+    batch_size: int = BATCH,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> Ranked:
-    """Rank needs (stored or not yet) against the current indexes, in batches; writes
-    nothing and never builds (``ready``)."""
+    """Rank needs (stored or not yet) against the current indexes, in batches of
+    ``batch_size`` (``on_progress(ranked so far, all)`` after each); writes nothing and
+    never builds (``ready``)."""
     target = TargetKind(target)
     state = ready(session=session, runtime=runtime)
     top_k = top_k or runtime.settings.default_top_k
@@ -228,8 +232,8 @@ def rank_needs(
     bar = tqdm(total=len(needs), disable=not progress, desc="匹配 matching", unit="条")
     with bar:
         version = state.version
-        for i in range(0, len(needs), BATCH):
-            batch = needs[i : i + BATCH]
+        for i in range(0, len(needs), batch_size):
+            batch = needs[i : i + batch_size]
             queries = _queries(runtime, batch, state)
             attach_workstations(session, batch, queries)
             if target == TargetKind.SOCIETY:
@@ -238,6 +242,8 @@ def rank_needs(
             scored += got
             vague += [too_vague(q, s) for q, s in zip(queries, got, strict=True)]
             bar.update(len(batch))
+            if on_progress is not None:
+                on_progress(i + len(batch), len(needs))
     return Ranked(target, top_k, version, scored, vague)
 
 

@@ -44,7 +44,7 @@ def match_now(
 ) -> MatchNowReport:
     """Rank ``need_ids`` (those still seeking help; the rest are reported as skipped), or
     every open need when ``None``, against the societies, and store their top results."""
-    from matcher.matching.results import SEEKING, Ranked, rank_needs, store_ranked
+    from matcher.matching.results import SEEKING, rank_needs, store_ranked
 
     stmt = select(TechNeed).order_by(TechNeed.id)
     if need_ids is None:
@@ -54,44 +54,19 @@ def match_now(
     chosen = list(session.scalars(stmt.with_for_update(key_share=True, skip_locked=True)))
     needs = [n for n in chosen if n.status in SEEKING]
     report = MatchNowReport(skipped=[n.external_id for n in chosen if n.status not in SEEKING])
-    parts: list[tuple[list[TechNeed], Ranked]] = []
-    for start in range(0, len(needs), CHUNK):
-        chunk = needs[start : start + CHUNK]
+    if needs:
         ranked = rank_needs(
-            session=session, runtime=runtime, needs=chunk, target=TargetKind.SOCIETY
+            session=session,
+            runtime=runtime,
+            needs=needs,
+            target=TargetKind.SOCIETY,
+            batch_size=CHUNK,
+            on_progress=on_progress,
         )
-        parts.append((chunk, ranked))
-        if on_progress is not None:
-            on_progress(start + len(chunk), len(needs))
-    for chunk, ranked in _by_version(parts):
-        store_ranked(session=session, needs=chunk, ranked=ranked, actor=actor)
+        store_ranked(session=session, needs=needs, ranked=ranked, actor=actor)
     report.needs_detail = sum(n.status is NeedStatus.NEEDS_DETAIL for n in needs)
     report.matched = len(needs) - report.needs_detail
     return report
-
-
-def _by_version(parts: list[tuple[list[TechNeed], Any]]) -> list[tuple[list[TechNeed], Any]]:
-    """Consecutive chunks ranked against the same index version joined into one (stored
-    with one audit event); the index may move on between chunks."""
-    from matcher.matching.results import Ranked
-
-    joined: list[tuple[list[TechNeed], Ranked]] = []
-    for needs, ranked in parts:
-        if joined and joined[-1][1].version == ranked.version:
-            last_needs, last = joined[-1]
-            joined[-1] = (
-                last_needs + needs,
-                Ranked(
-                    last.target,
-                    last.top_k,
-                    last.version,
-                    last.scored + ranked.scored,
-                    last.vague + ranked.vague,
-                ),
-            )
-        else:
-            joined.append((needs, ranked))
-    return joined
 
 
 NOT_RANKED = "尚未匹配：可点「立即匹配」/ not matched yet: use “match now”"
