@@ -129,7 +129,8 @@ def list_matches(
         .where(MatchResult.id.in_(ids))
     ).all()
     by_id = {m.id: (m, need, ent, name) for m, need, ent, name in rows}
-    return [_row(*by_id[i]) for i in ids], total
+    # a re-rank between the two reads replaces a need's rows: those gone are left out
+    return [_row(*by_id[i]) for i in ids if i in by_id], total
 
 
 def _target(kind: TargetKind, column) -> ColumnElement[bool]:
