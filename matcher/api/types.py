@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
+
+from matcher.timeutil import assume_utc
 
 MAX_ID = 2**31 - 1
 """Primary keys are 32-bit on PostgreSQL; larger ids cannot exist."""
@@ -53,12 +55,8 @@ Limit = Annotated[int, Query(ge=1, le=200, description="page size (≤ 200)")]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 
 
-def _as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive UTC timestamps; the API always states the zone."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_as_utc)]
+UtcDatetime = Annotated[datetime, AfterValidator(assume_utc)]
+"""SQLite hands back naive UTC timestamps; the API always states the zone."""
 
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")

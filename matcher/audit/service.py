@@ -25,6 +25,7 @@ from matcher.models import (
     Workstation,
     WorkstationProposal,
 )
+from matcher.timeutil import assume_utc
 
 
 def record(
@@ -80,9 +81,7 @@ def events_query(
 def _utc(value: datetime) -> datetime:
     """The same instant in UTC (naive input is taken as UTC): SQLite stores timestamps as
     naive UTC text and compares text, so an offset left on the bound value shifts it."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    return assume_utc(value).astimezone(UTC)
 
 
 @staff_only

@@ -13,6 +13,7 @@ from matcher.auth.actors import SYSTEM_DEMO
 from matcher.config import Settings
 from matcher.db import Store
 from matcher.models import MatchResult, Role, Society, TargetKind, TechNeed
+from matcher.timeutil import assume_utc
 
 IMPORT_ORDER = ("societies", "experts", "enterprises", "needs")
 DEMO_PASSWORD = "demo-2026-henan"  # the password policy wants ≥ 10 characters
@@ -200,11 +201,7 @@ def _is_current(need: TechNeed, stored: tuple | None) -> bool:
     if stored is None:
         return False
     oldest, same_version = stored
-    return same_version and _aware(oldest) >= _aware(need.updated_at)
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
+    return same_version and assume_utc(oldest) >= assume_utc(need.updated_at)
 
 
 def load_demo_services(store: Store, settings: Settings) -> int:

@@ -5,8 +5,6 @@ rejected since its last completed service."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -28,6 +26,7 @@ from matcher.proposals.rendering import store_document
 from matcher.proposals.rules import Criteria, Verdict, judge, pair_exclusion, qualifying_pairs
 from matcher.proposals.schemas import CandidateOut, GenerateOut, ProposalCreate, ProposalOut
 from matcher.proposals.service import proposal_out
+from matcher.timeutil import assume_utc
 
 
 def take_write_lock(session: Session) -> None:
@@ -50,14 +49,10 @@ def blocking_proposal(
     )
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
-
-
 def _rejected_since_last_service(session: Session, verdict: Verdict) -> int | None:
     """A rejected proposal of the pair decided after its last completed service (nothing new
     to judge since): the rule does not propose the pair again."""
-    last = _aware(verdict.history.last_completed)
+    last = assume_utc(verdict.history.last_completed)
     rejected = session.execute(
         select(WorkstationProposal.id, WorkstationProposal.decided_at)
         .where(
@@ -69,7 +64,7 @@ def _rejected_since_last_service(session: Session, verdict: Verdict) -> int | No
     ).first()
     if rejected is None:
         return None
-    decided = _aware(rejected.decided_at)
+    decided = assume_utc(rejected.decided_at)
     return rejected.id if last is None or decided is None or decided >= last else None
 
 

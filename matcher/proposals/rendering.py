@@ -15,6 +15,7 @@ from matcher.models import Enterprise, ProposalStatus, Society, WorkstationPropo
 from matcher.proposals import files
 from matcher.proposals.assemble import build_content
 from matcher.proposals.rules import Criteria, judge
+from matcher.timeutil import assume_utc
 
 log = logging.getLogger(__name__)
 CHINA = timezone(timedelta(hours=8))
@@ -29,10 +30,7 @@ MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.doc
 
 def china_date(value: datetime | None) -> date:
     """The calendar day in China of an instant (naive values are UTC, as SQLite returns)."""
-    value = value or datetime.now(UTC)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(CHINA).date()
+    return assume_utc(value or datetime.now(UTC)).astimezone(CHINA).date()
 
 
 def fresh_content(

@@ -4,7 +4,7 @@ new), and how much of its capacity its active assignments use."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +13,7 @@ from matcher.auth import policy
 from matcher.errors import NotFoundError
 from matcher.models import Assignment, InboxVisit, User
 from matcher.models.base import utcnow
+from matcher.timeutil import assume_utc
 
 
 def open_inbox(*, session: Session, actor: User | None) -> datetime | None:
@@ -20,9 +21,7 @@ def open_inbox(*, session: Session, actor: User | None) -> datetime | None:
     if actor is None:
         raise NotFoundError("用户", "user")
     visit = session.get(InboxVisit, actor.id)
-    previous = visit.seen_at if visit else None
-    if previous is not None and previous.tzinfo is None:  # SQLite hands back naive UTC
-        previous = previous.replace(tzinfo=UTC)
+    previous = assume_utc(visit.seen_at) if visit else None
     if visit is None:
         visit = InboxVisit(user_id=actor.id)
         session.add(visit)
