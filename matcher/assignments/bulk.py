@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from matcher.assignments import locking
 from matcher.assignments.bulk_schemas import BulkTransitionIn, BulkTransitionOut, RowOutcome
-from matcher.assignments.lifecycle import _check_inputs, transition
+from matcher.assignments.lifecycle import check_move_inputs, transition
 from matcher.auth import policy
 from matcher.errors import MatcherError
 from matcher.models import Assignment, User
@@ -27,7 +27,7 @@ def transition_many(
     """Move each listed assignment by ``data.action``; one outcome per distinct id, in the
     order given (``ok`` with the new status, or the refusal's code and message)."""
     action = data.action
-    _check_inputs(action, data.reason, data.rating, data.outcome)
+    check_move_inputs(action, reason=data.reason, rating=data.rating, outcome=data.outcome)
     ids = list(dict.fromkeys(data.assignment_ids))
     locking.take_write_lock(session)
     parties = session.execute(

@@ -102,7 +102,7 @@ def transition(
         raise PermissionDeniedError(
             f"只有{zh}或工作人员可以执行该操作", f"only {en} or staff may {action.value} it"
         )
-    _check_inputs(action, reason, rating, outcome)
+    check_move_inputs(action, reason=reason, rating=rating, outcome=outcome)
     locking.take_write_lock(session)
     locking.lock_societies(session, [seen.society_id])
     needs = locking.lock_needs(session, [seen.need_id]) if seen.need_id else []
@@ -136,9 +136,12 @@ def transition(
     return assignment_out(assignment)
 
 
-def _check_inputs(
-    action: Action, reason: str | None, rating: int | None, outcome: str | None
+def check_move_inputs(
+    action: Action, *, reason: str | None, rating: int | None, outcome: str | None
 ) -> None:
+    """Refuse (422 ``invalid_input``, naming the field) a move whose own inputs are missing:
+    a decline or cancel needs a reason, a completion a rating 1–5 and an outcome text.
+    Needs no database, so a bulk move checks its shared inputs once, before anything moves."""
     if action in (Action.DECLINE, Action.CANCEL) and not (reason or "").strip():
         raise InvalidInputError("请说明原因", "a reason is required", details={"field": "reason"})
     if action is Action.COMPLETE:
