@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,26 +19,35 @@ from matcher.models import (
     AssignmentRunPair,
     AssignmentStatus,
     Expert,
+    PairingRun,
     RunStatus,
     User,
 )
 from matcher.models.base import utcnow
 
+Run = TypeVar("Run", AssignmentRun, PairingRun)
+RUN_NAMES: dict[type, tuple[str, str]] = {
+    AssignmentRun: ("分配方案", "assignment run"),
+    PairingRun: ("结对方案", "pairing run"),
+}
 
-def locked_run(session: Session, run_id: int) -> AssignmentRun:
+
+def locked_run(session: Session, model: type[Run], run_id: int) -> Run:
+    """Take the write lock, then lock and re-read the run (per-need or pairing) as it is now;
+    404 if there is none."""
     locking.take_write_lock(session)
     run = session.scalar(
-        select(AssignmentRun)
-        .where(AssignmentRun.id == run_id)
+        select(model)
+        .where(model.id == run_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )
     if run is None:
-        raise NotFoundError("分配方案", "assignment run")
+        raise NotFoundError(*RUN_NAMES[model])
     return run
 
 
-def require_dry_run(run: AssignmentRun) -> None:
+def require_dry_run(run: AssignmentRun | PairingRun) -> None:
     if run.status is not RunStatus.DRY_RUN:
         raise ConflictError(
             f"该方案状态为 {run.status.value}，只有试运行方案可以修改或提交",
@@ -54,7 +64,7 @@ def commit_run(*, session: Session, actor: User | None, run_id: int) -> tuple[As
     Societies, needs and lead experts are locked (in that order, by id) and re-counted
     first: if a pair no longer fits — its society or expert full, its need served or
     closed meanwhile — nothing is created (409 ``run_stale``: run it again)."""
-    run = locked_run(session, run_id)
+    run = locked_run(session, AssignmentRun, run_id)
     require_dry_run(run)
     new = [
         p
@@ -145,7 +155,7 @@ def _stale(session, run, new, capacity, needs, experts) -> list[dict]:
 
 @policy.staff_only
 def discard_run(*, session: Session, actor: User | None, run_id: int) -> AssignmentRun:
-    run = locked_run(session, run_id)
+    run = locked_run(session, AssignmentRun, run_id)
     require_dry_run(run)
     run.status = RunStatus.DISCARDED
     session.flush()

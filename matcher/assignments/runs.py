@@ -176,7 +176,7 @@ def edit_pair(
 ) -> AssignmentRunPair:
     """Pin, forbid, remove or restore one pair of a dry run (pins and forbids are kept as
     standing rules for later runs; a removal is this run's only)."""
-    run = locked_run(session, run_id)
+    run = locked_run(session, AssignmentRun, run_id)
     pair = session.get(AssignmentRunPair, pair_id)
     if pair is None or pair.run_id != run.id:
         raise NotFoundError("对接", "pair")

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from matcher.assignment import AssignmentInputError
 from matcher.assignment.enterprises import EnterpriseEdge, pair_enterprises
 from matcher.assignments.candidates import Runtime
-from matcher.assignments.commit import require_dry_run
+from matcher.assignments.commit import locked_run, require_dry_run
 from matcher.assignments.constraints import add_rule, find_rule, remove_rule
 from matcher.assignments.locking import take_write_lock
 from matcher.assignments.rule_schemas import EnterprisePair
@@ -185,19 +185,6 @@ def _society_conflicts(session: Session) -> set[tuple[int, int]]:
     return {(e, s) for e, s in rows}
 
 
-def _locked_run(session: Session, run_id: int) -> PairingRun:
-    take_write_lock(session)
-    run = session.scalar(
-        select(PairingRun)
-        .where(PairingRun.id == run_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    if run is None:
-        raise NotFoundError("结对方案", "pairing run")
-    return run
-
-
 def _run_pairs(session: Session, run: PairingRun) -> list[EnterprisePairing]:
     return list(
         session.scalars(
@@ -214,7 +201,7 @@ def edit_pairing_pair(
 ) -> EnterprisePairing:
     """Pin, forbid, remove or restore one pair of a dry pairing run; pins and forbids are
     standing rules on the enterprise (later runs, and per-need runs, keep them)."""
-    run = _locked_run(session, run_id)
+    run = locked_run(session, PairingRun, run_id)
     pair = session.get(EnterprisePairing, pair_id)
     if pair is None or pair.run_id != run.id:
         raise NotFoundError("结对", "pair")
@@ -264,7 +251,7 @@ def commit_pairing_run(
     """Make a dry run's proposed pairs active, all or nothing: re-checked under the write
     lock against the round's active pairs (409 ``run_stale`` when a society or enterprise
     filled up or a pair became active meanwhile: run it again)."""
-    run = _locked_run(session, run_id)
+    run = locked_run(session, PairingRun, run_id)
     require_dry_run(run)
     rnd = session.get(ProgrammeRound, run.round_id)
     open_round(session, actor, rnd.name)  # 409 when the round ended meanwhile
@@ -328,7 +315,7 @@ def _stale(params: dict, new: list[EnterprisePairing], active: list) -> list[dic
 
 @policy.staff_only
 def discard_pairing_run(*, session: Session, actor: User | None, run_id: int) -> PairingRun:
-    run = _locked_run(session, run_id)
+    run = locked_run(session, PairingRun, run_id)
     require_dry_run(run)
     for p in _run_pairs(session, run):
         p.status = PairingStatus.REMOVED
