@@ -200,16 +200,12 @@ def _enterprise_for(session: Session, actor: User | None, enterprise_id: int | N
     return ent
 
 
-def create_need(*, session: Session, actor: User | None, data: NeedCreate) -> TechNeed:
-    """Post a need (an enterprise for itself, staff for any enterprise); status open."""
-    return _save_new(session, actor, _new_need(session, actor, data))
-
-
 def post_need(
     *, session: Session, runtime: Any, actor: User | None, data: NeedCreate
 ) -> tuple[TechNeed, list[MatchOut]]:
-    """Create a need and its top society matches. It is ranked before anything is written,
-    so the write transaction stays short (posting enterprises do not queue on it)."""
+    """Post a need (an enterprise for itself, staff for any enterprise; status open) and
+    store its top society matches. It is ranked before anything is written, so the write
+    transaction stays short (posting enterprises do not queue on it)."""
     from matcher.matching.service import rank_needs, store_ranked, target_names
 
     need = _new_need(session, actor, data)
@@ -246,7 +242,7 @@ def _new_need(session: Session, actor: User | None, data: NeedCreate) -> TechNee
     return need
 
 
-def _save_new(session: Session, actor: User | None, need: TechNeed) -> TechNeed:
+def _save_new(session: Session, actor: User | None, need: TechNeed) -> None:
     session.add(need)
     session.flush()
     record(
@@ -257,7 +253,6 @@ def _save_new(session: Session, actor: User | None, need: TechNeed) -> TechNeed:
         target_id=need.id,
         detail={"external_id": need.external_id, "enterprise_id": need.enterprise_id},
     )
-    return need
 
 
 def invalidate_matches(*, session: Session, need: TechNeed) -> int:
