@@ -1,6 +1,7 @@
 """Several API processes over one PostgreSQL store (README, Deployment): an expert's profile
-edited through one is reflected in another's matches within the staleness bound, whether
-every API process refreshes (``thread``) or an index job builds and they follow it."""
+edited through one server (``matcher serve --workers 2``) is reflected in another server's
+matches within the staleness bound, whether every API process refreshes (``thread``) or an
+index job (``matcher index --watch``) builds and they follow it (``follow``)."""
 
 from __future__ import annotations
 
@@ -64,9 +65,9 @@ def test_an_edit_through_one_api_process_reaches_another(
 ) -> None:
     env = matcher_env(**demo, index_poll_seconds=str(POLL), index_refresher=refresher)
     ports = free_ports(2)
-    commands = {
-        name: matcher_command("serve", "--no-ui", "--workers", "1", "--api-port", str(port))
-        for name, port in zip(("a", "b"), ports, strict=True)
+    commands = {  # a: two API workers (uvicorn's); b: another server, as on another machine
+        name: matcher_command("serve", "--no-ui", "--workers", n, "--api-port", str(port))
+        for name, n, port in zip(("a", "b"), ("2", "1"), ports, strict=True)
     }
     if refresher == "follow":
         commands["index"] = matcher_command("index", "--watch")
