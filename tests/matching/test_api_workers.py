@@ -37,6 +37,7 @@ WATCHED = r"^index \S+ \(([\d.]+) s\)$"  # a refresh as `matcher index --watch` 
 
 
 def test_the_readme_states_the_bound() -> None:
+    """The README quotes ``STALENESS_BOUND_SECONDS`` where it states the bound."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     freshness = readme.split("**Freshness.**", 1)[1].split("\n\n", 1)[0]
     deployment = readme.split("## Deployment", 1)[1].split("\n## ", 1)[0]
@@ -52,9 +53,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         root = tmp_path_factory.mktemp("demo")
         shared = {"database_url": url, "data_dir": str(root / "data"), "secret_key": KEY}
         with (root / "demo.log").open("wb") as out:
-            demo = matcher_command("demo", "--scale", DEMO_SCALE)
+            command = matcher_command("demo", "--scale", DEMO_SCALE)
             env = matcher_env(**shared)
-            subprocess.run(demo, env=env, cwd=ROOT, stdout=out, stderr=out, check=True)
+            subprocess.run(command, env=env, cwd=ROOT, stdout=out, stderr=out, check=True)
         yield shared
 
 
@@ -120,7 +121,8 @@ def test_an_edit_through_one_api_process_reaches_another(
             watched = wait_for_line(tmp_path / "index.log", WATCHED, procs["index"], STARTUP)
             assert watched, log_tails(tmp_path)
             refresh = float(watched[1])
-        else:  # one process built, the other waited for its file lock and loaded the result
+        else:  # one process built; any other that saw the change waited for the file lock,
+            # then loaded what it saved
             refresh = max(h["last_refresh_seconds"] or 0.0 for h in health.values())
     bound = staleness_bound(poll=POLL, refresh_seconds=refresh)
     assert took <= bound + SLACK, (took, bound)
