@@ -6,27 +6,16 @@ variants skip; with it, an unreachable server is a failure, never a skip.
 
 from __future__ import annotations
 
-import os
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from matcher.config import Settings, get_settings
 from matcher.db import Store, open_store
-
-PG_URL = os.environ.get("MATCHER_TEST_DATABASE_URL")
-
-
-def _pg_url(base: str) -> str:
-    if base.startswith("postgresql://") or base.startswith("postgres://"):
-        base = "postgresql+psycopg://" + base.split("://", 1)[1]
-    return base
+from tests.support.postgres import postgres_schema
 
 
 @pytest.fixture(
@@ -37,20 +26,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    if not PG_URL:
-        pytest.skip("MATCHER_TEST_DATABASE_URL not set")
-    base = _pg_url(PG_URL)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:  # fails loudly when the server is unreachable
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

@@ -75,7 +75,9 @@ def register(app: typer.Typer) -> None:
         api_port: int = typer.Option(8000, help="API port"),
         ui_port: int = typer.Option(8501, help="Streamlit UI port"),
         host: str = typer.Option("127.0.0.1", help="interface to listen on"),
-        api_workers: int = typer.Option(1, "--api-workers", min=1, help="API processes"),
+        api_workers: int = typer.Option(
+            1, "--workers", "--api-workers", min=1, help="API worker processes"
+        ),
         ui: bool = typer.Option(True, "--ui/--no-ui", help="also run the Streamlit UI"),
     ) -> None:
         """Run the API (and the UI) until interrupted (Ctrl-C or SIGTERM)."""
