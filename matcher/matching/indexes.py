@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
-from matcher.embeddings.vector_index import VectorIndex
+from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
 from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.tokens import TokenCache
@@ -107,6 +108,7 @@ def build_state(
         e_vecs=e_vecs,
         s_vecs=s_own,
     )
+    tuning = _tuning_queries(experts + societies, encoder)
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
     ).hexdigest()
@@ -114,8 +116,12 @@ def build_state(
         signature=signature,
         model_id=encoder.model_id,
         version=f"{encoder.model_id}|{checksum[:16]}",
-        experts=corpus(experts, e_bm25, e_vecs, ann_threshold, previous and previous.experts),
-        societies=corpus(societies, s_bm25, s_vecs, ann_threshold, previous and previous.societies),
+        experts=corpus(
+            experts, e_bm25, e_vecs, ann_threshold, previous and previous.experts, tuning
+        ),
+        societies=corpus(
+            societies, s_bm25, s_vecs, ann_threshold, previous and previous.societies, tuning
+        ),
         memberships=memberships,
         evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
@@ -133,6 +139,12 @@ def build_state(
         segmenter_id=segmenter_id,
     )
     return state, n_e + n_s
+
+
+def _tuning_queries(rows: list[Row], encoder: Encoder) -> Queries:
+    """Need-like held-out queries to tune an approximate index on (made once, when first
+    asked: only when an approximate index is trained)."""
+    return cache(lambda: encoder.encode(need_like_texts([r.text for r in rows]), kind="query"))
 
 
 def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool):
@@ -194,12 +206,15 @@ def corpus(
     vectors: np.ndarray,
     ann_threshold: int,
     previous: Corpus | None,
+    queries: Queries = None,
 ) -> Corpus:
     """A target collection with its BM25 and its dense index (built, or ``previous``'s
-    updated in place)."""
+    updated in place; an approximate one tuned on ``queries``)."""
     ids = np.array([r.id for r in rows], dtype=np.int64)
     vectors = np.ascontiguousarray(np.asarray(vectors, np.float32).reshape(len(rows), -1))
-    settings = dict(ann_threshold=ann_threshold, compress_threshold=COMPRESS_THRESHOLD)
+    settings = dict(
+        ann_threshold=ann_threshold, compress_threshold=COMPRESS_THRESHOLD, queries=queries
+    )
     if previous is not None:
         ann = previous.ann.updated(previous.ids, previous.vectors, ids, vectors, **settings)
     else:
