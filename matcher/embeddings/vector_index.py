@@ -50,9 +50,10 @@ class IndexInfo:
 
 
 class VectorIndex:
-    def __init__(self, index: faiss.Index, info: IndexInfo) -> None:
+    def __init__(self, index: faiss.Index, info: IndexInfo, path: Path | None = None) -> None:
         self.index = index
         self.info = info
+        self.mapped_from = path  # the file a memory-mapped index reads its lists from
         self.refine: np.ndarray | None = None  # ivfpq: the exact vectors, row order of ids
         self.refine_ids: np.ndarray | None = None
 
@@ -142,7 +143,7 @@ class VectorIndex:
         changed = self.info.changed + int((~keep_old).sum() + add.sum())
         if changed > REBUILD_SHARE * max(self.info.trained_rows, 1):
             return VectorIndex.build(ids, vectors, **rebuild)
-        index = faiss.clone_index(self.index)
+        index = self._copy()
         index.nprobe = self.index.nprobe
         if not keep_old.all():
             index.remove_ids(np.ascontiguousarray(old_ids[~keep_old], dtype=np.int64))
@@ -152,6 +153,13 @@ class VectorIndex:
         if self.info.kind == "ivfpq":
             out.attach(ids, vectors)
         return out
+
+    def _copy(self) -> faiss.Index:
+        """A modifiable copy of the FAISS index (a mapped one is read again from its file:
+        FAISS cannot clone mapped lists)."""
+        if self.mapped_from is not None:
+            return faiss.read_index(str(self.mapped_from))
+        return faiss.clone_index(self.index)
 
     @staticmethod
     def kind_for(n: int, dim: int, ann_threshold: int, compress_threshold: int | None) -> str:
@@ -211,15 +219,21 @@ class VectorIndex:
         return [path, meta]
 
     @classmethod
-    def load(cls, path: Path) -> VectorIndex:
-        """Read with FAISS's reader (data only: nothing in the file is executed)."""
+    def load(cls, path: Path, *, mapped: bool = False) -> VectorIndex:
+        """Read with FAISS's reader (data only: nothing in the file is executed).
+        ``mapped``: the vectors stay in the file, memory-mapped read-only (a one-off search
+        reads only the lists it probes)."""
         info = IndexInfo(**json.loads(path.with_name(path.name + ".json").read_text("utf-8")))
         if info.kind not in ("flat", "ivf", "ivfpq"):
             raise ValueError(f"unknown index kind {info.kind!r}")
-        index = faiss.read_index(str(path))
+        flags = 0
+        if mapped:
+            flags = faiss.IO_FLAG_MMAP_IFC if info.kind == "flat" else faiss.IO_FLAG_MMAP
+            flags |= faiss.IO_FLAG_READ_ONLY
+        index = faiss.read_index(str(path), flags)
         if info.kind != "flat":
             index.nprobe = max(1, info.nprobe)
-        return cls(index, info)
+        return cls(index, info, path if mapped and info.kind != "flat" else None)
 
 
 def held_out_queries(vectors: np.ndarray, rng: np.random.Generator, n: int = 200) -> np.ndarray:

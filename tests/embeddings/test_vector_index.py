@@ -104,3 +104,21 @@ def test_compressed_index_keeps_recall_by_exact_re_ranking():
     pq = VectorIndex.build(ids, data, ann_threshold=1000, compress_threshold=4000)
     assert pq.info.kind == "ivfpq"
     assert recall_at(pq, data, ids, queries) >= 0.9
+
+
+def test_a_mapped_index_searches_alike_and_is_copied_to_be_updated(tmp_path):
+    ids, data, queries = _data()
+    for threshold in (1000, 10_000):  # approximate, exact
+        ann = VectorIndex.build(ids, data, ann_threshold=threshold, queries=queries)
+        ann.save(tmp_path / f"{threshold}.faiss")
+        mapped = VectorIndex.load(tmp_path / f"{threshold}.faiss", mapped=True)
+        assert mapped.info == ann.info
+        assert np.array_equal(mapped.search(queries, 10)[1], ann.search(queries, 10)[1])
+    assert mapped.mapped_from is None  # exact: mapped codes, rebuilt rather than updated
+    ivf = VectorIndex.load(tmp_path / "1000.faiss", mapped=True)
+    assert ivf.mapped_from is not None
+    moved = data.copy()
+    moved[:5] = data[5:10]
+    updated = ivf.updated(ids, data, ids, moved, ann_threshold=1000)
+    assert updated.info.changed == 10 and updated.ntotal == len(ids)
+    assert recall_at(updated, moved, ids, queries) >= 0.95
