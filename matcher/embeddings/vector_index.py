@@ -1,10 +1,10 @@
 """FAISS inner-product index with id mapping, and its files.
 
 Exact (``IndexFlatIP`` in ``IndexIDMap2``) for small collections; IVF above a threshold, with
-``nprobe`` tuned on held-out queries that look like the real ones (the builder passes the
-vectors of short windows of a sample of the texts, encoded as queries: ``need_like_texts``) to
-reach ``RECALL_TARGET`` recall@10 against exact search; IVF-PQ (compressed, re-ranked exactly on the
-caller's vectors) above a second threshold. In-place updates (changed rows out and in) keep
+``nprobe`` tuned on held-out queries that look like the real ones (the builder passes one
+sentence of each of a sample of the texts, encoded as a query: ``need_like_texts``) to reach
+``RECALL_TARGET`` recall@10 against exact search; IVF-PQ (compressed, re-ranked exactly on
+the caller's vectors) above a second threshold. In-place updates (changed rows out and in) keep
 the trained clusters until the rows changed since training pass ``REBUILD_SHARE``; then the
 index is trained again. Saved with ``faiss.write_index`` plus a small JSON of its settings.
 """
@@ -252,7 +252,7 @@ title and a sentence or two)."""
 
 def need_like_texts(texts: Sequence[str], n: int = TUNING_QUERIES, seed: int = 0) -> list[str]:
     """One random sentence (≥ 8 characters, else the text's start) of each of ``n`` random
-    texts: short, like a need, and not any indexed text. Their query vectors give the recall
+    texts: short, like a need, and no indexed text as a whole. Their query vectors give the recall
     real needs get (a profile's whole vector, or midpoints of rows, lie nearer the data and
     over-state it: at 30,000 realistic profiles, 0.98 and 0.93 where needs got 0.89)."""
     rng = np.random.default_rng(seed)

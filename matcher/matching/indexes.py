@@ -80,8 +80,8 @@ class _LoadedState(IndexState):
 
     def __getattr__(self, name: str):
         if name in _LAZY:
-            got = self.__dict__
-            value = _load_part(got["_version"], name, mapped=got["_mapped"])
+            held = self.__dict__
+            value = _load_part(held["_version"], name, mapped=held["_mapped"])
             setattr(self, name, value)
             return value
         raise AttributeError(name)
