@@ -279,6 +279,7 @@ def baselines(runtime, queries, got: dict) -> None:
         experts.ann, experts.vectors, experts.ids, np.stack([q.vector for q in queries[:1000]])
     )
     got["ANN kind"] = {"flat": 0, "ivf": 1, "ivfpq": 2}[experts.ann.info.kind]
+    got["ANN nprobe (tuned on need-like queries)"] = experts.ann.info.nprobe
     texts = [normalize(q.text) for q in queries[:2000]]
     plain = Segmenter(runtime.settings.resources_dir, engine="jieba")
     t = time.perf_counter()

@@ -1,4 +1,6 @@
-"""Input types that are safe on every database: bounded ids and clean, bounded text."""
+"""Input types that are safe on every database: bounded ids and clean, bounded text.
+The request-parameter types (``IdPath``, ``Search``, ``Limit``, ``Offset``) need FastAPI and
+are made when first imported, so schemas used outside the API (the CLI) do not load it."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ import re
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import Path, Query
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from matcher.timeutil import assume_utc
@@ -49,10 +50,29 @@ LongText = Text(20_000)
 Keyword = Text(50, 1)
 Keywords = Annotated[list[Keyword], Field(max_length=50)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-Search = Annotated[Text(100) | None, Query(description="text contained in the name/title")]
-Limit = Annotated[int, Query(ge=1, le=200, description="page size (≤ 200)")]
-Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
+
+
+def _parameters() -> dict[str, object]:
+    from fastapi import Path, Query
+
+    return {
+        "IdPath": Annotated[int, Path(ge=1, le=MAX_ID)],
+        "Search": Annotated[
+            Text(100) | None, Query(description="text contained in the name/title")
+        ],
+        "Limit": Annotated[int, Query(ge=1, le=200, description="page size (≤ 200)")],
+        "Offset": Annotated[int, Query(ge=0, le=MAX_ID)],
+    }
+
+
+_PARAMETERS = ("IdPath", "Search", "Limit", "Offset")
+
+
+def __getattr__(name: str) -> object:
+    if name in _PARAMETERS:
+        globals().update(_parameters())
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(assume_utc)]

@@ -9,12 +9,15 @@ import tempfile
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from matcher.assignments.run_schemas import Fair, RunDetailOut, reason_text
+from matcher.assignments.run_terms import Fair, reason_text
 from matcher.errors import InvalidInputError
+
+if TYPE_CHECKING:  # the schemas load pydantic models: only a command that runs needs them
+    from matcher.assignments.run_schemas import RunDetailOut
 
 PAIR_HEADERS = [
     "need_external_id",

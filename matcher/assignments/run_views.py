@@ -14,8 +14,8 @@ from matcher.assignments.run_schemas import (
     RunOut,
     RunPairOut,
     RunUnassignedOut,
-    reason_text,
 )
+from matcher.assignments.run_terms import reason_text
 from matcher.auth import policy
 from matcher.errors import NotFoundError
 from matcher.models import (

@@ -7,13 +7,14 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
-from matcher.embeddings.vector_index import VectorIndex
+from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
 from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.tokens import TokenCache
@@ -28,7 +29,19 @@ from matcher.text.counts import count_vocab, widen
 STATE_FILE = persist.STATE_FILE
 COMPRESS_THRESHOLD = 500_000
 """Collections above this many rows use a compressed (IVF-PQ) index."""
-_LAZY = ("experts", "societies", "evidence")
+_LAZY = (
+    "experts",
+    "societies",
+    "evidence",
+    "e_hashes",
+    "s_hashes",
+    "s_own_vectors",
+    "memberships",
+    "external_ids",
+    "names",
+)
+_BY_ID = ("memberships", "external_ids", "names")
+"""Per-row maps saved as their own documents (read when used), not in ``meta``."""
 
 
 @dataclass
@@ -61,12 +74,14 @@ class IndexState:
 
 
 class _LoadedState(IndexState):
-    """A state read from a version directory; corpora and evidence are read when first used
-    (``matcher match --need`` against experts never reads the society evidence)."""
+    """A state read from a version directory; corpora, evidence and what only a build uses
+    are read when first used (``matcher match --need`` against experts never reads the
+    society evidence); a lazy state maps its large arrays instead of reading them."""
 
     def __getattr__(self, name: str):
         if name in _LAZY:
-            value = _load_part(self.__dict__["_version"], name, self.__dict__["_meta"])
+            held = self.__dict__
+            value = _load_part(held["_version"], name, mapped=held["_mapped"])
             setattr(self, name, value)
             return value
         raise AttributeError(name)
@@ -107,6 +122,7 @@ def build_state(
         e_vecs=e_vecs,
         s_vecs=s_own,
     )
+    tuning = _tuning_queries(experts + societies, encoder)
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
     ).hexdigest()
@@ -114,8 +130,12 @@ def build_state(
         signature=signature,
         model_id=encoder.model_id,
         version=f"{encoder.model_id}|{checksum[:16]}",
-        experts=corpus(experts, e_bm25, e_vecs, ann_threshold, previous and previous.experts),
-        societies=corpus(societies, s_bm25, s_vecs, ann_threshold, previous and previous.societies),
+        experts=corpus(
+            experts, e_bm25, e_vecs, ann_threshold, previous and previous.experts, tuning
+        ),
+        societies=corpus(
+            societies, s_bm25, s_vecs, ann_threshold, previous and previous.societies, tuning
+        ),
         memberships=memberships,
         evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
@@ -133,6 +153,12 @@ def build_state(
         segmenter_id=segmenter_id,
     )
     return state, n_e + n_s
+
+
+def _tuning_queries(rows: list[Row], encoder: Encoder) -> Queries:
+    """Need-like held-out queries to tune an approximate index on (made once, when first
+    asked: only when an approximate index is trained)."""
+    return cache(lambda: encoder.encode(need_like_texts([r.text for r in rows]), kind="query"))
 
 
 def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool):
@@ -194,12 +220,15 @@ def corpus(
     vectors: np.ndarray,
     ann_threshold: int,
     previous: Corpus | None,
+    queries: Queries = None,
 ) -> Corpus:
     """A target collection with its BM25 and its dense index (built, or ``previous``'s
-    updated in place)."""
+    updated in place; an approximate one tuned on ``queries``)."""
     ids = np.array([r.id for r in rows], dtype=np.int64)
     vectors = np.ascontiguousarray(np.asarray(vectors, np.float32).reshape(len(rows), -1))
-    settings = dict(ann_threshold=ann_threshold, compress_threshold=COMPRESS_THRESHOLD)
+    settings = dict(
+        ann_threshold=ann_threshold, compress_threshold=COMPRESS_THRESHOLD, queries=queries
+    )
     if previous is not None:
         ann = previous.ann.updated(previous.ids, previous.vectors, ids, vectors, **settings)
     else:
@@ -255,11 +284,11 @@ def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = N
         "segmenter_id": state.segmenter_id,
         "fusion": state.fusion.to_dict(),
         "expert_calibration": state.expert_calibration.to_dict(),
-        "memberships": [[k, v] for k, v in state.memberships.items()],
         "society_capacity": [[k, v] for k, v in state.society_capacity.items()],
-        "external_ids": {k: list(v.items()) for k, v in state.external_ids.items()},
-        "names": {k: list(v.items()) for k, v in state.names.items()},
     }
+    docs["memberships"] = [[k, v] for k, v in state.memberships.items()]
+    docs["external_ids"] = {k: list(v.items()) for k, v in state.external_ids.items()}
+    docs["names"] = {k: list(v.items()) for k, v in state.names.items()}
     bundle = persist.Bundle(meta, docs, arrays)
     state.name = persist.write_version(index_dir, bundle, version=state.version, extra=extra)
     return state.name
@@ -282,7 +311,7 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
     state = _LoadedState.__new__(_LoadedState)
     state.__dict__.update(
         _version=version,
-        _meta=meta,
+        _mapped=not eager,
         signature=str(meta["signature"]),
         model_id=str(meta["model_id"]),
         version=str(meta["version"]),
@@ -291,15 +320,12 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
         segmenter_id=str(meta["segmenter_id"]),
         fusion=Fusion.from_dict(meta["fusion"]),
         expert_calibration=ExpertCalibration(**meta["expert_calibration"]),
-        memberships={int(k): [int(x) for x in v] for k, v in meta["memberships"]},
         society_capacity={int(k): int(v) for k, v in meta["society_capacity"]},
-        external_ids={k: {int(i): str(x) for i, x in v} for k, v in meta["external_ids"].items()},
-        names={k: {int(i): str(x) for i, x in v} for k, v in meta["names"].items()},
-        e_hashes=[h.decode() for h in version.array("e_hashes").tolist()],
-        s_hashes=[h.decode() for h in version.array("s_hashes").tolist()],
-        s_own_vectors=version.array("s_own_vectors"),
         name=version.name,
     )
+    for part in _BY_ID:  # a version saved before they had their own documents
+        if part in meta:
+            state.__dict__[part] = _by_id(part, meta[part])
     if eager:
         for part in _LAZY:
             getattr(state, part)
@@ -318,7 +344,19 @@ def load_tokens(index_dir: Path, name: str, segmenter_id: str) -> TokenCache:
         return TokenCache()
 
 
-def _load_part(version: persist.Version, part: str, meta: dict):
+def _by_id(part: str, saved):
+    if part == "memberships":
+        return {int(k): [int(x) for x in v] for k, v in saved}
+    return {kind: {int(i): str(x) for i, x in pairs} for kind, pairs in saved.items()}
+
+
+def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
+    if part in _BY_ID:
+        return _by_id(part, version.json(part))
+    if part in ("e_hashes", "s_hashes"):
+        return [h.decode() for h in version.array(part).tolist()]
+    if part == "s_own_vectors":
+        return version.array(part)
     if part == "evidence":
         spaces = {
             s: TfidfSpace.from_parts(
@@ -335,7 +373,7 @@ def _load_part(version: persist.Version, part: str, meta: dict):
         cuts = np.cumsum(counts)[:-1]
         members = np.split(arrays["evidence.members"], cuts) if len(counts) else []
         return SocietyEvidence(**spaces, **mats, members=[np.asarray(m) for m in members])
-    arrays = version.arrays(f"{part}.")
+    arrays = version.arrays(f"{part}.", mapped={f"{part}.vectors"} if mapped else ())
     rows = version.json(f"{part}.rows")
     bm25 = BM25.from_parts(
         persist.get_sparse(arrays, f"{part}.bm25"),
@@ -343,7 +381,7 @@ def _load_part(version: persist.Version, part: str, meta: dict):
         arrays[f"{part}.bm25.idf"],
     )
     version.path(f"{part}.faiss.json")  # its checksum checked before it is read
-    ann = VectorIndex.load(version.path(f"{part}.faiss"))
+    ann = VectorIndex.load(version.path(f"{part}.faiss"), mapped=mapped)
     vectors = arrays[f"{part}.vectors"]
     if ann.info.kind == "ivfpq":
         ann.attach(arrays[f"{part}.ids"], vectors)

@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -178,15 +179,21 @@ class Version:
         except ValueError as exc:
             raise Refused(f"{key}.json: {exc}") from None
 
-    def array(self, key: str) -> np.ndarray:
+    def array(self, key: str, *, mapped: bool = False) -> np.ndarray:
+        """``mapped``: read-only and memory-mapped (pages are read when touched; version
+        directories are never changed once written)."""
         try:  # allow_pickle=False: an object array is refused, never unpickled
-            return np.load(self.path(f"{key}.npy"), allow_pickle=False)
+            array = np.load(
+                self.path(f"{key}.npy"), mmap_mode="r" if mapped else None, allow_pickle=False
+            )
         except ValueError as exc:
             raise Refused(f"{key}.npy: {exc}") from None
+        return np.asarray(array)  # a plain ndarray (a view of the map when mapped)
 
-    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+    def arrays(self, prefix: str, *, mapped: Collection[str] = ()) -> dict[str, np.ndarray]:
+        """The arrays whose names start with ``prefix`` (those in ``mapped``: mapped)."""
         return {
-            f[:-4]: self.array(f[:-4])
+            f[:-4]: self.array(f[:-4], mapped=f[:-4] in mapped)
             for f in self.files
             if f.endswith(".npy") and f.startswith(prefix)
         }

@@ -56,12 +56,13 @@ def attach_workstations(session: Session, needs: list[TechNeed], queries: list[Q
     workstation and no active pair at all)."""
     from matcher.models.workstation import Workstation
     from matcher.programme.rounds import any_active_pair, paired_societies
-    from matcher.proposals.service import resident_experts, workstation_societies
 
     stations = bool(session.scalar(select(func.count()).select_from(Workstation)))
     pairs = any_active_pair(session)
     if not stations and not pairs:
         return
+    from matcher.proposals.service import resident_experts, workstation_societies
+
     seen: dict[int, tuple[dict[int, str], set[int]]] = {}
     for need, query in zip(needs, queries, strict=True):
         ent = need.enterprise_id

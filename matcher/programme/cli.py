@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from matcher.errors import InvalidInputError
-from matcher.programme.schemas import PairingRunDetailOut
+
+if TYPE_CHECKING:  # the schemas load pydantic models: only a command that runs needs them
+    from matcher.programme.schemas import PairingRunDetailOut
 
 PAIR_HEADERS = [
     "enterprise_name",

@@ -6,7 +6,14 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.embeddings.encoders import l2_normalize
-from matcher.embeddings.vector_index import REBUILD_SHARE, VectorIndex, recall_at
+from matcher.embeddings.vector_index import (
+    REBUILD_SHARE,
+    RECALL_TARGET,
+    WINDOW_CHARS,
+    VectorIndex,
+    need_like_texts,
+    recall_at,
+)
 
 
 def _data(n=5000, dim=32, seed=0):
@@ -22,6 +29,55 @@ def test_nprobe_is_tuned_on_held_out_queries_and_holds_on_others():
     ann = VectorIndex.build(ids, data, ann_threshold=1000, queries=queries[:150])
     assert ann.info.kind == "ivf" and ann.info.tuned_recall >= 0.97
     assert recall_at(ann, data, ids, queries[150:]) >= 0.95  # queries it was not tuned on
+
+
+def test_tuned_nprobe_is_within_a_sixteenth_of_the_smallest_that_reaches_the_target():
+    ids, data, queries = _data()
+    ann = VectorIndex.build(ids, data, ann_threshold=1000, queries=queries)
+    smallest = next(
+        p
+        for p in range(1, ann.index.nlist + 1)
+        if _recall_with(ann, p, data, ids, queries) >= RECALL_TARGET
+    )
+    assert smallest <= ann.info.nprobe <= smallest + max(1, ann.info.nprobe // 16)
+    assert ann.index.nprobe == ann.info.nprobe
+
+
+def _recall_with(ann: VectorIndex, nprobe: int, data, ids, queries) -> float:
+    ann.index.nprobe = nprobe
+    try:
+        return recall_at(ann, data, ids, queries)
+    finally:
+        ann.index.nprobe = ann.info.nprobe
+
+
+def test_tuning_queries_are_made_only_when_an_approximate_index_is_trained():
+    ids, data, queries = _data()
+    made = []
+
+    def tuning():
+        made.append(1)
+        return queries
+
+    flat = VectorIndex.build(ids[:500], data[:500], ann_threshold=1000, queries=tuning)
+    assert flat.info.kind == "flat" and not made
+    ann = VectorIndex.build(ids, data, ann_threshold=1000, queries=tuning)
+    assert ann.info.kind == "ivf" and len(made) == 1
+    moved = data.copy()
+    moved[:5] = data[5:10]  # a few rows changed: updated in place, not trained again
+    ann.updated(ids, data, ids, moved, ann_threshold=1000, queries=tuning)
+    assert len(made) == 1
+
+
+def test_need_like_texts_are_single_short_sentences_of_the_texts():
+    texts = [
+        f"第{i}位专家研究数控机床主轴精度。主持焊接机器人项目{i}项；发表论文若干篇" * 3
+        for i in range(50)
+    ]
+    got = need_like_texts(texts, n=20, seed=1)
+    assert len(got) == 20 and got == need_like_texts(texts, n=20, seed=1)
+    assert all(8 <= len(t) <= WINDOW_CHARS and "。" not in t and "；" not in t for t in got)
+    assert all(any(t in x for x in texts) for t in got)
 
 
 def test_cumulative_small_changes_trigger_a_retrain():
@@ -48,3 +104,21 @@ def test_compressed_index_keeps_recall_by_exact_re_ranking():
     pq = VectorIndex.build(ids, data, ann_threshold=1000, compress_threshold=4000)
     assert pq.info.kind == "ivfpq"
     assert recall_at(pq, data, ids, queries) >= 0.9
+
+
+def test_a_mapped_index_searches_alike_and_is_copied_to_be_updated(tmp_path):
+    ids, data, queries = _data()
+    for threshold in (1000, 10_000):  # approximate, exact
+        ann = VectorIndex.build(ids, data, ann_threshold=threshold, queries=queries)
+        ann.save(tmp_path / f"{threshold}.faiss")
+        mapped = VectorIndex.load(tmp_path / f"{threshold}.faiss", mapped=True)
+        assert mapped.info == ann.info
+        assert np.array_equal(mapped.search(queries, 10)[1], ann.search(queries, 10)[1])
+    assert mapped.mapped_from is None  # exact: mapped codes, rebuilt rather than updated
+    ivf = VectorIndex.load(tmp_path / "1000.faiss", mapped=True)
+    assert ivf.mapped_from is not None
+    moved = data.copy()
+    moved[:5] = data[5:10]
+    updated = ivf.updated(ids, data, ids, moved, ann_threshold=1000)
+    assert updated.info.changed == 10 and updated.ntotal == len(ids)
+    assert recall_at(updated, moved, ids, queries) >= 0.95

@@ -73,6 +73,35 @@ def test_a_version_per_build_behind_a_pointer_old_ones_removed_after_grace(setti
 
 
 @sqlite_only
+def test_a_lazy_load_reads_what_it_uses_and_maps_its_large_arrays(settings, store):
+    with store.transaction() as s:
+        seed(s)
+    eager = _build(settings, store).state
+    lazy = load_state(settings.index_dir, eager=False)
+    parts = {"experts", "societies", "evidence", "names", "external_ids", "memberships"}
+    assert not parts & set(vars(lazy)), "nothing but the small meta is read up front"
+    assert not lazy.experts.vectors.flags.writeable  # mapped, read-only
+    assert "evidence" not in vars(lazy) and "names" not in vars(lazy)
+    assert np.array_equal(lazy.experts.vectors, eager.experts.vectors)
+    for part in ("names", "external_ids", "memberships", "e_hashes", "s_hashes"):
+        assert getattr(lazy, part) == getattr(eager, part), part
+
+
+@sqlite_only
+def test_a_version_saved_with_its_maps_in_meta_still_loads(settings, store):
+    with store.transaction() as s:
+        seed(s)
+    eager = _build(settings, store).state
+    vdir = settings.index_dir / persist.current_name(settings.index_dir)
+    meta = json.loads((vdir / "meta.json").read_text())
+    for part in ("names", "external_ids", "memberships"):  # the layout before they moved out
+        meta[part] = json.loads((vdir / f"{part}.json").read_text())
+    _forge(vdir, "meta.json", json.dumps(meta).encode())
+    old = load_state(settings.index_dir, eager=False)
+    assert old.names == eager.names and old.memberships == eager.memberships
+
+
+@sqlite_only
 def test_a_planted_pickle_never_runs_and_the_index_is_rebuilt(settings, store, tmp_path):
     with store.transaction() as s:
         seed(s)
