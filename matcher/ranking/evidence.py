@@ -40,6 +40,9 @@ class SocietyEvidence:
     _by_column: dict[str, sp.csc_matrix] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _layout: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -125,16 +128,30 @@ class SocietyEvidence:
         ``query_char`` from ``query_char``)."""
         return by_columns(self.columns("char_experts"), query_char)
 
+    def member_layout(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every society's member rows concatenated, and where each society's run starts
+        (one more at the end); computed once."""
+        if self._layout is None:
+            flat = np.concatenate([np.zeros(0, np.int64), *self.members])
+            bounds = np.cumsum([0, *(len(m) for m in self.members)])
+            self._layout = (flat, bounds)
+        return self._layout
+
     def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
         """Per society (rows) and query (columns of ``expert_scores``, experts × queries), the
-        mean of its ``m`` best member scores (0 without members)."""
+        mean of its ``m`` best member scores (0 without members). Fastest when
+        ``expert_scores`` is the transpose of a queries × experts array (each query's member
+        scores are then contiguous)."""
+        flat, bounds = self.member_layout()
+        by_query = np.take(expert_scores.T, flat, axis=1)  # queries × all members
         out = np.zeros((len(self.members), expert_scores.shape[1]), np.float32)
-        for s, rows in enumerate(self.members):
-            if len(rows):
-                vals = expert_scores[rows]
-                if len(rows) > m:
-                    vals = np.partition(vals, len(rows) - m, axis=0)[-m:]
-                out[s] = vals.mean(axis=0)
+        for s in range(len(self.members)):
+            lo, hi = bounds[s], bounds[s + 1]
+            if hi > lo:
+                vals = by_query[:, lo:hi]
+                if hi - lo > m:
+                    vals = np.partition(vals, hi - lo - m, axis=1)[:, -m:]
+                out[s] = vals.mean(axis=1)
         return out
 
     def channels(
@@ -166,23 +183,37 @@ class SocietyEvidence:
         }
 
 
-QUERY_BLOCK = 256
-"""Queries multiplied together in ``by_columns`` (bounds the dense block it fills)."""
+POSTINGS_BLOCK = 1 << 21
+"""Postings (query term × row holding it) visited together in ``by_columns`` (bounds its
+index arrays: about 50 MiB a block)."""
 
 
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     """``matrix @ queries.T`` as a dense float32 rows × queries array, reading only the
     columns of ``matrix`` that the queries use (a need has a few dozen terms of a vocabulary
-    of hundreds of thousands): each query term visits the rows holding it (``matrix.T`` of a
-    by-column matrix is by row); queries are taken ``QUERY_BLOCK`` at a time."""
-    n = queries.shape[0]
-    out = np.zeros((matrix.shape[0], n), np.float32)
-    by_row = matrix.T
-    for i in range(0, n, QUERY_BLOCK):
-        block = sp.csr_matrix(queries[i : i + QUERY_BLOCK], dtype=np.float32)
-        if block.nnz:
-            out[:, i : i + QUERY_BLOCK] = (block @ by_row).toarray().T
-    return out
+    of hundreds of thousands): each query term's weight times its column is added into the
+    query's dense row (one scatter-add for a block of queries, in the order scipy's sparse
+    product adds, so the same numbers without its sparse result). The array is the
+    transpose of a queries × rows one (each query's scores contiguous)."""
+    q = sp.csr_matrix(queries, dtype=np.float32)
+    n_rows = matrix.shape[0]
+    out = np.zeros((q.shape[0], n_rows), np.result_type(matrix.dtype, np.float32))
+    lens = matrix.indptr[q.indices + 1] - matrix.indptr[q.indices]  # per query term
+    done = np.concatenate([[0], np.cumsum(lens)])[q.indptr]  # postings before each query
+    i = 0
+    while i < q.shape[0]:
+        j = max(int(np.searchsorted(done, done[i] + POSTINGS_BLOCK, side="right")) - 1, i + 1)
+        a, b = q.indptr[i], q.indptr[j]
+        n_post = int(done[j] - done[i])
+        if n_post:
+            span = lens[a:b]
+            first = matrix.indptr[q.indices[a:b]]
+            at = np.repeat(first - (np.cumsum(span) - span), span) + np.arange(n_post)
+            query = np.repeat(np.repeat(np.arange(j - i), np.diff(q.indptr[i : j + 1])), span)
+            weight = matrix.data[at] * np.repeat(q.data[a:b], span)
+            np.add.at(out[i:j].reshape(-1), query * n_rows + matrix.indices[at], weight)
+        i = j
+    return out.astype(np.float32, copy=False).T
 
 
 def assignment(members: Sequence[np.ndarray], n_s: int, n_e: int) -> sp.csr_matrix:
