@@ -144,14 +144,17 @@ class SocietyEvidence:
         scores are then contiguous)."""
         flat, bounds = self.member_layout()
         by_query = np.take(expert_scores.T, flat, axis=1)  # queries × all members
-        out = np.zeros((len(self.members), expert_scores.shape[1]), np.float32)
+        n_q = expert_scores.shape[1]
+        out = np.zeros((len(self.members), n_q), np.float32)
+        best = np.zeros((len(self.members), n_q, m), by_query.dtype)  # societies above m
+        above = np.diff(bounds) > m
         for s in range(len(self.members)):
             lo, hi = bounds[s], bounds[s + 1]
-            if hi > lo:
-                vals = by_query[:, lo:hi]
-                if hi - lo > m:
-                    vals = np.partition(vals, hi - lo - m, axis=1)[:, -m:]
-                out[s] = vals.mean(axis=1)
+            if above[s]:
+                best[s] = np.partition(by_query[:, lo:hi], hi - lo - m, axis=1)[:, -m:]
+            elif hi > lo:
+                out[s] = by_query[:, lo:hi].mean(axis=1)
+        out[above] = best[above].mean(axis=2)
         return out
 
     def channels(
@@ -185,7 +188,9 @@ class SocietyEvidence:
 
 POSTINGS_BLOCK = 1 << 21
 """Postings (query term × row holding it) visited together in ``by_columns`` (bounds its
-index arrays: about 50 MiB a block)."""
+index arrays: about 50 MiB a block)…"""
+SCORES_BLOCK = 1 << 16
+"""…and scores they are added into (256 KiB: the scattered adds stay in cache)."""
 
 
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
@@ -200,9 +205,11 @@ def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     out = np.zeros((q.shape[0], n_rows), np.result_type(matrix.dtype, np.float32))
     lens = matrix.indptr[q.indices + 1] - matrix.indptr[q.indices]  # per query term
     done = np.concatenate([[0], np.cumsum(lens)])[q.indptr]  # postings before each query
+    step = max(1, SCORES_BLOCK // max(n_rows, 1))
     i = 0
     while i < q.shape[0]:
-        j = max(int(np.searchsorted(done, done[i] + POSTINGS_BLOCK, side="right")) - 1, i + 1)
+        j = int(np.searchsorted(done, done[i] + POSTINGS_BLOCK, side="right")) - 1
+        j = min(max(j, i + 1), i + step)
         a, b = q.indptr[i], q.indptr[j]
         n_post = int(done[j] - done[i])
         if n_post:
