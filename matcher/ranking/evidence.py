@@ -137,13 +137,20 @@ class SocietyEvidence:
             self._layout = (flat, bounds)
         return self._layout
 
-    def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
+    def by_member(self, expert_scores: np.ndarray) -> np.ndarray:
+        """Queries × every society's members in turn (``member_layout`` order) of
+        ``expert_scores`` (experts × queries). Fastest when ``expert_scores`` is the
+        transpose of a queries × experts array (each query's scores are then contiguous)."""
+        return np.take(expert_scores.T, self.member_layout()[0], axis=1)
+
+    def top_m_mean(
+        self, expert_scores: np.ndarray, m: int, *, by_member: np.ndarray | None = None
+    ) -> np.ndarray:
         """Per society (rows) and query (columns of ``expert_scores``, experts × queries), the
-        mean of its ``m`` best member scores (0 without members). Fastest when
-        ``expert_scores`` is the transpose of a queries × experts array (each query's member
-        scores are then contiguous)."""
-        flat, bounds = self.member_layout()
-        by_query = np.take(expert_scores.T, flat, axis=1)  # queries × all members
+        mean of its ``m`` best member scores (0 without members); ``by_member``: its
+        ``by_member`` when the caller has it."""
+        bounds = self.member_layout()[1]
+        by_query = self.by_member(expert_scores) if by_member is None else by_member
         n_q = expert_scores.shape[1]
         out = np.zeros((len(self.members), n_q), np.float32)
         best = np.zeros((len(self.members), n_q, m), by_query.dtype)  # societies above m
@@ -168,10 +175,12 @@ class SocietyEvidence:
         expert_dense: np.ndarray,
         expert_char: np.ndarray,
         top_m: int,
+        member_dense: np.ndarray | None = None,
+        member_char: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Raw scores of every channel, societies × queries, for a batch of queries
         (``expert_dense`` / ``expert_char``: their dense and character-bigram cosines with
-        every expert row, experts × queries)."""
+        every expert row, experts × queries; ``member_*``: their ``by_member`` if made)."""
         qc = query_char
         qw = self.word.transform(query_words)
         q12 = self.char12.transform(query_chars12)
@@ -180,9 +189,9 @@ class SocietyEvidence:
             "char_doc": by_columns(self.columns("char_docs"), qc),
             "char_centroid": by_columns(self.columns("char_centroids"), qc),
             "word_doc": by_columns(self.columns("word_docs"), qw),
-            "char_experts": self.top_m_mean(expert_char, top_m),
+            "char_experts": self.top_m_mean(expert_char, top_m, by_member=member_char),
             "dense_doc": society_vectors @ query_vectors.T,
-            "dense_experts": self.top_m_mean(expert_dense, top_m),
+            "dense_experts": self.top_m_mean(expert_dense, top_m, by_member=member_dense),
         }
 
 

@@ -192,6 +192,7 @@ def rank_societies_many(
     expert_dense = (vectors @ experts.vectors.T).T
     query_char = evidence.query_char([char_bigrams(q.text) for q in queries])
     expert_char = evidence.expert_char(query_char)
+    member_char, member_dense = evidence.by_member(expert_char), evidence.by_member(expert_dense)
     raw = evidence.channels(
         query_chars12=[char_unigrams_bigrams(q.text) for q in queries],
         query_char=query_char,
@@ -201,6 +202,8 @@ def rank_societies_many(
         expert_dense=expert_dense,
         expert_char=expert_char,
         top_m=cfg.society_top_m,
+        member_dense=member_dense,
+        member_char=member_char,
     )
     priors = [prior_scores(societies, np.arange(n), q) for q in queries]
     none = np.zeros(n)
@@ -214,7 +217,7 @@ def rank_societies_many(
     names = expert_names or {}
     tops = [_top(fused[:, j], societies.ids, top_k) for j in range(len(queries))]
     driving = _driving_members(
-        tops, evidence.members, drive, expert_char.T, expert_dense.T, cfg.top_experts_shown
+        tops, evidence, drive, member_char, member_dense, cfg.top_experts_shown
     )
     out = []
     for j, (query, top) in enumerate(zip(queries, tops, strict=True)):
@@ -252,25 +255,26 @@ def _member_weights(fusion: Fusion) -> tuple[float, float]:
 
 def _driving_members(
     tops: Sequence[np.ndarray],
-    members: Sequence[np.ndarray],
+    evidence: SocietyEvidence,
     drive: tuple[float, float],
-    char_by_query: np.ndarray,
-    dense_by_query: np.ndarray,
+    member_char: np.ndarray,
+    member_dense: np.ndarray,
     k: int,
 ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """For each query ``j`` and society row in ``tops[j]``, the expert rows of the ``k``
     members that drove the society's score and their scores (``drive``-weighted character
-    and dense cosines; queries × experts arrays), best first, ties in member order: one
+    and dense cosines, ``SocietyEvidence.by_member``), best first, ties in member order: one
     vectorised pass per society over the queries that list it."""
     listing: dict[int, list[int]] = {}
     for j, top in enumerate(tops):
         for row in top.tolist():
             listing.setdefault(row, []).append(j)
+    bounds = evidence.member_layout()[1]
     out = {}
     for row, js in listing.items():
-        rows = members[row]
-        cells = np.ix_(js, rows)
-        scores = drive[0] * char_by_query[cells] + drive[1] * dense_by_query[cells]
+        lo, hi = bounds[row], bounds[row + 1]
+        scores = drive[0] * member_char[js, lo:hi] + drive[1] * member_dense[js, lo:hi]
+        rows = evidence.members[row]
         for i, (j, best) in enumerate(zip(js, _best_first(scores, k), strict=True)):
             out[j, row] = rows[best], scores[i, best]
     return out
