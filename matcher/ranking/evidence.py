@@ -43,6 +43,9 @@ class SocietyEvidence:
     _layout: tuple[np.ndarray, np.ndarray] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _member_vectors: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -128,6 +131,24 @@ class SocietyEvidence:
         ``query_char`` from ``query_char``)."""
         return by_columns(self.columns("char_experts"), query_char)
 
+    def member_char(self, query_char: sp.csr_matrix) -> np.ndarray:
+        """``by_member`` of ``expert_char``, without the gather: the members' rows are laid
+        out in that order once (queries × members)."""
+        got = self._by_column.get("char_members")
+        if got is None:
+            rows = self.char_experts[self.member_layout()[0]]
+            got = self._by_column["char_members"] = sp.csc_matrix(rows)
+        return by_columns(got, query_char).T
+
+    def member_vectors(self, vectors: np.ndarray) -> np.ndarray:
+        """``vectors`` (one row per expert) in ``member_layout`` order, laid out once per
+        array: ``query_vectors @ member_vectors(v).T`` is ``by_member`` of the experts'
+        dense cosines."""
+        if self._member_vectors is None or self._member_vectors[0] is not vectors:
+            flat = self.member_layout()[0]
+            self._member_vectors = (vectors, np.ascontiguousarray(vectors[flat]))
+        return self._member_vectors[1]
+
     def member_layout(self) -> tuple[np.ndarray, np.ndarray]:
         """Every society's member rows concatenated, and where each society's run starts
         (one more at the end); computed once."""
@@ -151,7 +172,7 @@ class SocietyEvidence:
         ``by_member`` when the caller has it."""
         bounds = self.member_layout()[1]
         by_query = self.by_member(expert_scores) if by_member is None else by_member
-        n_q = expert_scores.shape[1]
+        n_q = by_query.shape[0]
         out = np.zeros((len(self.members), n_q), np.float32)
         best = np.zeros((len(self.members), n_q, m), by_query.dtype)  # societies above m
         above = np.diff(bounds) > m
@@ -172,15 +193,16 @@ class SocietyEvidence:
         query_words: Sequence[Sequence[str]],
         query_vectors: np.ndarray,
         society_vectors: np.ndarray,
-        expert_dense: np.ndarray,
-        expert_char: np.ndarray,
+        expert_dense: np.ndarray | None,
+        expert_char: np.ndarray | None,
         top_m: int,
         member_dense: np.ndarray | None = None,
         member_char: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Raw scores of every channel, societies × queries, for a batch of queries
         (``expert_dense`` / ``expert_char``: their dense and character-bigram cosines with
-        every expert row, experts × queries; ``member_*``: their ``by_member`` if made)."""
+        every expert row, experts × queries; ``member_*``: their ``by_member``, which replace
+        them when given)."""
         qc = query_char
         qw = self.word.transform(query_words)
         q12 = self.char12.transform(query_chars12)

@@ -187,20 +187,19 @@ def rank_societies_many(
         return [[] for _ in queries]
     fusion = fusion or Fusion.default(cfg)
     vectors = np.stack([q.vector for q in queries])
-    # experts × queries, each the transpose of a queries × experts array: one query's member
-    # scores are contiguous (what the per-society top-m and the explanations read)
-    expert_dense = (vectors @ experts.vectors.T).T
+    # queries × every society's members in turn: what the member channels and explanations
+    # read, computed in that order (no gather of experts × queries scores)
+    member_dense = vectors @ evidence.member_vectors(experts.vectors).T
     query_char = evidence.query_char([char_bigrams(q.text) for q in queries])
-    expert_char = evidence.expert_char(query_char)
-    member_char, member_dense = evidence.by_member(expert_char), evidence.by_member(expert_dense)
+    member_char = evidence.member_char(query_char)
     raw = evidence.channels(
         query_chars12=[char_unigrams_bigrams(q.text) for q in queries],
         query_char=query_char,
         query_words=[q.tokens for q in queries],
         query_vectors=vectors,
         society_vectors=societies.vectors,
-        expert_dense=expert_dense,
-        expert_char=expert_char,
+        expert_dense=None,
+        expert_char=None,
         top_m=cfg.society_top_m,
         member_dense=member_dense,
         member_char=member_char,
