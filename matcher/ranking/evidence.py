@@ -231,7 +231,9 @@ def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     query's dense row (one scatter-add for a block of queries, in the order scipy's sparse
     product adds, so the same numbers without its sparse result). The array is the
     transpose of a queries × rows one (each query's scores contiguous)."""
-    q = sp.csr_matrix(queries, dtype=np.float32)
+    q = queries
+    if not (sp.issparse(q) and q.format == "csr" and q.dtype == np.float32):
+        q = sp.csr_matrix(q, dtype=np.float32)  # (a weighed query is one: no copy per call)
     n_rows = matrix.shape[0]
     out = np.zeros((q.shape[0], n_rows), np.result_type(matrix.dtype, np.float32))
     lens = matrix.indptr[q.indices + 1] - matrix.indptr[q.indices]  # per query term
