@@ -86,10 +86,16 @@ class BM25:
 
     def present(self, row: int, terms: Sequence[str]) -> list[str]:
         """The terms that occur in document ``row`` (in the given order)."""
-        lo, hi = self.by_row.indptr[row], self.by_row.indptr[row + 1]
-        cols = self.by_row.indices[lo:hi]  # sorted
-        wanted = [self.vocab.get(t, -1) for t in terms]
-        at = np.searchsorted(cols, wanted)
-        return [
-            t for t, j, p in zip(terms, wanted, at, strict=True) if p < len(cols) and cols[p] == j
-        ]
+        return self.present_each([row], terms)[0]
+
+    def present_each(self, rows: Sequence[int], terms: Sequence[str]) -> list[list[str]]:
+        """``present`` of each of ``rows`` (the terms looked up once)."""
+        wanted = np.array([self.vocab.get(t, -1) for t in terms], np.int64)
+        out = []
+        for row in rows:
+            lo, hi = self.by_row.indptr[row], self.by_row.indptr[row + 1]
+            cols = self.by_row.indices[lo:hi]  # sorted
+            at = np.minimum(np.searchsorted(cols, wanted), max(len(cols) - 1, 0))
+            hit = (cols[at] == wanted) if len(cols) else np.zeros(len(terms), bool)
+            out.append([t for t, h in zip(terms, hit.tolist(), strict=True) if h])
+        return out

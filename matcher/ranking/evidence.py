@@ -40,6 +40,12 @@ class SocietyEvidence:
     _by_column: dict[str, sp.csc_matrix] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _layout: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _member_vectors: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -125,16 +131,58 @@ class SocietyEvidence:
         ``query_char`` from ``query_char``)."""
         return by_columns(self.columns("char_experts"), query_char)
 
-    def top_m_mean(self, expert_scores: np.ndarray, m: int) -> np.ndarray:
+    def member_char(self, query_char: sp.csr_matrix) -> np.ndarray:
+        """``by_member`` of ``expert_char``, without the gather: the members' rows are laid
+        out in that order once (queries × members)."""
+        got = self._by_column.get("char_members")
+        if got is None:
+            rows = self.char_experts[self.member_layout()[0]]
+            got = self._by_column["char_members"] = sp.csc_matrix(rows)
+        return by_columns(got, query_char).T
+
+    def member_vectors(self, vectors: np.ndarray) -> np.ndarray:
+        """``vectors`` (one row per expert) in ``member_layout`` order, laid out once per
+        array: ``query_vectors @ member_vectors(v).T`` is ``by_member`` of the experts'
+        dense cosines."""
+        if self._member_vectors is None or self._member_vectors[0] is not vectors:
+            flat = self.member_layout()[0]
+            self._member_vectors = (vectors, np.ascontiguousarray(vectors[flat]))
+        return self._member_vectors[1]
+
+    def member_layout(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every society's member rows concatenated, and where each society's run starts
+        (one more at the end); computed once."""
+        if self._layout is None:
+            flat = np.concatenate([np.zeros(0, np.int64), *self.members])
+            bounds = np.cumsum([0, *(len(m) for m in self.members)])
+            self._layout = (flat, bounds)
+        return self._layout
+
+    def by_member(self, expert_scores: np.ndarray) -> np.ndarray:
+        """Queries × every society's members in turn (``member_layout`` order) of
+        ``expert_scores`` (experts × queries). Fastest when ``expert_scores`` is the
+        transpose of a queries × experts array (each query's scores are then contiguous)."""
+        return np.take(expert_scores.T, self.member_layout()[0], axis=1)
+
+    def top_m_mean(
+        self, expert_scores: np.ndarray, m: int, *, by_member: np.ndarray | None = None
+    ) -> np.ndarray:
         """Per society (rows) and query (columns of ``expert_scores``, experts × queries), the
-        mean of its ``m`` best member scores (0 without members)."""
-        out = np.zeros((len(self.members), expert_scores.shape[1]), np.float32)
-        for s, rows in enumerate(self.members):
-            if len(rows):
-                vals = expert_scores[rows]
-                if len(rows) > m:
-                    vals = np.partition(vals, len(rows) - m, axis=0)[-m:]
-                out[s] = vals.mean(axis=0)
+        mean of its ``m`` best member scores (0 without members); ``by_member``: its
+        ``by_member`` when the caller has it."""
+        bounds = self.member_layout()[1]
+        by_query = self.by_member(expert_scores) if by_member is None else by_member
+        n_q = by_query.shape[0]
+        out = np.zeros((len(self.members), n_q), np.float32)
+        best = np.zeros((len(self.members), n_q, m), by_query.dtype)  # societies above m
+        above = np.diff(bounds) > m
+        for s in range(len(self.members)):
+            lo, hi = bounds[s], bounds[s + 1]
+            if above[s]:
+                best[s] = np.partition(by_query[:, lo:hi], hi - lo - m, axis=1)[:, -m:]
+            elif hi > lo:
+                out[s] = by_query[:, lo:hi].mean(axis=1)
+        out[above] = best[above].mean(axis=2)
         return out
 
     def channels(
@@ -145,13 +193,16 @@ class SocietyEvidence:
         query_words: Sequence[Sequence[str]],
         query_vectors: np.ndarray,
         society_vectors: np.ndarray,
-        expert_dense: np.ndarray,
-        expert_char: np.ndarray,
+        expert_dense: np.ndarray | None,
+        expert_char: np.ndarray | None,
         top_m: int,
+        member_dense: np.ndarray | None = None,
+        member_char: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Raw scores of every channel, societies × queries, for a batch of queries
         (``expert_dense`` / ``expert_char``: their dense and character-bigram cosines with
-        every expert row, experts × queries)."""
+        every expert row, experts × queries; ``member_*``: their ``by_member``, which replace
+        them when given)."""
         qc = query_char
         qw = self.word.transform(query_words)
         q12 = self.char12.transform(query_chars12)
@@ -160,29 +211,49 @@ class SocietyEvidence:
             "char_doc": by_columns(self.columns("char_docs"), qc),
             "char_centroid": by_columns(self.columns("char_centroids"), qc),
             "word_doc": by_columns(self.columns("word_docs"), qw),
-            "char_experts": self.top_m_mean(expert_char, top_m),
+            "char_experts": self.top_m_mean(expert_char, top_m, by_member=member_char),
             "dense_doc": society_vectors @ query_vectors.T,
-            "dense_experts": self.top_m_mean(expert_dense, top_m),
+            "dense_experts": self.top_m_mean(expert_dense, top_m, by_member=member_dense),
         }
 
 
-QUERY_BLOCK = 256
-"""Queries multiplied together in ``by_columns`` (bounds the dense block it fills)."""
+POSTINGS_BLOCK = 1 << 21
+"""Postings (query term × row holding it) visited together in ``by_columns`` (bounds its
+index arrays: about 50 MiB a block)…"""
+SCORES_BLOCK = 1 << 16
+"""…and scores they are added into (256 KiB: the scattered adds stay in cache)."""
 
 
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     """``matrix @ queries.T`` as a dense float32 rows × queries array, reading only the
     columns of ``matrix`` that the queries use (a need has a few dozen terms of a vocabulary
-    of hundreds of thousands): each query term visits the rows holding it (``matrix.T`` of a
-    by-column matrix is by row); queries are taken ``QUERY_BLOCK`` at a time."""
-    n = queries.shape[0]
-    out = np.zeros((matrix.shape[0], n), np.float32)
-    by_row = matrix.T
-    for i in range(0, n, QUERY_BLOCK):
-        block = sp.csr_matrix(queries[i : i + QUERY_BLOCK], dtype=np.float32)
-        if block.nnz:
-            out[:, i : i + QUERY_BLOCK] = (block @ by_row).toarray().T
-    return out
+    of hundreds of thousands): each query term's weight times its column is added into the
+    query's dense row (one scatter-add for a block of queries, in the order scipy's sparse
+    product adds, so the same numbers without its sparse result). The array is the
+    transpose of a queries × rows one (each query's scores contiguous)."""
+    q = queries
+    if not (sp.issparse(q) and q.format == "csr" and q.dtype == np.float32):
+        q = sp.csr_matrix(q, dtype=np.float32)  # (a weighed query is one: no copy per call)
+    n_rows = matrix.shape[0]
+    out = np.zeros((q.shape[0], n_rows), np.result_type(matrix.dtype, np.float32))
+    lens = matrix.indptr[q.indices + 1] - matrix.indptr[q.indices]  # per query term
+    done = np.concatenate([[0], np.cumsum(lens)])[q.indptr]  # postings before each query
+    step = max(1, SCORES_BLOCK // max(n_rows, 1))
+    i = 0
+    while i < q.shape[0]:
+        j = int(np.searchsorted(done, done[i] + POSTINGS_BLOCK, side="right")) - 1
+        j = min(max(j, i + 1), i + step)
+        a, b = q.indptr[i], q.indptr[j]
+        n_post = int(done[j] - done[i])
+        if n_post:
+            span = lens[a:b]
+            first = matrix.indptr[q.indices[a:b]]
+            at = np.repeat(first - (np.cumsum(span) - span), span) + np.arange(n_post)
+            query = np.repeat(np.repeat(np.arange(j - i), np.diff(q.indptr[i : j + 1])), span)
+            weight = matrix.data[at] * np.repeat(q.data[a:b], span)
+            np.add.at(out[i:j].reshape(-1), query * n_rows + matrix.indices[at], weight)
+        i = j
+    return out.astype(np.float32, copy=False).T
 
 
 def assignment(members: Sequence[np.ndarray], n_s: int, n_e: int) -> sp.csr_matrix:

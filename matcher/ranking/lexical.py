@@ -50,9 +50,21 @@ class TfidfSpace:
         return self.weigh(count_matrix(docs, self.vocab))
 
     def weigh(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """``transform`` of documents given as counts over this space's columns."""
-        m = sp.csr_matrix(counts, dtype=np.float32, copy=True)
-        m.data = (1 + np.log(m.data)) * self.idf[m.indices]
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        inv = sp.diags(1 / np.maximum(norms, 1e-12))
-        return (inv @ m).tocsr().astype(np.float32)
+        """``transform`` of documents given as counts over this space's columns. Plain numpy
+        on the CSR arrays (a query costs microseconds, not scipy's per-call overhead); the
+        numbers, and each row's entries in reverse column order, are those of the scipy
+        form ``diag(1/‖row‖) @ m`` it replaces, so sums over them are unchanged."""
+        m = sp.csr_matrix(counts, dtype=np.float32)
+        if not m.has_canonical_format:  # (counts are: ``count_matrix`` sums duplicates)
+            m = m.copy()
+            m.sum_duplicates()
+        data = (1 + np.log(m.data)) * self.idf[m.indices]
+        lens = np.diff(m.indptr)
+        nonempty = np.flatnonzero(lens)
+        norms = np.zeros(m.shape[0], np.float32)
+        norms[nonempty] = np.add.reduceat(data * data, m.indptr[nonempty])
+        inv = 1 / np.maximum(np.sqrt(norms), 1e-12)
+        rows = np.repeat(np.arange(m.shape[0]), lens)
+        rev = m.indptr[rows] + m.indptr[rows + 1] - 1 - np.arange(len(data))
+        out = (data[rev] * inv[rows], m.indices[rev].copy(), m.indptr.copy())
+        return sp.csr_matrix(out, shape=m.shape)

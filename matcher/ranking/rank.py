@@ -187,18 +187,22 @@ def rank_societies_many(
         return [[] for _ in queries]
     fusion = fusion or Fusion.default(cfg)
     vectors = np.stack([q.vector for q in queries])
-    expert_dense = experts.vectors @ vectors.T  # experts × queries
+    # queries × every society's members in turn: what the member channels and explanations
+    # read, computed in that order (no gather of experts × queries scores)
+    member_dense = vectors @ evidence.member_vectors(experts.vectors).T
     query_char = evidence.query_char([char_bigrams(q.text) for q in queries])
-    expert_char = evidence.expert_char(query_char)
+    member_char = evidence.member_char(query_char)
     raw = evidence.channels(
         query_chars12=[char_unigrams_bigrams(q.text) for q in queries],
         query_char=query_char,
         query_words=[q.tokens for q in queries],
         query_vectors=vectors,
         society_vectors=societies.vectors,
-        expert_dense=expert_dense,
-        expert_char=expert_char,
+        expert_dense=None,
+        expert_char=None,
         top_m=cfg.society_top_m,
+        member_dense=member_dense,
+        member_char=member_char,
     )
     priors = [prior_scores(societies, np.arange(n), q) for q in queries]
     none = np.zeros(n)
@@ -210,11 +214,15 @@ def rank_societies_many(
     sids = societies.ids.tolist()
     capacity = np.array([capacity_share.get(int(sid), 1.0) for sid in sids])
     names = expert_names or {}
+    tops = [_top(fused[:, j], societies.ids, top_k) for j in range(len(queries))]
+    driving = _driving_members(
+        tops, evidence, drive, member_char, member_dense, cfg.top_experts_shown
+    )
     out = []
-    for j, query in enumerate(queries):
-        member_scores = drive[0] * expert_char[:, j] + drive[1] * expert_dense[:, j]
+    for j, (query, top) in enumerate(zip(queries, tops, strict=True)):
         ranked = []
-        for row in _top(fused[:, j], societies.ids, top_k):
+        matched = societies.bm25.present_each(top, query.keywords)
+        for row, kws in zip(top.tolist(), matched, strict=True):
             comp = {c: round(float(v[row, j]), 4) for c, v in raw.items()}
             comp |= {p: float(stacked[p][row, j]) for p in PRIOR_FEATURES}
             comp |= {
@@ -222,11 +230,16 @@ def rank_societies_many(
                 "fused": round(float(fused[row, j]), 4),
                 "probability": round(float(probs[row, j]), 4),
             }
-            comp["top_experts"] = _top_members(
-                evidence.members[row], member_scores, experts, names, cfg.top_experts_shown
-            )
-            matched = societies.bm25.present(row, query.keywords)
-            ranked.append(Scored(int(sids[row]), round(float(scores[row, j]), 1), comp, matched))
+            rows, member_scores = driving[j, row]
+            comp["top_experts"] = [
+                {
+                    "id": int(experts.ids[e]),
+                    "name": names.get(int(experts.ids[e]), ""),
+                    "score": round(v, 4),
+                }
+                for e, v in zip(rows.tolist(), member_scores.tolist(), strict=True)
+            ]
+            ranked.append(Scored(int(sids[row]), round(float(scores[row, j]), 1), comp, kws))
         out.append(ranked)
     return out
 
@@ -239,16 +252,52 @@ def _member_weights(fusion: Fusion) -> tuple[float, float]:
     return (a, b) if a + b > 0 else (1.0, 1.0)
 
 
-def _top_members(
-    members: np.ndarray, scores: np.ndarray, experts: Corpus, names: dict[int, str], k: int
-) -> list[dict]:
-    """The society's ``k`` member experts that drove its score, for the explanation."""
-    best = members[np.argsort(-scores[members], kind="stable")[:k]]
-    return [
-        {
-            "id": int(experts.ids[e]),
-            "name": names.get(int(experts.ids[e]), ""),
-            "score": round(float(scores[e]), 4),
-        }
-        for e in best
-    ]
+def _driving_members(
+    tops: Sequence[np.ndarray],
+    evidence: SocietyEvidence,
+    drive: tuple[float, float],
+    member_char: np.ndarray,
+    member_dense: np.ndarray,
+    k: int,
+) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """For each query ``j`` and society row in ``tops[j]``, the expert rows of the ``k``
+    members that drove the society's score and their scores (``drive``-weighted character
+    and dense cosines, ``SocietyEvidence.by_member``), best first, ties in member order: one
+    vectorised pass per society over the queries that list it."""
+    listing: dict[int, list[int]] = {}
+    for j, top in enumerate(tops):
+        for row in top.tolist():
+            listing.setdefault(row, []).append(j)
+    bounds = evidence.member_layout()[1]
+    out = {}
+    for row, js in listing.items():
+        lo, hi = bounds[row], bounds[row + 1]
+        scores = drive[0] * member_char[js, lo:hi] + drive[1] * member_dense[js, lo:hi]
+        rows = evidence.members[row]
+        for i, (j, best) in enumerate(zip(js, _best_first(scores, k), strict=True)):
+            out[j, row] = rows[best], scores[i, best]
+    return out
+
+
+def _best_first(scores: np.ndarray, k: int) -> list[np.ndarray]:
+    """Per row of ``scores``, ``np.argsort(-row, kind="stable")[:k]`` without sorting the
+    whole row: only the values at least the row's ``k``-th best are sorted (rows with ties
+    at that value are done one by one)."""
+    n = scores.shape[1]
+    if n <= k or k <= 0:
+        return list(np.argsort(-scores, axis=1, kind="stable")[:, :k])
+    kth = np.partition(scores, n - k, axis=1)[:, n - k]
+    above = scores >= kth[:, None]
+    exact = above.sum(axis=1) == k
+    out: list[np.ndarray] = [np.zeros(0, np.int64)] * len(scores)
+    if exact.any():
+        pos = np.nonzero(above[exact])[1].reshape(-1, k)  # ascending within each row
+        got = np.take_along_axis(scores[exact], pos, axis=1)
+        best = np.take_along_axis(pos, np.argsort(-got, axis=1, kind="stable"), axis=1)
+        for i, b in zip(np.flatnonzero(exact).tolist(), best, strict=True):
+            out[i] = b
+    for i in np.flatnonzero(~exact).tolist():
+        row = scores[i]
+        pick = np.flatnonzero(above[i])
+        out[i] = pick[np.argsort(-row[pick], kind="stable")[:k]]
+    return out
