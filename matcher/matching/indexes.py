@@ -16,19 +16,19 @@ from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import VectorIndex
 from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
+from matcher.matching.text_counts import TextCounts
 from matcher.matching.tokens import TokenCache
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence, assignment
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus
-from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import count_vocab, widen
 
 STATE_FILE = persist.STATE_FILE
 COMPRESS_THRESHOLD = 500_000
 """Collections above this many rows use a compressed (IVF-PQ) index."""
-_LAZY = ("experts", "societies", "evidence")
+_EAGER = ("experts", "societies", "evidence")
+_LAZY = (*_EAGER, "counts")  # the counts are read by the next build only
 
 
 @dataclass
@@ -46,6 +46,7 @@ class IndexState:
     e_hashes: list[str]
     s_hashes: list[str]
     s_own_vectors: np.ndarray  # the societies' own texts' vectors (before adding members)
+    counts: TextCounts  # per-text term counts: the next refresh patches them
     fusion: Fusion = field(default_factory=Fusion.default)
     expert_calibration: ExpertCalibration = field(default_factory=ExpertCalibration)
     labelled: int = 0  # experts with one society when the fusion was fitted
@@ -98,22 +99,62 @@ def build_state(
     s_hashes = [text_hash(r.text) for r in societies]
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, vectors, progress)
     s_own, n_s = _vectors(societies, s_tokens, s_hashes, encoder, vectors, progress)
-    evidence, (e_bm25, s_bm25), s_vecs = society_evidence(
+    counts = TextCounts.count(
+        e_texts=[r.text for r in experts],
+        s_texts=[r.text for r in societies],
+        e_tokens=e_tokens,
+        s_tokens=s_tokens,
+    )
+    state = assemble_state(
+        signature=signature,
         experts=experts,
         societies=societies,
         memberships=memberships,
-        e_tokens=e_tokens,
-        s_tokens=s_tokens,
+        counts=counts,
+        hashes=(e_hashes, s_hashes),
+        vectors=(e_vecs, s_own),
+        model_id=encoder.model_id,
+        ann_threshold=ann_threshold,
+        previous=previous,
+        segmenter_id=segmenter_id,
+    )
+    return state, n_e + n_s
+
+
+def assemble_state(
+    *,
+    signature: str,
+    experts: list[Row],
+    societies: list[Row],
+    memberships: dict[int, list[int]],
+    counts: TextCounts,
+    hashes: tuple[list[str], list[str]],
+    vectors: tuple[np.ndarray, np.ndarray],
+    model_id: str,
+    ann_threshold: int,
+    previous: IndexState | None,
+    segmenter_id: str,
+) -> IndexState:
+    """The state of these rows from their per-text counts and vectors (experts', societies'
+    own): every society document, TF-IDF and BM25 weight is derived here, in one place for
+    a build from scratch and a patched refresh (``matcher.matching.incremental``)."""
+    e_hashes, s_hashes = hashes
+    e_vecs, s_own = vectors
+    evidence, (e_bm25, s_bm25), s_vecs = evidence_from_counts(
+        counts=counts,
+        experts=experts,
+        societies=societies,
+        memberships=memberships,
         e_vecs=e_vecs,
         s_vecs=s_own,
     )
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
     ).hexdigest()
-    state = IndexState(
+    return IndexState(
         signature=signature,
-        model_id=encoder.model_id,
-        version=f"{encoder.model_id}|{checksum[:16]}",
+        model_id=model_id,
+        version=f"{model_id}|{checksum[:16]}",
         experts=corpus(experts, e_bm25, e_vecs, ann_threshold, previous and previous.experts),
         societies=corpus(societies, s_bm25, s_vecs, ann_threshold, previous and previous.societies),
         memberships=memberships,
@@ -130,9 +171,9 @@ def build_state(
         e_hashes=e_hashes,
         s_hashes=s_hashes,
         s_own_vectors=np.asarray(s_own, np.float32).reshape(len(societies), -1),
+        counts=counts,
         segmenter_id=segmenter_id,
     )
-    return state, n_e + n_s
 
 
 def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool):
@@ -158,24 +199,42 @@ def society_evidence(
     e_vecs: np.ndarray,
     s_vecs: np.ndarray,
 ) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
+    """``evidence_from_counts`` of these texts, every one counted."""
+    counts = TextCounts.count(
+        e_texts=[r.text for r in experts],
+        s_texts=[r.text for r in societies],
+        e_tokens=e_tokens,
+        s_tokens=s_tokens,
+    )
+    return evidence_from_counts(
+        counts=counts,
+        experts=experts,
+        societies=societies,
+        memberships=memberships,
+        e_vecs=e_vecs,
+        s_vecs=s_vecs,
+    )
+
+
+def evidence_from_counts(
+    *,
+    counts: TextCounts,
+    experts: list[Row],
+    societies: list[Row],
+    memberships: dict[int, list[int]],
+    e_vecs: np.ndarray,
+    s_vecs: np.ndarray,
+) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
     """The society channels' matrices; the BM25 of the experts and of the society documents
     (a society's own words plus its members'); each society's vector (the normalised sum of
-    its own and its members' vectors: the description counts as one more member). Every
-    text is counted once; society documents are sums of count rows."""
+    its own and its members' vectors: the description counts as one more member). Society
+    documents are sums of the texts' count rows (``counts``, aligned with the rows)."""
     pos_of: dict[int, list[int]] = {}
     for pos, row in enumerate(experts):
         for sid in memberships.get(row.id, ()):
             pos_of.setdefault(sid, []).append(pos)
     s_rows = [pos_of.get(r.id, []) for r in societies]
-    vocab: dict[str, dict[str, int]] = {"char12": {}, "char": {}, "word": {}}
-    own, exp = {}, {}
-    for key, unigrams in (("char12", True), ("char", False)):
-        own[key] = char_gram_counts([r.text for r in societies], vocab[key], unigrams=unigrams)
-        exp[key] = char_gram_counts([r.text for r in experts], vocab[key], unigrams=unigrams)
-    own["word"], _ = count_vocab(s_tokens, vocab["word"])
-    exp["word"], _ = count_vocab(e_tokens, vocab["word"])
-    for key in vocab:
-        own[key], exp[key] = widen(own[key], len(vocab[key])), widen(exp[key], len(vocab[key]))
+    own, exp, vocab = counts.own, counts.experts, counts.vocab
     evidence = SocietyEvidence.from_counts(own=own, experts=exp, vocab=vocab, members=s_rows)
     s_vecs = np.array(s_vecs, np.float32, copy=True)
     for pos, rows in enumerate(s_rows):
@@ -244,6 +303,7 @@ def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = N
     arrays["s_own_vectors"] = state.s_own_vectors
     arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
     arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
+    state.counts.put(arrays, docs)
     if tokens is not None:
         tokens.put(arrays, docs)
     meta = {
@@ -301,7 +361,7 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
         name=version.name,
     )
     if eager:
-        for part in _LAZY:
+        for part in _EAGER:
             getattr(state, part)
     return state
 
@@ -319,6 +379,8 @@ def load_tokens(index_dir: Path, name: str, segmenter_id: str) -> TokenCache:
 
 
 def _load_part(version: persist.Version, part: str, meta: dict):
+    if part == "counts":
+        return TextCounts.get(version)
     if part == "evidence":
         spaces = {
             s: TfidfSpace.from_parts(
