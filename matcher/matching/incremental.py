@@ -32,6 +32,11 @@ class Patched:
     encoded: int  # texts counted and encoded anew
 
 
+def patch_limit(rows: int) -> int:
+    """How many texts may change for a patch (``PATCH_SHARE``, ``PATCH_MIN``)."""
+    return max(int(PATCH_SHARE * rows), PATCH_MIN)
+
+
 def sources(old_ids: np.ndarray, old_hashes: Sequence[str], rows: list[Row], hashes: list[str]):
     """Per row, its position in the previous state when its text is unchanged, else -1."""
     at = {int(i): p for p, i in enumerate(old_ids.tolist())}
@@ -69,7 +74,7 @@ def patched_state(
     e_src = sources(previous.experts.ids, previous.e_hashes, experts, e_hashes)
     s_src = sources(previous.societies.ids, previous.s_hashes, societies, s_hashes)
     moved = changes(e_src, len(previous.e_hashes)) + changes(s_src, len(previous.s_hashes))
-    if moved > max(PATCH_SHARE * (len(experts) + len(societies)), PATCH_MIN):
+    if moved > patch_limit(len(experts) + len(societies)):
         return None
     counts = previous_counts(previous)
     if counts is None:

@@ -17,7 +17,7 @@ from matcher.embeddings.vector_index import VectorIndex
 from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.text_counts import TextCounts
-from matcher.matching.tokens import TokenCache
+from matcher.matching.tokens import EXTRA, TokenCache, base_files
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence, assignment
 from matcher.ranking.fusion import ExpertCalibration, Fusion
@@ -278,8 +278,16 @@ def corpus(
 # --- saving and loading ----------------------------------------------------------------
 
 
-def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = None) -> str:
-    """Write ``state`` (and the token cache) as a new current version; its name."""
+def save_state(
+    state: IndexState,
+    index_dir: Path,
+    tokens: TokenCache | None = None,
+    *,
+    linked_tokens: tuple[persist.Version, TokenCache] | None = None,
+) -> str:
+    """Write ``state`` (and the token cache) as a new current version; its name.
+    ``linked_tokens``: instead of a whole cache, another version's cache base (linked, not
+    written again) and the texts added since (``matcher.matching.tokens``)."""
     arrays: dict[str, np.ndarray] = {}
     docs: dict[str, object] = {}
     extra: dict[str, object] = {}
@@ -304,8 +312,13 @@ def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = N
     arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
     arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
     state.counts.put(arrays, docs)
+    reuse = None
     if tokens is not None:
         tokens.put(arrays, docs)
+    elif linked_tokens is not None:
+        source, added = linked_tokens
+        added.put(arrays, docs, EXTRA)
+        reuse = (source, base_files(source))
     meta = {
         "signature": state.signature,
         "model_id": state.model_id,
@@ -321,7 +334,9 @@ def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = N
         "names": {k: list(v.items()) for k, v in state.names.items()},
     }
     bundle = persist.Bundle(meta, docs, arrays)
-    state.name = persist.write_version(index_dir, bundle, version=state.version, extra=extra)
+    state.name = persist.write_version(
+        index_dir, bundle, version=state.version, extra=extra, reuse=reuse
+    )
     return state.name
 
 

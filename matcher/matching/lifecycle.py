@@ -17,12 +17,13 @@ import numpy as np
 from filelock import FileLock
 from sqlalchemy.orm import Session
 
-from matcher.matching import profiles
-from matcher.matching.incremental import patched_state
+from matcher.matching import persist, profiles
+from matcher.matching.incremental import patch_limit, patched_state
 from matcher.matching.indexes import IndexState, build_state, load_state, load_tokens, save_state
+from matcher.matching.profiles import text_hash
 from matcher.matching.runtime import MatchingRuntime
 from matcher.matching.text_counts import TextCounts
-from matcher.matching.tokens import TokenCache
+from matcher.matching.tokens import TokenCache, extra_since
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,8 @@ def ensure_indexes(
         state = runtime.state
         if not refit and state is not None and state.signature == sig:
             return _status("unchanged", state, 0)
-        saved = None if refit else load_state(index_dir)
+        held = state is not None and state.name == persist.current_name(index_dir)
+        saved = None if refit or held else load_state(index_dir)
         if saved is not None and saved.signature == sig and runtime._use_encoder_of(saved):
             runtime.swap(saved)
             return _status("loaded", saved, 0)
@@ -132,16 +134,27 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
 def _patch(runtime, sig, previous: IndexState, rows) -> IndexStatus | None:
     """The next version patched from ``previous`` (``matcher.matching.incremental``), saved
     and swapped in; None when the patch does not apply, the vocabulary drifted past
-    ``DRIFT_REFIT`` or the fusion must be refitted (the caller builds from scratch)."""
+    ``DRIFT_REFIT`` or the fusion must be refitted (the caller builds from scratch). Only
+    the changed texts are cut (a builder's token cache in memory is kept up to date)."""
     experts, societies, members = rows
-    cache = _token_cache(runtime, previous)
+    cache = runtime.tokens
+    new: dict[str, list[str]] = {}
+
+    def tokenize(texts: list[str]) -> list[list[str]]:
+        if cache is not None:
+            got = cache.tokens(texts, runtime.segmenter)
+        else:
+            got = runtime.segmenter.tokens_many(texts)
+        new.update(zip(map(text_hash, texts), got, strict=True))
+        return got
+
     patched = patched_state(
         previous=previous,
         signature=sig,
         experts=experts,
         societies=societies,
         memberships=members,
-        tokenize=lambda texts: cache.tokens(texts, runtime.segmenter),
+        tokenize=tokenize,
         encoder=runtime.encoder,
         ann_threshold=runtime.settings.ann_threshold,
         segmenter_id=runtime.segmenter_id,
@@ -154,12 +167,32 @@ def _patch(runtime, sig, previous: IndexState, rows) -> IndexStatus | None:
         return None
     state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
     state.labelled = previous.labelled
-    runtime.tokens = cache.keep_only(set(state.e_hashes) | set(state.s_hashes))
-    save_state(state, runtime.settings.index_dir, runtime.tokens)
+    keep = set(state.e_hashes) | set(state.s_hashes)
+    if cache is not None:
+        runtime.tokens = cache.keep_only(keep)
+    _save_patched(runtime, state, previous, new, keep)
     runtime.swap(state)
     status = _status("refreshed", state, patched.encoded, drift)
     status.patched = True
     return status
+
+
+def _save_patched(runtime, state: IndexState, previous: IndexState, new, keep: set[str]) -> None:
+    """Save a patched state: its token cache links ``previous``'s base and adds the new
+    texts, or (past the bound, or that version gone) is written whole."""
+    index_dir = runtime.settings.index_dir
+    try:
+        source = persist.Version(index_dir, previous.name)
+        added = extra_since(source, new, keep, patch_limit(len(keep)))
+        if added is not None:
+            save_state(state, index_dir, linked_tokens=(source, added))
+            return
+    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+        pass
+    cache = _token_cache(runtime, previous)
+    cache.entries.update(new)
+    runtime.tokens = cache.keep_only(keep)
+    save_state(state, index_dir, runtime.tokens)
 
 
 def _token_cache(runtime: MatchingRuntime, previous: IndexState | None) -> TokenCache:
