@@ -17,7 +17,9 @@ from matcher.embeddings.vector_index import VectorIndex
 from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.text_counts import TextCounts
-from matcher.matching.tokens import EXTRA, TokenCache, base_files
+from matcher.matching.text_counts import base_files as counts_base
+from matcher.matching.tokens import EXTRA, TokenCache
+from matcher.matching.tokens import base_files as tokens_base
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence, assignment
 from matcher.ranking.fusion import ExpertCalibration, Fusion
@@ -278,16 +280,26 @@ def corpus(
 # --- saving and loading ----------------------------------------------------------------
 
 
+@dataclass
+class Linked:
+    """What the version of a patched state takes from the version ``source`` it was patched
+    from, instead of writing it again: the token cache's base (plus ``tokens``, the texts
+    added since) and, while at most ``limit`` rows were counted since, the counts' base."""
+
+    source: persist.Version
+    tokens: TokenCache
+    limit: int
+
+
 def save_state(
     state: IndexState,
     index_dir: Path,
     tokens: TokenCache | None = None,
     *,
-    linked_tokens: tuple[persist.Version, TokenCache] | None = None,
+    linked: Linked | None = None,
 ) -> str:
-    """Write ``state`` (and the token cache) as a new current version; its name.
-    ``linked_tokens``: instead of a whole cache, another version's cache base (linked, not
-    written again) and the texts added since (``matcher.matching.tokens``)."""
+    """Write ``state`` (and the token cache, or ``linked``) as a new current version; its
+    name."""
     arrays: dict[str, np.ndarray] = {}
     docs: dict[str, object] = {}
     extra: dict[str, object] = {}
@@ -311,14 +323,17 @@ def save_state(
     arrays["s_own_vectors"] = state.s_own_vectors
     arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
     arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
-    state.counts.put(arrays, docs)
-    reuse = None
+    reuse, delta = None, False
     if tokens is not None:
         tokens.put(arrays, docs)
-    elif linked_tokens is not None:
-        source, added = linked_tokens
-        added.put(arrays, docs, EXTRA)
-        reuse = (source, base_files(source))
+    elif linked is not None:
+        linked.tokens.put(arrays, docs, EXTRA)
+        since = state.counts.counted_since_base()
+        delta = state.counts.base == linked.source.name and since is not None
+        delta = delta and since <= linked.limit
+        names = tokens_base(linked.source) + (counts_base(linked.source) if delta else [])
+        reuse = (linked.source, names)
+    state.counts.put(arrays, docs, delta=delta)
     meta = {
         "signature": state.signature,
         "model_id": state.model_id,
@@ -337,6 +352,7 @@ def save_state(
     state.name = persist.write_version(
         index_dir, bundle, version=state.version, extra=extra, reuse=reuse
     )
+    state.counts.saved(state.name, delta=delta)
     return state.name
 
 

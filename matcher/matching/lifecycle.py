@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 
 from matcher.matching import persist, profiles
 from matcher.matching.incremental import patch_limit, patched_state
-from matcher.matching.indexes import IndexState, build_state, load_state, load_tokens, save_state
+from matcher.matching.indexes import (
+    IndexState,
+    Linked,
+    build_state,
+    load_state,
+    load_tokens,
+    save_state,
+)
 from matcher.matching.profiles import text_hash
 from matcher.matching.runtime import MatchingRuntime
 from matcher.matching.text_counts import TextCounts
@@ -185,7 +192,8 @@ def _save_patched(runtime, state: IndexState, previous: IndexState, new, keep: s
         source = persist.Version(index_dir, previous.name)
         added = extra_since(source, new, keep, patch_limit(len(keep)))
         if added is not None:
-            save_state(state, index_dir, linked_tokens=(source, added))
+            limit = patch_limit(len(keep))
+            save_state(state, index_dir, linked=Linked(source, added, limit))
             return
     except (persist.Refused, KeyError, TypeError, ValueError, OSError):
         pass

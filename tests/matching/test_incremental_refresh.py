@@ -139,8 +139,10 @@ def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch):
         _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
     saved = load_tokens(settings.index_dir, fresh.state.name, fresh.segmenter_id)
     assert set(fresh.state.e_hashes + fresh.state.s_hashes) <= set(saved.entries)
-    base = settings.index_dir / fresh.state.name / "tokens.ids.npy"
-    assert base.stat().st_nlink >= 2  # the previous version's, linked: not written again
+    saved_dir = settings.index_dir / fresh.state.name
+    for base in ("tokens.ids.npy", "counts.experts.char12.data.npy"):
+        assert (saved_dir / base).stat().st_nlink >= 2  # an earlier version's, linked
+    assert (saved_dir / "counts.delta.experts.rows.npy").is_file()  # and the rows since
 
 
 def test_full_build_when_the_patch_does_not_apply(settings, store, monkeypatch):
