@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sqlalchemy import select
 
 from matcher.matching import incremental, lifecycle, profiles
 from matcher.matching.indexes import build_state, load_tokens
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.service import MatchingRuntime, ensure_indexes
+from matcher.matching.text_counts import take_rows
 from matcher.models import Expert, Society, TargetKind, TechNeed
+from matcher.text.counts import widen
 
 from .factories import seed
 
@@ -169,3 +172,21 @@ def test_full_build_when_the_patch_does_not_apply(settings, store, monkeypatch):
         status = ensure_indexes(session=s, runtime=fresh)
         assert status.action == "refreshed" and not status.patched
         _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
+
+
+def test_take_rows_is_a_row_gather_of_old_then_fresh():
+    rng = np.random.default_rng(0)
+    for seed in range(100):
+        n, m = int(rng.integers(1, 40)), int(rng.integers(1, 30))
+        old = sp.random(n, 20, density=0.2, format="csr", dtype=np.float32, random_state=seed)
+        src = np.sort(rng.integers(-1, n, m)) if seed % 2 else rng.integers(-1, n, m)
+        if seed % 5 == 0:  # every old row, then new ones: a run crossing into fresh
+            src = np.concatenate([np.arange(n), [-1, -1]])
+        k = int((src < 0).sum())
+        fresh = sp.random(k, 25, density=0.3, format="csr", dtype=np.float32, random_state=seed)
+        both = sp.vstack([widen(old, 30), widen(fresh, 30)], format="csr")
+        pick = src.copy()
+        pick[src < 0] = n + np.arange(k)
+        got = take_rows(old, fresh, src, 30)
+        assert got.shape == (m if seed % 5 else n + 2, 30)
+        assert (got != both[pick]).nnz == 0
