@@ -176,17 +176,17 @@ def test_full_build_when_the_patch_does_not_apply(settings, store, monkeypatch):
 
 def test_take_rows_is_a_row_gather_of_old_then_fresh():
     rng = np.random.default_rng(0)
-    for seed in range(100):
+    for case in range(100):
         n, m = int(rng.integers(1, 40)), int(rng.integers(1, 30))
-        old = sp.random(n, 20, density=0.2, format="csr", dtype=np.float32, random_state=seed)
-        src = np.sort(rng.integers(-1, n, m)) if seed % 2 else rng.integers(-1, n, m)
-        if seed % 5 == 0:  # every old row, then new ones: a run crossing into fresh
+        old = sp.random(n, 20, density=0.2, format="csr", dtype=np.float32, random_state=case)
+        src = np.sort(rng.integers(-1, n, m)) if case % 2 else rng.integers(-1, n, m)
+        if case % 5 == 0:  # every old row, then new ones: a run crossing into fresh
             src = np.concatenate([np.arange(n), [-1, -1]])
         k = int((src < 0).sum())
-        fresh = sp.random(k, 25, density=0.3, format="csr", dtype=np.float32, random_state=seed)
+        fresh = sp.random(k, 25, density=0.3, format="csr", dtype=np.float32, random_state=case)
         both = sp.vstack([widen(old, 30), widen(fresh, 30)], format="csr")
         pick = src.copy()
         pick[src < 0] = n + np.arange(k)
         got = take_rows(old, fresh, src, 30)
-        assert got.shape == (m if seed % 5 else n + 2, 30)
+        assert got.shape == (m if case % 5 else n + 2, 30)
         assert (got != both[pick]).nnz == 0
