@@ -17,28 +17,29 @@ from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
 from matcher.matching import persist
 from matcher.matching.profiles import Row, text_hash
-from matcher.matching.tokens import TokenCache
+from matcher.matching.text_counts import TextCounts
+from matcher.matching.text_counts import base_files as counts_base
+from matcher.matching.tokens import EXTRA, TokenCache
+from matcher.matching.tokens import base_files as tokens_base
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence, assignment
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus
-from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import count_vocab, widen
 
 STATE_FILE = persist.STATE_FILE
 COMPRESS_THRESHOLD = 500_000
 """Collections above this many rows use a compressed (IVF-PQ) index."""
+_EAGER = ("experts", "societies", "evidence")
 _LAZY = (
-    "experts",
-    "societies",
-    "evidence",
+    *_EAGER,
     "e_hashes",
     "s_hashes",
     "s_own_vectors",
     "memberships",
     "external_ids",
     "names",
+    "counts",  # read by the next build only
 )
 _BY_ID = ("memberships", "external_ids", "names")
 """Per-row maps saved as their own documents (read when used), not in ``meta``."""
@@ -59,6 +60,7 @@ class IndexState:
     e_hashes: list[str]
     s_hashes: list[str]
     s_own_vectors: np.ndarray  # the societies' own texts' vectors (before adding members)
+    counts: TextCounts  # per-text term counts: the next refresh patches them
     fusion: Fusion = field(default_factory=Fusion.default)
     expert_calibration: ExpertCalibration = field(default_factory=ExpertCalibration)
     labelled: int = 0  # experts with one society when the fusion was fitted
@@ -113,12 +115,52 @@ def build_state(
     s_hashes = [text_hash(r.text) for r in societies]
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, vectors, progress)
     s_own, n_s = _vectors(societies, s_tokens, s_hashes, encoder, vectors, progress)
-    evidence, (e_bm25, s_bm25), s_vecs = society_evidence(
+    counts = TextCounts.count(
+        e_texts=[r.text for r in experts],
+        s_texts=[r.text for r in societies],
+        e_tokens=e_tokens,
+        s_tokens=s_tokens,
+    )
+    state = assemble_state(
+        signature=signature,
         experts=experts,
         societies=societies,
         memberships=memberships,
-        e_tokens=e_tokens,
-        s_tokens=s_tokens,
+        counts=counts,
+        hashes=(e_hashes, s_hashes),
+        vectors=(e_vecs, s_own),
+        encoder=encoder,
+        ann_threshold=ann_threshold,
+        previous=previous,
+        segmenter_id=segmenter_id,
+    )
+    return state, n_e + n_s
+
+
+def assemble_state(
+    *,
+    signature: str,
+    experts: list[Row],
+    societies: list[Row],
+    memberships: dict[int, list[int]],
+    counts: TextCounts,
+    hashes: tuple[list[str], list[str]],
+    vectors: tuple[np.ndarray, np.ndarray],
+    encoder: Encoder,
+    ann_threshold: int,
+    previous: IndexState | None,
+    segmenter_id: str,
+) -> IndexState:
+    """The state of these rows from their per-text counts and vectors (experts', societies'
+    own): every society document, TF-IDF and BM25 weight is derived here, in one place for
+    a build from scratch and a patched refresh (``matcher.matching.incremental``)."""
+    e_hashes, s_hashes = hashes
+    e_vecs, s_own = vectors
+    evidence, (e_bm25, s_bm25), s_vecs = evidence_from_counts(
+        counts=counts,
+        experts=experts,
+        societies=societies,
+        memberships=memberships,
         e_vecs=e_vecs,
         s_vecs=s_own,
     )
@@ -126,7 +168,7 @@ def build_state(
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
     ).hexdigest()
-    state = IndexState(
+    return IndexState(
         signature=signature,
         model_id=encoder.model_id,
         version=f"{encoder.model_id}|{checksum[:16]}",
@@ -150,9 +192,9 @@ def build_state(
         e_hashes=e_hashes,
         s_hashes=s_hashes,
         s_own_vectors=np.asarray(s_own, np.float32).reshape(len(societies), -1),
+        counts=counts,
         segmenter_id=segmenter_id,
     )
-    return state, n_e + n_s
 
 
 def _tuning_queries(rows: list[Row], encoder: Encoder) -> Queries:
@@ -184,24 +226,42 @@ def society_evidence(
     e_vecs: np.ndarray,
     s_vecs: np.ndarray,
 ) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
+    """``evidence_from_counts`` of these texts, every one counted."""
+    counts = TextCounts.count(
+        e_texts=[r.text for r in experts],
+        s_texts=[r.text for r in societies],
+        e_tokens=e_tokens,
+        s_tokens=s_tokens,
+    )
+    return evidence_from_counts(
+        counts=counts,
+        experts=experts,
+        societies=societies,
+        memberships=memberships,
+        e_vecs=e_vecs,
+        s_vecs=s_vecs,
+    )
+
+
+def evidence_from_counts(
+    *,
+    counts: TextCounts,
+    experts: list[Row],
+    societies: list[Row],
+    memberships: dict[int, list[int]],
+    e_vecs: np.ndarray,
+    s_vecs: np.ndarray,
+) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
     """The society channels' matrices; the BM25 of the experts and of the society documents
     (a society's own words plus its members'); each society's vector (the normalised sum of
-    its own and its members' vectors: the description counts as one more member). Every
-    text is counted once; society documents are sums of count rows."""
+    its own and its members' vectors: the description counts as one more member). Society
+    documents are sums of the texts' count rows (``counts``, aligned with the rows)."""
     pos_of: dict[int, list[int]] = {}
     for pos, row in enumerate(experts):
         for sid in memberships.get(row.id, ()):
             pos_of.setdefault(sid, []).append(pos)
     s_rows = [pos_of.get(r.id, []) for r in societies]
-    vocab: dict[str, dict[str, int]] = {"char12": {}, "char": {}, "word": {}}
-    own, exp = {}, {}
-    for key, unigrams in (("char12", True), ("char", False)):
-        own[key] = char_gram_counts([r.text for r in societies], vocab[key], unigrams=unigrams)
-        exp[key] = char_gram_counts([r.text for r in experts], vocab[key], unigrams=unigrams)
-    own["word"], _ = count_vocab(s_tokens, vocab["word"])
-    exp["word"], _ = count_vocab(e_tokens, vocab["word"])
-    for key in vocab:
-        own[key], exp[key] = widen(own[key], len(vocab[key])), widen(exp[key], len(vocab[key]))
+    own, exp, vocab = counts.own, counts.experts, counts.vocab
     evidence = SocietyEvidence.from_counts(own=own, experts=exp, vocab=vocab, members=s_rows)
     s_vecs = np.array(s_vecs, np.float32, copy=True)
     for pos, rows in enumerate(s_rows):
@@ -248,8 +308,26 @@ def corpus(
 # --- saving and loading ----------------------------------------------------------------
 
 
-def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = None) -> str:
-    """Write ``state`` (and the token cache) as a new current version; its name."""
+@dataclass
+class Linked:
+    """What the version of a patched state takes from the version ``source`` it was patched
+    from, instead of writing it again: the token cache's base (plus ``tokens``, the texts
+    added since) and, while at most ``limit`` rows were counted since, the counts' base."""
+
+    source: persist.Version
+    tokens: TokenCache
+    limit: int
+
+
+def save_state(
+    state: IndexState,
+    index_dir: Path,
+    tokens: TokenCache | None = None,
+    *,
+    linked: Linked | None = None,
+) -> str:
+    """Write ``state`` (and the token cache, or ``linked``) as a new current version; its
+    name."""
     arrays: dict[str, np.ndarray] = {}
     docs: dict[str, object] = {}
     extra: dict[str, object] = {}
@@ -273,8 +351,17 @@ def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = N
     arrays["s_own_vectors"] = state.s_own_vectors
     arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
     arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
+    reuse, delta = None, False
     if tokens is not None:
         tokens.put(arrays, docs)
+    elif linked is not None:
+        linked.tokens.put(arrays, docs, EXTRA)
+        since = state.counts.counted_since_base()
+        delta = state.counts.base == linked.source.name and since is not None
+        delta = delta and since <= linked.limit
+        names = tokens_base(linked.source) + (counts_base(linked.source) if delta else [])
+        reuse = (linked.source, names)
+    state.counts.put(arrays, docs, delta=delta)
     meta = {
         "signature": state.signature,
         "model_id": state.model_id,
@@ -290,7 +377,10 @@ def save_state(state: IndexState, index_dir: Path, tokens: TokenCache | None = N
     docs["external_ids"] = {k: list(v.items()) for k, v in state.external_ids.items()}
     docs["names"] = {k: list(v.items()) for k, v in state.names.items()}
     bundle = persist.Bundle(meta, docs, arrays)
-    state.name = persist.write_version(index_dir, bundle, version=state.version, extra=extra)
+    state.name = persist.write_version(
+        index_dir, bundle, version=state.version, extra=extra, reuse=reuse
+    )
+    state.counts.saved(state.name, delta=delta)
     return state.name
 
 
@@ -327,7 +417,7 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
         if part in meta:
             state.__dict__[part] = _by_id(part, meta[part])
     if eager:
-        for part in _LAZY:
+        for part in _EAGER:
             getattr(state, part)
     return state
 
@@ -351,6 +441,8 @@ def _by_id(part: str, saved):
 
 
 def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
+    if part == "counts":
+        return TextCounts.get(version)
     if part in _BY_ID:
         return _by_id(part, version.json(part))
     if part in ("e_hashes", "s_hashes"):

@@ -13,13 +13,24 @@ import time
 from dataclasses import dataclass
 from itertools import chain
 
+import numpy as np
 from filelock import FileLock
 from sqlalchemy.orm import Session
 
-from matcher.matching import profiles
-from matcher.matching.indexes import IndexState, build_state, load_state, load_tokens, save_state
+from matcher.matching import persist, profiles
+from matcher.matching.incremental import patch_limit, patched_state
+from matcher.matching.indexes import (
+    IndexState,
+    Linked,
+    build_state,
+    load_state,
+    load_tokens,
+    save_state,
+)
+from matcher.matching.profiles import text_hash
 from matcher.matching.runtime import MatchingRuntime
-from matcher.matching.tokens import TokenCache
+from matcher.matching.text_counts import TextCounts
+from matcher.matching.tokens import TokenCache, extra_since
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +53,7 @@ class IndexStatus:
     model_id: str
     version: str
     drift: float = 0.0  # share of token occurrences outside the embedded model's vocabulary
+    patched: bool = False  # refreshed by patching the previous version (only changes counted)
 
 
 def ready(*, session: Session, runtime: MatchingRuntime) -> IndexState:
@@ -75,7 +87,8 @@ def ensure_indexes(
         state = runtime.state
         if not refit and state is not None and state.signature == sig:
             return _status("unchanged", state, 0)
-        saved = None if refit else load_state(index_dir)
+        held = state is not None and state.name == persist.current_name(index_dir)
+        saved = None if refit or held else load_state(index_dir)
         if saved is not None and saved.signature == sig and runtime._use_encoder_of(saved):
             runtime.swap(saved)
             return _status("loaded", saved, 0)
@@ -87,6 +100,11 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     experts = profiles.expert_rows(session)
     societies = profiles.society_rows(session)
     members = profiles.memberships(session)
+    if previous is not None and not refit and runtime.encoder_matches(previous):
+        status = _patch(runtime, sig, previous, (experts, societies, members))
+        if status is not None:
+            log.info("index %s patched in %.2f s", status.version, time.perf_counter() - t0)
+            return status
     cache = _token_cache(runtime, previous)
     e_tokens = cache.tokens([r.text for r in experts], runtime.segmenter)
     s_tokens = cache.tokens([r.text for r in societies], runtime.segmenter)
@@ -120,6 +138,71 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     return _status(action, new_state, encoded, drift)
 
 
+def _patch(runtime, sig, previous: IndexState, rows) -> IndexStatus | None:
+    """The next version patched from ``previous`` (``matcher.matching.incremental``), saved
+    and swapped in; None when the patch does not apply, the vocabulary drifted past
+    ``DRIFT_REFIT`` or the fusion must be refitted (the caller builds from scratch). Only
+    the changed texts are cut (a builder's token cache in memory is kept up to date)."""
+    experts, societies, members = rows
+    cache = runtime.tokens
+    new: dict[str, list[str]] = {}
+
+    def tokenize(texts: list[str]) -> list[list[str]]:
+        if cache is not None:
+            got = cache.tokens(texts, runtime.segmenter)
+        else:
+            got = runtime.segmenter.tokens_many(texts)
+        new.update(zip(map(text_hash, texts), got, strict=True))
+        return got
+
+    patched = patched_state(
+        previous=previous,
+        signature=sig,
+        experts=experts,
+        societies=societies,
+        memberships=members,
+        tokenize=tokenize,
+        encoder=runtime.encoder,
+        ann_threshold=runtime.settings.ann_threshold,
+        segmenter_id=runtime.segmenter_id,
+    )
+    if patched is None:
+        return None
+    state = patched.state
+    drift = counts_drift(runtime, state.counts)
+    if drift > DRIFT_REFIT or not _fusion_carries(previous, state, experts):
+        return None
+    state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
+    state.labelled = previous.labelled
+    keep = set(state.e_hashes) | set(state.s_hashes)
+    if cache is not None:
+        runtime.tokens = cache.keep_only(keep)
+    _save_patched(runtime, state, previous, new, keep)
+    runtime.swap(state)
+    status = _status("refreshed", state, patched.encoded, drift)
+    status.patched = True
+    return status
+
+
+def _save_patched(runtime, state: IndexState, previous: IndexState, new, keep: set[str]) -> None:
+    """Save a patched state: its token cache links ``previous``'s base and adds the new
+    texts, or (past the bound, or that version gone) is written whole."""
+    index_dir = runtime.settings.index_dir
+    try:
+        source = persist.Version(index_dir, previous.name)
+        added = extra_since(source, new, keep, patch_limit(len(keep)))
+        if added is not None:
+            limit = patch_limit(len(keep))
+            save_state(state, index_dir, linked=Linked(source, added, limit))
+            return
+    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+        pass
+    cache = _token_cache(runtime, previous)
+    cache.entries.update(new)
+    runtime.tokens = cache.keep_only(keep)
+    save_state(state, index_dir, runtime.tokens)
+
+
 def _token_cache(runtime: MatchingRuntime, previous: IndexState | None) -> TokenCache:
     """The builder's cache, else the one saved with the previous version (a new process)."""
     if runtime.tokens is not None:
@@ -142,18 +225,41 @@ def vocabulary_drift(runtime: MatchingRuntime, tokens: list[list[str]], texts: l
     return 1.0 - known / total
 
 
-def _carry_or_fit_fusion(runtime, state: IndexState, previous, rows, tokens) -> None:
-    """Keep the previous fusion while it still fits the store, else fit it anew."""
-    from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion, labelled_count
+def counts_drift(runtime: MatchingRuntime, counts: TextCounts) -> float:
+    """``vocabulary_drift`` of the store's texts from their word counts (no token lists)."""
+    index = getattr(runtime.encoder, "index", None)
+    if not runtime.embedded or index is None:
+        return 0.0
+    words = counts.vocab["word"]
+    known = np.zeros(max(len(words), 1), np.float64)
+    known[: len(words)] = np.fromiter(map(index.__contains__, words), bool, len(words))
+    per_word = sum(
+        np.asarray(m.sum(axis=0, dtype=np.float64)).ravel()
+        for m in (counts.own["word"], counts.experts["word"])
+    )
+    total = float(per_word.sum())
+    return 1.0 - float(per_word @ known) / total if total else 0.0
 
-    experts, societies = rows
+
+def _fusion_carries(previous: IndexState | None, state: IndexState, experts) -> bool:
+    """Whether the previous fusion still fits the store (a single edit keeps it)."""
+    from matcher.matching.fusion_fit import MIN_LABELLED, labelled_count
+
     labelled = labelled_count(experts, state.memberships)
-    if (
+    return (
         previous is not None
         and previous.fusion.encoder == state.model_id
         and abs(labelled - previous.labelled) <= REFIT_CHANGE * max(previous.labelled, 1)
         and (previous.fusion.source == "fitted") == (labelled >= MIN_LABELLED)
-    ):
+    )
+
+
+def _carry_or_fit_fusion(runtime, state: IndexState, previous, rows, tokens) -> None:
+    """Keep the previous fusion while it still fits the store, else fit it anew."""
+    from matcher.matching.fusion_fit import fit_store_fusion
+
+    experts, societies = rows
+    if _fusion_carries(previous, state, experts):
         state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
         state.labelled = previous.labelled
         return

@@ -7,13 +7,18 @@
         experts.faiss (+ .json)        FAISS's own format (faiss.write_index)
         *.npy                          arrays (loaded with allow_pickle=False)
         vocab.*.json                   vocabularies, in column order
-        tokens.*                       the token cache (read only when building)
+        counts.*, vocab.counts.*       per-text term counts (read only when refreshing)
+        tokens.*                       the token cache (read only when building); a patched
+                                       refresh links the previous version's and adds
+                                       tokens.extra.* (the texts new since)
 
 A build is written to ``<name>.tmp<pid>`` and renamed when complete, then the pointer is
-switched; readers in other processes keep what they loaded. Versions other than the current
-one are removed once older than ``GRACE_SECONDS``. Anything missing, damaged (checksum),
-foreign (another format) or holding objects (a pickled array) is refused: the caller
-rebuilds. Nothing read from disk is ever executed.
+switched; readers in other processes keep what they loaded. Files a build did not change
+are hard links to the previous version's (``reuse``), listed with the digest that
+version's manifest gives them, so they are checked as any other file when read. Versions
+other than the current one are removed once older than ``GRACE_SECONDS``. Anything missing,
+damaged (checksum), foreign (another format) or holding objects (a pickled array) is
+refused: the caller rebuilds. Nothing read from disk is ever executed.
 """
 
 from __future__ import annotations
@@ -90,9 +95,11 @@ def write_version(
     *,
     version: str,
     extra: dict[str, object] | None = None,
+    reuse: tuple[Version, list[str]] | None = None,
 ) -> str:
     """Write a new version directory and make it current; returns its name. ``extra``:
-    objects that save themselves (``save(path) -> list[Path]``, e.g. FAISS indexes)."""
+    objects that save themselves (``save(path) -> list[Path]``, e.g. FAISS indexes);
+    ``reuse``: files of another version taken as they are (hard links, else copies)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     _remove_legacy(index_dir)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}"[:3]
@@ -110,12 +117,14 @@ def write_version(
         files.append(path)
     for key, obj in (extra or {}).items():
         files += obj.save(tmp / key)
-    manifest = {
-        "format": FORMAT,
-        "version": version,
-        "created": time.time(),
-        "files": {p.name: [_digest(p), p.stat().st_size] for p in files},
-    }
+    listed = {p.name: [_digest(p), p.stat().st_size] for p in files}
+    if reuse is not None:
+        try:
+            listed |= _link(reuse[0], reuse[1], tmp)
+        except (Refused, OSError):
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise Refused("files to reuse are gone or changed") from None
+    manifest = {"format": FORMAT, "version": version, "created": time.time(), "files": listed}
     (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     _fsync_dir(tmp)
     faults.point("index:before_rename")
@@ -227,6 +236,24 @@ def remove_old_versions(index_dir: Path, *, grace: float = GRACE_SECONDS) -> lis
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry.name)
     return removed
+
+
+def _link(source: Version, names: list[str], into: Path) -> dict[str, list]:
+    """Hard-link (else copy) these files of ``source`` into ``into``; their manifest entries
+    (the source's: a damaged file stays detectable). A file whose size is not its entry's is
+    refused."""
+    out = {}
+    for name in names:
+        entry = source.files.get(name)
+        path = source.dir / name
+        if entry is None or path.stat().st_size != entry[1]:
+            raise Refused(f"{name} cannot be reused")
+        try:
+            os.link(path, into / name)
+        except OSError:
+            shutil.copyfile(path, into / name)
+        out[name] = list(entry)
+    return out
 
 
 def _remove_legacy(index_dir: Path) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from matcher.models import (
@@ -56,15 +57,22 @@ def expert_rows(session: Session) -> list[Row]:
             Expert.id,
             Expert.external_id,
             Expert.name,
-            Expert.research_areas,
+            cast(Expert.research_areas, Text),
             Expert.profile,
             Expert.city,
         ).order_by(Expert.id)
-    )
+    ).all()
+    areas_of = json_lists([r[3] for r in rows])
     return [
-        Row(i, ext, name, " ".join([*(areas or []), profile or ""]), city, " ".join(areas or []))
-        for i, ext, name, areas, profile, city in rows
+        Row(i, ext, name, " ".join([*areas, profile or ""]), city, " ".join(areas))
+        for (i, ext, name, _, profile, city), areas in zip(rows, areas_of, strict=True)
     ]
+
+
+def json_lists(texts: list[str | None]) -> list[list]:
+    """JSON list columns read as text, decoded in one call (a decode per row costs more than
+    the whole query at 100,000 experts); a null is an empty list."""
+    return [x or [] for x in json.loads("[" + ",".join(t or "null" for t in texts) + "]")]
 
 
 def society_rows(session: Session) -> list[Row]:

@@ -1,0 +1,176 @@
+"""Per-text term counts of a store: the character 1–2-grams, character bigrams and jieba words
+of every expert text and every society's own text, over one growing vocabulary per space.
+Society documents, TF-IDF spaces and BM25 are sums and weights of these rows
+(``matcher.matching.indexes``); kept with each index version, they let a refresh count only
+the texts that changed (``matcher.matching.incremental``). A version saved after a patch
+links its base's count files and adds only the rows counted since (``counts.delta.*``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.matching import persist
+from matcher.text.char_counts import char_gram_counts
+from matcher.text.counts import count_vocab, widen
+
+SPACES = ("char12", "char", "word")
+PARTS = ("experts", "own")
+
+
+@dataclass
+class TextCounts:
+    """``experts[space]`` (experts × vocabulary) and ``own[space]`` (societies × vocabulary)
+    count rows aligned with the state's rows; ``vocab[space]``: term → column. Terms no
+    text uses any more keep their (empty) column: every consumer drops unused columns."""
+
+    vocab: dict[str, dict[str, int]]
+    experts: dict[str, sp.csr_matrix]
+    own: dict[str, sp.csr_matrix]
+    base: str = ""  # the version whose count files hold the base of these (once saved)
+    base_rows: dict[str, np.ndarray] = field(default_factory=dict)  # per part: base row or -1
+    base_width: dict[str, int] = field(default_factory=dict)  # per space: base vocabulary size
+
+    @classmethod
+    def count(
+        cls,
+        *,
+        e_texts: Sequence[str],
+        s_texts: Sequence[str],
+        e_tokens: Sequence[Sequence[str]],
+        s_tokens: Sequence[Sequence[str]],
+    ) -> TextCounts:
+        """Count every text (societies first, then experts: the vocabulary's order)."""
+        return cls({k: {} for k in SPACES}, {}, {}).patched(
+            e_src=np.full(len(e_texts), -1, np.int64),
+            s_src=np.full(len(s_texts), -1, np.int64),
+            e_new=(e_texts, e_tokens),
+            s_new=(s_texts, s_tokens),
+        )
+
+    def patched(
+        self,
+        *,
+        e_src: np.ndarray,
+        s_src: np.ndarray,
+        e_new: tuple[Sequence[str], Sequence[Sequence[str]]],
+        s_new: tuple[Sequence[str], Sequence[Sequence[str]]],
+    ) -> TextCounts:
+        """The counts of new rows: row ``i`` is this one's row ``src[i]``, or (``src[i] < 0``)
+        the next of the new texts and tokens (``*_new``), which alone are counted. This
+        object is left as it was (readers may hold it)."""
+        vocab = {k: dict(v) for k, v in self.vocab.items()}
+        fresh: dict[str, dict[str, sp.csr_matrix]] = {"own": {}, "experts": {}}
+        for part, (texts, tokens) in (("own", s_new), ("experts", e_new)):
+            for key, unigrams in (("char12", True), ("char", False)):
+                fresh[part][key] = char_gram_counts(texts, vocab[key], unigrams=unigrams)
+            fresh[part]["word"], _ = count_vocab(tokens, vocab["word"])
+        out = TextCounts(vocab, {}, {}, self.base, {}, dict(self.base_width))
+        for part, src in (("own", s_src), ("experts", e_src)):
+            if part in self.base_rows:
+                out.base_rows[part] = np.where(src >= 0, self.base_rows[part][src], -1)
+        for key in SPACES:
+            width = max(len(vocab[key]), 1)
+            out.own[key] = take_rows(self.own.get(key), fresh["own"][key], s_src, width)
+            out.experts[key] = take_rows(self.experts.get(key), fresh["experts"][key], e_src, width)
+        return out
+
+    def counted_since_base(self) -> int | None:
+        """Rows counted since the base was saved (None: no base)."""
+        if not self.base or set(self.base_rows) != set(PARTS):
+            return None
+        return sum(int((r < 0).sum()) for r in self.base_rows.values())
+
+    def put(self, arrays: dict, docs: dict, *, delta: bool = False) -> None:
+        """Save whole, or (``delta``) only the rows counted since the base, with each row's
+        base row: the base's files are linked (``base_files``)."""
+        if not delta:
+            for key in SPACES:
+                docs[f"vocab.counts.{key}"] = list(self.vocab[key])
+                for part in PARTS:
+                    persist.put_sparse(arrays, f"counts.{part}.{key}", getattr(self, part)[key])
+            return
+        for part in PARTS:
+            rows = self.base_rows[part]
+            arrays[f"counts.delta.{part}.rows"] = rows
+            for key in SPACES:
+                since = getattr(self, part)[key][np.flatnonzero(rows < 0)]
+                persist.put_sparse(arrays, f"counts.delta.{part}.{key}", since)
+        for key in SPACES:
+            docs[f"vocab.counts.delta.{key}"] = list(self.vocab[key])[self.base_width[key] :]
+
+    def saved(self, name: str, *, delta: bool) -> None:
+        """Record that version ``name`` holds these counts (whole: they are its base)."""
+        self.base = name
+        if not delta:
+            self.base_rows = {p: np.arange(getattr(self, p)["word"].shape[0]) for p in PARTS}
+            self.base_width = {k: len(self.vocab[k]) for k in SPACES}
+
+    @classmethod
+    def get(cls, version: persist.Version) -> TextCounts:
+        arrays = version.arrays("counts.")
+        delta = "counts.delta.own.rows" in arrays
+        base = {k: version.json(f"vocab.counts.{k}") for k in SPACES}
+        words = {
+            k: base[k] + (version.json(f"vocab.counts.delta.{k}") if delta else []) for k in SPACES
+        }
+        out = cls({k: {t: i for i, t in enumerate(v)} for k, v in words.items()}, {}, {})
+        out.base_width = {k: len(v) for k, v in base.items()}
+        for part in PARTS:
+            n = persist.get_sparse(arrays, f"counts.{part}.word").shape[0]
+            rows = arrays[f"counts.delta.{part}.rows"] if delta else np.arange(n)
+            if len(rows) and (rows.max() >= n or rows.min() < -1):
+                raise persist.Refused(f"counts.delta.{part}.rows: out of range")
+            out.base_rows[part] = rows
+            for key in SPACES:
+                m = persist.get_sparse(arrays, f"counts.{part}.{key}")
+                if m.shape != (n, max(out.base_width[key], 1)):
+                    raise persist.Refused(f"counts.{part}.{key}: not its vocabulary's width")
+                since = persist.get_sparse(arrays, f"counts.delta.{part}.{key}") if delta else None
+                width = max(len(words[key]), 1)
+                getattr(out, part)[key] = m if since is None else take_rows(m, since, rows, width)
+        out.base = version.name
+        return out
+
+
+def base_files(version: persist.Version) -> list[str]:
+    """The files of ``version``'s counts base (what a version patched from it links)."""
+    return [
+        f
+        for f in version.files
+        if (f.startswith("counts.") or f.startswith("vocab.counts."))
+        and not (f.startswith("counts.delta.") or f.startswith("vocab.counts.delta."))
+    ]
+
+
+def take_rows(
+    old: sp.csr_matrix | None, fresh: sp.csr_matrix, src: np.ndarray, width: int
+) -> sp.csr_matrix:
+    """Row ``i``: ``old[src[i]]`` when ``src[i] >= 0``, else the next row of ``fresh``. Runs
+    of consecutive rows are copied as blocks: after a few edits, a few copies."""
+    new = np.flatnonzero(src < 0)
+    if len(new) != fresh.shape[0]:
+        raise ValueError("one new row of counts per row without a source")
+    fresh = sp.csr_matrix(fresh, dtype=np.float32)
+    if old is None or len(new) == len(src):
+        return widen(fresh, width)
+    pick = np.array(src, np.int64, copy=True)
+    pick[new] = old.shape[0] + np.arange(len(new))  # rows of old, then of fresh
+    starts = np.concatenate([old.indptr[:-1], old.indptr[-1] + fresh.indptr[:-1]])
+    lengths = np.concatenate([np.diff(old.indptr), np.diff(fresh.indptr)])[pick]
+    indptr = np.zeros(len(src) + 1, np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    data = np.empty(indptr[-1], np.float32)
+    indices = np.empty(indptr[-1], old.indices.dtype)
+    cuts = np.flatnonzero((np.diff(pick) != 1) | (pick[1:] == old.shape[0])) + 1
+    for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(pick)], strict=True):
+        lo, hi = int(starts[pick[a]]), int(starts[pick[a]] + indptr[b] - indptr[a])
+        source = old if pick[a] < old.shape[0] else fresh
+        if source is fresh:
+            lo, hi = lo - int(old.indptr[-1]), hi - int(old.indptr[-1])
+        data[indptr[a] : indptr[b]] = source.data[lo:hi]
+        indices[indptr[a] : indptr[b]] = source.indices[lo:hi]
+    return sp.csr_matrix((data, indices, indptr), shape=(len(src), width))

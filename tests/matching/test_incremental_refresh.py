@@ -1,0 +1,192 @@
+"""A refresh that patches the previous version ranks exactly as a build from scratch of the
+same store: edits, additions, removals and membership changes; it falls back to a full build
+when the patch does not apply."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sqlalchemy import select
+
+from matcher.matching import incremental, lifecycle, profiles
+from matcher.matching.indexes import build_state, load_tokens
+from matcher.matching.results import _queries, rank_queries
+from matcher.matching.service import MatchingRuntime, ensure_indexes
+from matcher.matching.text_counts import take_rows
+from matcher.models import Expert, Society, TargetKind, TechNeed
+from matcher.text.counts import widen
+
+from .factories import seed
+
+TOLERANCE = 1e-5
+"""Matrices are float32 and a patched vocabulary orders its columns differently (new terms
+last), so sums run in another order: scores agree to float32 rounding, not bit for bit."""
+
+EXTRA_NEEDS = [
+    ("N-4", "精馏塔能耗高", "共沸物分离工艺优化，化工过程模拟"),
+    ("N-5", "焊接机器人路径规划", "智能焊接机器人与数控机床协同"),
+    ("N-6", "灌区水资源调度", "引黄灌区节水灌溉与水库调度"),
+]
+
+
+def _full_build(runtime: MatchingRuntime, session, patched):
+    """The state a build from scratch gives for the store now, with the patched state's
+    fusion (a refresh keeps the fitted weights)."""
+    experts, societies = profiles.expert_rows(session), profiles.society_rows(session)
+    tokens = runtime.segmenter.tokens_many
+    state, _ = build_state(
+        signature=patched.signature,
+        experts=experts,
+        societies=societies,
+        memberships=profiles.memberships(session),
+        e_tokens=tokens([r.text for r in experts]),
+        s_tokens=tokens([r.text for r in societies]),
+        encoder=runtime.encoder,
+        vectors={},
+        ann_threshold=runtime.settings.ann_threshold,
+        segmenter_id=runtime.segmenter_id,
+    )
+    state.fusion, state.expert_calibration = patched.fusion, patched.expert_calibration
+    return state
+
+
+def _assert_ranks_alike(runtime, session, patched, full) -> None:
+    needs = list(session.scalars(select(TechNeed).order_by(TechNeed.id)))
+    queries = _queries(runtime, needs, patched)
+    assert [q.keywords for q in queries] == [q.keywords for q in _queries(runtime, needs, full)]
+    assert np.array_equal(patched.experts.ids, full.experts.ids)
+    assert np.array_equal(patched.experts.vectors, full.experts.vectors)
+    assert np.allclose(patched.societies.vectors, full.societies.vectors, atol=TOLERANCE)
+    for target in (TargetKind.EXPERT, TargetKind.SOCIETY):
+        a = rank_queries(runtime, queries, target, 10, state=patched)
+        b = rank_queries(runtime, queries, target, 10, state=full)
+        for got, want in zip(a, b, strict=True):
+            assert [r.id for r in got] == [r.id for r in want]
+            for x, y in zip(got, want, strict=True):
+                assert x.matched_keywords == y.matched_keywords
+                assert abs(x.score - y.score) <= 0.1  # the 0–100 score is rounded to 0.1
+                for name, value in x.components.items():
+                    if isinstance(value, float):
+                        assert value == pytest.approx(y.components[name], abs=1e-4), name
+        for query in queries:  # every BM25 score, not only the top ones
+            for part in ("experts", "societies"):
+                bm_a = getattr(patched, part).bm25.scores(query.tokens)
+                bm_b = getattr(full, part).bm25.scores(query.tokens)
+                assert np.allclose(bm_a, bm_b, atol=TOLERANCE)
+    for space in ("char12", "char", "word"):  # society documents, term by term
+        ta, tb = getattr(patched.evidence, space), getattr(full.evidence, space)
+        assert set(ta.vocab) == set(tb.vocab)
+        order = [ta.vocab[t] for t in tb.vocab]
+        assert np.allclose(ta.idf[order], tb.idf, atol=TOLERANCE)
+        docs_a = getattr(patched.evidence, f"{space}_docs")[:, order].toarray()
+        docs_b = getattr(full.evidence, f"{space}_docs").toarray()
+        assert np.allclose(docs_a, docs_b, atol=TOLERANCE)
+    order = [patched.evidence.char.vocab[t] for t in full.evidence.char.vocab]
+    for name in ("char_experts", "char_centroids"):
+        got = getattr(patched.evidence, name)[:, order].toarray()
+        assert np.allclose(got, getattr(full.evidence, name).toarray(), atol=TOLERANCE)
+    assert [m.tolist() for m in patched.evidence.members] == [
+        m.tolist() for m in full.evidence.members
+    ]
+
+
+def _edit_store(s) -> None:
+    """An edited profile, a new expert (in two societies), a removed one, a membership moved,
+    an edited society description and a need about the new words."""
+    by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
+    socs = {x.external_id: x for x in s.scalars(select(Society))}
+    by_ext["S-WATER-E1"].profile = "加氢催化剂失活机理 固定床加氢反应器 催化剂寿命 加氢催化剂再生"
+    by_ext["S-WATER-E1"].research_areas = ["加氢", "催化剂"]
+    s.delete(by_ext["S-MECH-E1"])
+    moved = by_ext["S-CHEM-E1"]
+    moved.societies.remove(socs["S-CHEM"])
+    moved.societies.append(socs["S-WATER"])
+    new = Expert(
+        external_id="S-MECH-E9",
+        name="周焊",
+        research_areas=["焊接机器人", "路径规划"],
+        profile="智能焊接机器人路径规划与焊缝跟踪，激光视觉传感",
+        city="郑州",
+    )
+    new.societies.extend([socs["S-MECH"], socs["S-CHEM"]])
+    s.add(new)
+    socs["S-WATER"].description = "水资源 灌溉 水库 大坝 防洪 渗流 引黄灌区 泥沙"
+    for ext, title, desc in EXTRA_NEEDS:
+        s.add(TechNeed(external_id=ext, title=title, description=desc, keywords=[]))
+
+
+def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch):
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)  # new words would refit a tiny model
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)  # and one labelled expert less the fusion
+    with store.transaction() as s:
+        seed(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        assert ensure_indexes(session=s, runtime=runtime).action == "built"
+    with store.transaction() as s:
+        _edit_store(s)
+    with store.transaction() as s:
+        status = ensure_indexes(session=s, runtime=runtime)
+        assert status.action == "refreshed" and status.patched
+        assert status.encoded == 3  # the edited and the new expert, the edited society
+        _assert_ranks_alike(runtime, s, runtime.state, _full_build(runtime, s, runtime.state))
+    fresh = MatchingRuntime.load(settings)  # another process patches what it loaded
+    with store.transaction() as s:
+        water = s.scalar(select(Expert).where(Expert.external_id == "S-WATER-E0"))
+        water.profile += " 焊接机器人 大坝安全监测"
+    with store.transaction() as s:
+        fresh.follow(force=True)
+        status = ensure_indexes(session=s, runtime=fresh)
+        assert status.patched and status.encoded == 1
+        _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
+    saved = load_tokens(settings.index_dir, fresh.state.name, fresh.segmenter_id)
+    assert set(fresh.state.e_hashes + fresh.state.s_hashes) <= set(saved.entries)
+    saved_dir = settings.index_dir / fresh.state.name
+    for base in ("tokens.ids.npy", "counts.experts.char12.data.npy"):
+        assert (saved_dir / base).stat().st_nlink >= 2  # an earlier version's, linked
+    assert (saved_dir / "counts.delta.experts.rows.npy").is_file()  # and the rows since
+
+
+def test_full_build_when_the_patch_does_not_apply(settings, store, monkeypatch):
+    with store.transaction() as s:
+        seed(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    monkeypatch.setattr(incremental, "PATCH_MIN", 0)  # 1% of 9 rows: no change is small
+    with store.transaction() as s:
+        s.scalar(select(Expert).where(Expert.external_id == "S-MECH-E0")).profile += " 齿轮"
+    with store.transaction() as s:
+        status = ensure_indexes(session=s, runtime=runtime)
+        assert status.action == "refreshed" and not status.patched
+    monkeypatch.undo()
+    version = runtime.state.name  # its counts damaged on disk: a new process rebuilds
+    path = settings.index_dir / version / "counts.experts.word.data.npy"
+    path.write_bytes(path.read_bytes()[:-4] + b"\0\0\0\0")
+    fresh = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        s.scalar(select(Expert).where(Expert.external_id == "S-MECH-E0")).profile += " 轴承"
+    with store.transaction() as s:
+        fresh.follow(force=True)
+        status = ensure_indexes(session=s, runtime=fresh)
+        assert status.action == "refreshed" and not status.patched
+        _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
+
+
+def test_take_rows_is_a_row_gather_of_old_then_fresh():
+    rng = np.random.default_rng(0)
+    for case in range(100):
+        n, m = int(rng.integers(1, 40)), int(rng.integers(1, 30))
+        old = sp.random(n, 20, density=0.2, format="csr", dtype=np.float32, random_state=case)
+        src = np.sort(rng.integers(-1, n, m)) if case % 2 else rng.integers(-1, n, m)
+        if case % 5 == 0:  # every old row, then new ones: a run crossing into fresh
+            src = np.concatenate([np.arange(n), [-1, -1]])
+        k = int((src < 0).sum())
+        fresh = sp.random(k, 25, density=0.3, format="csr", dtype=np.float32, random_state=case)
+        both = sp.vstack([widen(old, 30), widen(fresh, 30)], format="csr")
+        pick = src.copy()
+        pick[src < 0] = n + np.arange(k)
+        got = take_rows(old, fresh, src, 30)
+        assert got.shape == (m if case % 5 else n + 2, 30)
+        assert (got != both[pick]).nnz == 0
