@@ -189,11 +189,11 @@ def check_secret_key(key: str) -> None:
 @lru_cache
 def _key_file(path: Path) -> str:
     """Read (creating it first, mode 0600, if missing) a key file, once per process and path."""
-    from matcher.private import private_dir, write_private
+    from matcher.private import private_dir, temp_tag, write_private
 
     if not path.exists():
         private_dir(path.parent)
-        tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+        tmp = path.with_name(f"{path.name}.tmp{temp_tag()}")
         tmp.unlink(missing_ok=True)
         write_private(tmp, secrets.token_urlsafe(48).encode("utf-8"))
         try:

@@ -7,13 +7,15 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import time
 from pathlib import Path
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 STALE_TEMP_SECONDS = 3600
-"""Temp directories without a process id are removed once older than this."""
+"""Temp files without a process id of this machine are removed once older than this."""
+HOST = re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:63] or "host"
 
 
 def private_dir(path: Path) -> Path:
@@ -46,8 +48,17 @@ def write_private(path: Path, data: bytes) -> None:
 
 # ---- temp files left by killed processes ---------------------------------------------------
 
-_PID_TEMP = re.compile(r"\.tmp(\d+)$|^\.tmp-.+-(\d+)$")  # name.tmp<pid>, .tmp-<name>-<pid>
+_PID_TEMP = re.compile(  # name.tmp<pid>[@<host>], .tmp-<name>-<pid>[@<host>]
+    r"(?:\.tmp|^\.tmp-.+-)(\d+)(?:@([A-Za-z0-9-]+))?$"
+)
 _AGE_TEMP = re.compile(r"^\.tmp-|\.tmp$")  # temp names without a process id
+
+
+def temp_tag() -> str:
+    """This process's mark for the temp files it writes, ``<pid>@<host>``: a leftover is
+    removed as soon as its process is gone on this machine, and one another machine wrote
+    into a shared data directory only once it is older than ``STALE_TEMP_SECONDS``."""
+    return f"{os.getpid()}@{HOST}"
 
 
 def _alive(pid: int) -> bool:
@@ -76,9 +87,10 @@ def _remove(path: Path) -> int:
 
 def clean_stale_temp_files(*dirs: Path, now: float | None = None) -> list[Path]:
     """Remove temp files that a process killed while saving left in ``dirs``: those named
-    ``*.tmp<pid>`` or ``.tmp-*-<pid>`` whose process is gone, and other ``.tmp-*``/``*.tmp``
-    entries once older than an hour (a live writer renames its temp file within seconds).
-    Returns what was removed."""
+    ``*.tmp<pid>[@<host>]`` or ``.tmp-*-<pid>[@<host>]`` (``temp_tag``) whose process on this
+    machine is gone, and other machines' and other ``.tmp-*``/``*.tmp`` entries once older
+    than an hour (a live writer renames its temp file within seconds). Returns what was
+    removed."""
     now = time.time() if now is None else now
     removed: list[Path] = []
     for directory in dirs:
@@ -86,9 +98,9 @@ def clean_stale_temp_files(*dirs: Path, now: float | None = None) -> list[Path]:
             continue
         for entry in Path(directory).iterdir():
             match = _PID_TEMP.search(entry.name)
-            if match:
-                stale = not _alive(int(match.group(1) or match.group(2)))
-            elif _AGE_TEMP.search(entry.name):
+            if match and match.group(2) in (None, HOST):
+                stale = not _alive(int(match.group(1)))
+            elif match or _AGE_TEMP.search(entry.name):
                 try:
                     stale = now - entry.lstat().st_mtime > STALE_TEMP_SECONDS
                 except FileNotFoundError:

@@ -33,7 +33,7 @@ from sqlalchemy.engine import make_url
 from matcher.config import Settings
 from matcher.db import Store, alembic_config, migrate
 from matcher.errors import InvalidInputError, MatcherError
-from matcher.private import FILE_MODE
+from matcher.private import FILE_MODE, temp_tag
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -333,7 +333,7 @@ def _restore_files(settings: Settings, folder: Path) -> int:
             continue
         target = settings.data_dir / source.relative_to(folder)
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.restore.tmp{os.getpid()}")
+        tmp = target.with_name(f".{target.name}.restore.tmp{temp_tag()}")
         shutil.copyfile(source, tmp)
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,6 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher import faults
+from matcher.private import temp_tag
 from matcher.text.counts import count_matrix, count_vocab
 from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
@@ -199,7 +199,7 @@ def fit_embedded_counts(
         model = SentenceTransformer(
             modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu"
         )
-        tmp = models_dir / f".tmp-{digest}-{os.getpid()}"
+        tmp = models_dir / f".tmp-{digest}-{temp_tag()}"
         shutil.rmtree(tmp, ignore_errors=True)
         model.save(str(tmp))
         _write_manifest(tmp)

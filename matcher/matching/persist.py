@@ -12,7 +12,7 @@
                                        refresh links the previous version's and adds
                                        tokens.extra.* (the texts new since)
 
-A build is written to ``<name>.tmp<pid>`` and renamed when complete, then the pointer is
+A build is written to ``<name>.tmp<pid>@<host>`` and renamed when complete, then the pointer is
 switched; readers in other processes keep what they loaded. Files a build did not change
 are hard links to the previous version's (``reuse``), listed with the digest that
 version's manifest gives them, so they are checked as any other file when read. Versions
@@ -38,6 +38,7 @@ import scipy.sparse as sp
 from filelock import FileLock
 
 from matcher import faults
+from matcher.private import temp_tag
 
 FORMAT = 2
 STATE_FILE = "CURRENT"
@@ -104,7 +105,7 @@ def write_version(
     _remove_legacy(index_dir)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}"[:3]
     name = f"v{FORMAT}-{stamp}-{hashlib.sha1(version.encode()).hexdigest()[:12]}"
-    tmp = index_dir / f"{name}.tmp{os.getpid()}"
+    tmp = index_dir / f"{name}.tmp{temp_tag()}"
     tmp.mkdir()
     files: list[Path] = []
     for key, value in bundle.arrays.items():
@@ -133,7 +134,7 @@ def write_version(
         if previous and (index_dir / previous).is_dir():
             os.utime(index_dir / previous)  # its grace period starts now
         os.rename(tmp, index_dir / name)
-        pointer = index_dir / f"{STATE_FILE}.tmp{os.getpid()}"
+        pointer = index_dir / f"{STATE_FILE}.tmp{temp_tag()}"
         with pointer.open("w", encoding="ascii") as fh:
             fh.write(name)
             fh.flush()

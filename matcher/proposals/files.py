@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from matcher.config import Settings
-from matcher.private import clean_stale_temp_files, private_dir
+from matcher.private import clean_stale_temp_files, private_dir, temp_tag
 
 log = logging.getLogger(__name__)
 SUBDIR = Path("documents") / "proposals"
@@ -80,7 +80,7 @@ def _temp_copy(path: Path, data: bytes) -> Path:
     """``data`` in a new temp file (mode 0600) beside ``path``, on disk; named with this
     process's id, so that once the process is gone the next writer removes a leftover."""
     fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{os.getpid()}"
+        dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{temp_tag()}"
     )
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -341,3 +341,25 @@ def test_leftover_temp_files_are_cleaned_at_start(settings):
     assert not stale_index.exists() and not stale_model.exists() and not dead_model.exists()
     assert live_index.exists() and fresh_model.exists() and kept.exists()
     assert live_model.exists()
+
+
+def test_another_machines_temp_files_wait_for_their_age(settings, tmp_path):
+    """On a data directory shared by several machines, a temp file another machine is still
+    writing carries that machine's name: its process id means nothing here, so it is left
+    until it is older than the grace period; this machine's leftovers go at once."""
+    import subprocess
+    import sys
+
+    from matcher.private import HOST, STALE_TEMP_SECONDS, clean_stale_temp_files, temp_tag
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    assert temp_tag() == f"{os.getpid()}@{HOST}"
+    ours = tmp_path / f"v3-x.tmp{dead.pid}@{HOST}"
+    theirs = tmp_path / f"v3-y.tmp{dead.pid}@another-host"
+    their_model = tmp_path / f".tmp-0123456789abcdef-{dead.pid}@another-host"
+    for path in (ours, theirs, their_model):
+        path.mkdir()
+    assert clean_stale_temp_files(tmp_path) == [ours]
+    later = datetime.now().timestamp() + STALE_TEMP_SECONDS + 60
+    assert sorted(clean_stale_temp_files(tmp_path, now=later)) == sorted([theirs, their_model])
