@@ -20,6 +20,7 @@ from matcher.matching import profiles
 from matcher.matching.indexes import IndexState, build_state, load_state, load_tokens, save_state
 from matcher.matching.runtime import MatchingRuntime
 from matcher.matching.tokens import TokenCache
+from matcher.ranking.rank import is_expert
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +85,10 @@ def ensure_indexes(
 
 def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     t0 = time.perf_counter()
-    experts = profiles.expert_rows(session)
+    served, served_members = profiles.served_rows(session)
+    experts = profiles.expert_rows(session) + served
     societies = profiles.society_rows(session)
-    members = profiles.memberships(session)
+    members = profiles.memberships(session) | served_members
     cache = _token_cache(runtime, previous)
     e_tokens = cache.tokens([r.text for r in experts], runtime.segmenter)
     s_tokens = cache.tokens([r.text for r in societies], runtime.segmenter)
@@ -177,7 +179,7 @@ def _status(action: str, state: IndexState, encoded: int, drift: float = 0.0) ->
     return IndexStatus(
         action,
         len(state.societies.ids),
-        len(state.experts.ids),
+        int(is_expert(state.experts.ids).sum()),
         encoded,
         state.model_id,
         state.version,

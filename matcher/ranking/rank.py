@@ -68,6 +68,13 @@ class Scored:
     matched_keywords: list[str]
 
 
+def is_expert(ids: np.ndarray) -> np.ndarray:
+    """Which rows of an expert corpus are experts: the needs a society served well join it
+    as members under negative ids (``matcher.matching.profiles.served_rows``) — evidence for
+    the society, never ranked or shown as experts."""
+    return np.asarray(ids) > 0
+
+
 def _bigrams(text: str) -> set[str]:
     text = normalize(text).replace(" ", "")
     return {text[i : i + 2] for i in range(len(text) - 1)}
@@ -151,6 +158,8 @@ def rank_experts(
         bm = bm[rows]
     else:
         bm = experts.bm25.scores(query.tokens, rows)
+    people = is_expert(experts.ids[rows])
+    rows, bm = rows[people], bm[people]
     bm = bm / max(float(bm.max(initial=0.0)), 1e-9)
     dense = experts.vectors[rows] @ query.vector
     priors = prior_scores(experts, rows, query)
@@ -242,7 +251,9 @@ def _member_weights(fusion: Fusion) -> tuple[float, float]:
 def _top_members(
     members: np.ndarray, scores: np.ndarray, experts: Corpus, names: dict[int, str], k: int
 ) -> list[dict]:
-    """The society's ``k`` member experts that drove its score, for the explanation."""
+    """The society's ``k`` member experts that drove its score, for the explanation (served
+    needs, members learnt from outcomes, are not shown as experts)."""
+    members = members[is_expert(experts.ids[members])]
     best = members[np.argsort(-scores[members], kind="stable")[:k]]
     return [
         {
