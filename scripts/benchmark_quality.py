@@ -11,7 +11,8 @@ which each society lists among its disciplines).
 
 With ``--feedback``, the first half of each fold's held-out papers is served (the right society
 completes the full-text need rated 5; a wrong first-ranked society answers "not suitable") and
-the second half is ranked again: Acc@1 / MRR on it with and without those outcomes. For scale,
+the second half is ranked again, once the index has taken the outcomes in (the served needs
+become members of their society): Acc@1 / MRR on it with and without those outcomes. For scale,
 it also prints what the served needs are worth as data: the second half ranked against a store
 where they are members of their right society (one more expert each, everything refitted).
 
@@ -161,6 +162,7 @@ def product_runs(
             collect(runs, res, runtime.state.external_ids[str(target)], target)
         if feedback:
             served = simulate_outcomes(s, runtime, runs, test, soc_id)
+            ensure_indexes(session=s, runtime=runtime)  # as the background refresher does
             later = [f"{p['id']}:{k}" for p in test if p["id"] not in served for k in KINDS]
             res = match_open_needs(
                 session=s,

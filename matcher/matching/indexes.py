@@ -25,7 +25,7 @@ from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence, assignment
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
-from matcher.ranking.rank import Corpus
+from matcher.ranking.rank import Corpus, is_expert
 
 STATE_FILE = persist.STATE_FILE
 COMPRESS_THRESHOLD = 500_000
@@ -182,11 +182,11 @@ def assemble_state(
         evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
         external_ids={
-            "expert": {r.id: r.external_id for r in experts},
+            "expert": {r.id: r.external_id for r in experts if is_expert(r.id)},
             "society": {r.id: r.external_id for r in societies},
         },
         names={
-            "expert": {r.id: r.name for r in experts},
+            "expert": {r.id: r.name for r in experts if is_expert(r.id)},
             "society": {r.id: r.name for r in societies},
         },
         e_hashes=e_hashes,

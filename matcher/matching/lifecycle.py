@@ -31,6 +31,7 @@ from matcher.matching.profiles import text_hash
 from matcher.matching.runtime import MatchingRuntime
 from matcher.matching.text_counts import TextCounts
 from matcher.matching.tokens import TokenCache, extra_since
+from matcher.ranking.rank import is_expert
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +98,10 @@ def ensure_indexes(
 
 def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     t0 = time.perf_counter()
-    experts = profiles.expert_rows(session)
+    served, served_members = profiles.served_rows(session)
+    experts = profiles.expert_rows(session) + served
     societies = profiles.society_rows(session)
-    members = profiles.memberships(session)
+    members = profiles.memberships(session) | served_members
     if previous is not None and not refit and runtime.encoder_matches(previous):
         status = _patch(runtime, sig, previous, (experts, societies, members))
         if status is not None:
@@ -283,7 +285,7 @@ def _status(action: str, state: IndexState, encoded: int, drift: float = 0.0) ->
     return IndexStatus(
         action,
         len(state.societies.ids),
-        len(state.experts.ids),
+        int(is_expert(state.experts.ids).sum()),
         encoded,
         state.model_id,
         state.version,

@@ -21,15 +21,11 @@ from sqlalchemy.orm import Session
 
 from matcher.matching import profiles
 from matcher.matching.indexes import IndexState
+from matcher.matching.profiles import GOOD_RATING, POOR_RATING
 from matcher.models import Assignment, AssignmentStatus, LeadResponse, LeadResponseStatus, TechNeed
 from matcher.ranking.feedback import outcome_priors
 from matcher.ranking.rank import Query
 from matcher.text.ngrams import char_unigrams_bigrams
-
-GOOD_RATING = 4
-"""A completed service rated at least this is evidence for its society."""
-POOR_RATING = 2
-"""…rated at most this counts against it, like a decline."""
 
 
 @dataclass

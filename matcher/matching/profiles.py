@@ -26,18 +26,38 @@ OPEN_ASSIGNMENT = (
 )
 
 
+GOOD_RATING = 4
+"""A completed service rated at least this is evidence for its society: the need's text
+joins the society as one more member text (``served_rows``)."""
+POOR_RATING = 2
+"""…rated at most this counts against it, like a decline (``matcher.matching.outcomes``)."""
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
 def signature(session: Session) -> str:
-    """Changes whenever a society, an expert or a membership is added, changed or removed:
-    the store's identity and its profile revision, which database triggers keep (one
-    primary-key read, cheap enough for every request)."""
+    """Changes whenever a society, an expert or a membership is added, changed or removed —
+    the store's identity and its profile revision, which database triggers keep — and
+    whenever a service is completed with a good rating or loses it (``served_rows``): one
+    primary-key read and one aggregate, cheap enough for every request."""
     store_id, revision = session.execute(
         select(ProfileRevision.store_id, ProfileRevision.revision).where(ProfileRevision.id == 1)
     ).one()
-    return f"{store_id}:{revision}"
+    count, latest = session.execute(
+        select(func.count(), func.max(Assignment.updated_at)).where(_served_well())
+    ).one()
+    served = f":{count}:{latest}" if count else ""
+    return f"{store_id}:{revision}{served}"
+
+
+def _served_well():
+    return (
+        (Assignment.status == AssignmentStatus.COMPLETED)
+        & (Assignment.rating >= GOOD_RATING)
+        & Assignment.need_id.is_not(None)
+    )
 
 
 @dataclass
@@ -73,6 +93,24 @@ def json_lists(texts: list[str | None]) -> list[list]:
     """JSON list columns read as text, decoded in one call (a decode per row costs more than
     the whole query at 100,000 experts); a null is an empty list."""
     return [x or [] for x in json.loads("[" + ",".join(t or "null" for t in texts) + "]")]
+
+
+def served_rows(session: Session) -> tuple[list[Row], dict[int, list[int]]]:
+    """Learning from outcomes: each need a society completed with a good rating becomes one
+    more member text of that society — evidence in its documents, centroids and member
+    channels, and a labelled example for the fits — under the negative id of the
+    assignment, so that it is never ranked or shown as an expert. Also their memberships."""
+    rows = session.execute(
+        select(Assignment.id, Assignment.society_id, TechNeed)
+        .join(TechNeed, TechNeed.id == Assignment.need_id)
+        .where(_served_well())
+        .order_by(Assignment.id)
+    )
+    out, members = [], {}
+    for aid, sid, need in rows:
+        out.append(Row(-aid, "", "", need_text(need), need.city, ""))
+        members[-aid] = [sid]
+    return out, members
 
 
 def society_rows(session: Session) -> list[Row]:

@@ -23,6 +23,7 @@ from matcher.db import Store
 from matcher.matching import profiles
 from matcher.matching.lifecycle import ensure_indexes
 from matcher.matching.runtime import FOLLOW_EVERY, MatchingRuntime
+from matcher.ranking.rank import is_expert
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class Refresher:
             refreshing=self.refreshing,
             last_refresh_seconds=self.last_seconds,
             last_error=self.last_error,
-            experts=len(state.experts.ids) if state else None,
+            experts=int(is_expert(state.experts.ids).sum()) if state else None,
             societies=len(state.societies.ids) if state else None,
         )
 

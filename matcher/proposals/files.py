@@ -79,9 +79,7 @@ def atomic_write(path: Path, data: bytes) -> None:
 def _temp_copy(path: Path, data: bytes) -> Path:
     """``data`` in a new temp file (mode 0600) beside ``path``, on disk; named with this
     process's id, so that once the process is gone the next writer removes a leftover."""
-    fd, tmp = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{temp_tag()}"
-    )
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=f".tmp{temp_tag()}")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

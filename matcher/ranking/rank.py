@@ -68,6 +68,13 @@ class Scored:
     matched_keywords: list[str]
 
 
+def is_expert(ids: np.ndarray) -> np.ndarray:
+    """Which rows of an expert corpus are experts: the needs a society served well join it
+    as members under negative ids (``matcher.matching.profiles.served_rows``) — evidence for
+    the society, never ranked or shown as experts."""
+    return np.asarray(ids) > 0
+
+
 def _bigrams(text: str) -> set[str]:
     text = normalize(text).replace(" ", "")
     return {text[i : i + 2] for i in range(len(text) - 1)}
@@ -151,6 +158,8 @@ def rank_experts(
         bm = bm[rows]
     else:
         bm = experts.bm25.scores(query.tokens, rows)
+    people = is_expert(experts.ids[rows])
+    rows, bm = rows[people], bm[people]
     bm = bm / max(float(bm.max(initial=0.0)), 1e-9)
     dense = experts.vectors[rows] @ query.vector
     priors = prior_scores(experts, rows, query)
@@ -216,7 +225,7 @@ def rank_societies_many(
     names = expert_names or {}
     tops = [_top(fused[:, j], societies.ids, top_k) for j in range(len(queries))]
     driving = _driving_members(
-        tops, evidence, drive, member_char, member_dense, cfg.top_experts_shown
+        tops, evidence, drive, member_char, member_dense, cfg.top_experts_shown, experts.ids
     )
     out = []
     for j, (query, top) in enumerate(zip(queries, tops, strict=True)):
@@ -259,11 +268,13 @@ def _driving_members(
     member_char: np.ndarray,
     member_dense: np.ndarray,
     k: int,
+    expert_ids: np.ndarray,
 ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """For each query ``j`` and society row in ``tops[j]``, the expert rows of the ``k``
     members that drove the society's score and their scores (``drive``-weighted character
     and dense cosines, ``SocietyEvidence.by_member``), best first, ties in member order: one
-    vectorised pass per society over the queries that list it."""
+    vectorised pass per society over the queries that list it. Only experts are shown, not
+    the served needs among the members (``is_expert``)."""
     listing: dict[int, list[int]] = {}
     for j, top in enumerate(tops):
         for row in top.tolist():
@@ -274,7 +285,11 @@ def _driving_members(
         lo, hi = bounds[row], bounds[row + 1]
         scores = drive[0] * member_char[js, lo:hi] + drive[1] * member_dense[js, lo:hi]
         rows = evidence.members[row]
+        people = is_expert(expert_ids[rows])
+        if not people.all():
+            scores[:, ~people] = -np.inf
         for i, (j, best) in enumerate(zip(js, _best_first(scores, k), strict=True)):
+            best = best[people[best]]
             out[j, row] = rows[best], scores[i, best]
     return out
 
