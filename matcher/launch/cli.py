@@ -61,14 +61,16 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo("数据库已有数据，跳过演示数据 store not empty: demo data not loaded")
         done = build_and_match(store, settings, echo=typer.echo)
+        if loading and (served := load_demo_services(store, settings)):
+            typer.echo(f"已载入 {served} 项已完成服务 / {served} completed services loaded")
+            # the needs served well join their societies (learning from outcomes): the next
+            # index version, and the seeking needs ranked against it
+            done = build_and_match(store, settings, echo=typer.echo)
         typer.echo(
             f"索引已就绪；{done.seeking} 条待对接需求中 {done.societies} 条重新匹配学会、"
             f"{done.experts} 条重新匹配专家 / indexes ready; of {done.seeking} seeking needs "
             f"{done.societies} matched to societies, {done.experts} to experts (others current)"
         )
-        if loading:
-            served = load_demo_services(store, settings)
-            typer.echo(f"已载入 {served} 项已完成服务 / {served} completed services loaded")
 
     @app.command("serve")
     def serve_cmd(
