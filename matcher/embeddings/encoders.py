@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 from collections.abc import Sequence
+from itertools import repeat
 from pathlib import Path
 from typing import Protocol
 
@@ -15,8 +16,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher import faults
+from matcher.text.char_counts import char_gram_counts
 from matcher.text.counts import count_matrix, count_vocab
-from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
 
 POINTER = "EMBEDDED_V2"  # names the current embedded model; bump when its tokens change
@@ -112,12 +113,10 @@ class EmbeddedEncoder:
             return np.zeros((0, self.dim), np.float32)
         out = []
         step = max(self.batch_size, 4096)
-        for i in range(0, len(texts), step):
-            batch = [
-                embedding_tokens(list(t), x)
-                for t, x in zip(tokens[i : i + step], texts[i : i + step], strict=True)
-            ]
-            out.append(np.asarray(count_matrix(batch, self.index) @ self.weights))
+        for i in range(0, len(texts), step):  # the counts of ``embedding_tokens``, in numpy
+            words = count_matrix(tokens[i : i + step], self.index)
+            chars = char_gram_counts(texts[i : i + step], self.index, unigrams=False, grow=False)
+            out.append(np.asarray((words + chars) @ self.weights))
         return l2_normalize(np.vstack(out))
 
 
@@ -153,6 +152,21 @@ class StaticVectors:
         if not self.index:
             return np.zeros((len(token_lists), 1), np.float32)
         return l2_normalize(np.asarray(count_matrix(token_lists, self.index) @ self.weights))
+
+    def encode_counts(self, counts: sp.csr_matrix, words: Sequence[str]) -> np.ndarray:
+        """``encode_tokens`` of texts given as term counts over ``words`` (the same vectors:
+        the counts are moved to this model's columns, in its order)."""
+        if not self.index:
+            return np.zeros((counts.shape[0], 1), np.float32)
+        cols = np.fromiter(map(self.index.get, words, repeat(-1)), np.int64, len(words))
+        known = np.flatnonzero(cols >= 0)
+        move = sp.csr_matrix(
+            (np.ones(len(known), np.float32), (known, cols[known])),
+            shape=(counts.shape[1], len(self.index)),
+        )
+        mine = sp.csr_matrix(sp.csr_matrix(counts, dtype=np.float32) @ move)
+        mine.sort_indices()  # the summation order of ``encode_tokens``, to the last bit
+        return l2_normalize(np.asarray(mine @ self.weights))
 
 
 def fit_embedded_model(
