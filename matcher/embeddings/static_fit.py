@@ -12,9 +12,7 @@ and labels is appended; rows unit length, scaled by IDF.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -32,8 +30,6 @@ POWER_ITERATIONS = 4
 """Power iterations of the randomised SVD (larger corpora)."""
 SMALL_CORPUS = 50
 """Below this many documents every token is kept (min document frequency 1)."""
-PARALLEL_NNZ = 2_000_000
-"""Sparse products with at least this many nonzeros run on one thread per core."""
 SINGULAR_VALUE_POWER = 0.5
 """Word vectors are ``V·S^0.5``: on CSL, +1.4 Acc@1 (abstract needs) over ``V·S``."""
 LABEL_BLOCK_WEIGHT = 0.5
@@ -89,12 +85,11 @@ def randomized_svd(
         a = a if sp.issparse(a) else np.asarray(a, np.float32)
         mt = sp.csr_matrix(a.T) if sp.issparse(a) else a.T
         width = min(k + oversample, n_rows, n_cols)
-        start = rng.standard_normal((n_cols, width), dtype=np.float32)
-        q = orthonormal(product(a, start), passes=1)
+        q = orthonormal(a @ rng.standard_normal((n_cols, width), dtype=np.float32), passes=1)
         for _ in range(n_iter):
-            q = orthonormal(product(a, orthonormal(product(mt, q), passes=1)), passes=1)
+            q = orthonormal(a @ orthonormal(mt @ q, passes=1), passes=1)
         q = orthonormal(q)
-        gram = q.T @ product(a, product(mt, q))
+        gram = q.T @ (a @ (mt @ q))
     # SVD of b = qᵀ·matrix (short and wide) through its Gram matrix b·bᵀ
     w, ub = np.linalg.eigh(gram.toarray() if sp.issparse(gram) else np.asarray(gram, np.float64))
     order = np.argsort(w)[::-1][:k]
@@ -106,28 +101,6 @@ def randomized_svd(
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
     return u * signs, s, vt * signs[:, None]
-
-
-def product(a: sp.csr_matrix | np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``a @ x``; a large sparse ``a`` is cut into row blocks of equal nonzeros multiplied on
-    one thread per core (scipy's sparse kernels release the GIL; every row is computed as it
-    would be alone: the same result)."""
-    workers = min(os.cpu_count() or 1, 8)
-    if not sp.issparse(a) or workers < 2 or a.nnz < PARALLEL_NNZ:
-        return np.asarray(a @ x)
-    a = sp.csr_matrix(a)
-    cuts = np.searchsorted(a.indptr, np.linspace(0, a.nnz, workers + 1)[1:-1])
-    rows = [0, *sorted(set(cuts.tolist()) - {0, a.shape[0]}), a.shape[0]]
-
-    def block(i: int, j: int) -> np.ndarray:
-        p, q = a.indptr[i], a.indptr[j]
-        part = sp.csr_matrix(
-            (a.data[p:q], a.indices[p:q], a.indptr[i : j + 1] - p), shape=(j - i, a.shape[1])
-        )
-        return np.asarray(part @ x)
-
-    with ThreadPoolExecutor(workers) as pool:
-        return np.vstack(list(pool.map(block, rows[:-1], rows[1:])))
 
 
 def orthonormal(y: np.ndarray, *, passes: int = 2) -> np.ndarray:

@@ -178,17 +178,3 @@ def test_fit_from_counts_equals_fit_from_token_lists():
     got_vocab, got = fit_static_counts(counts, list(reversed_vocab), labels=labels, dim=8)
     assert got_vocab == want_vocab
     np.testing.assert_array_equal(got, want)
-
-
-def test_sparse_products_on_threads_equal_the_plain_product(monkeypatch):
-    from matcher.embeddings import static_fit
-
-    rng = np.random.default_rng(3)
-    a = sp.random(3_000, 500, density=0.02, format="csr", dtype=np.float32, random_state=rng)
-    a[17] = 0  # an empty row
-    x = rng.standard_normal((500, 9), dtype=np.float32)
-    monkeypatch.setattr(static_fit, "PARALLEL_NNZ", 1)
-    monkeypatch.setattr(static_fit.os, "cpu_count", lambda: 3)
-    np.testing.assert_array_equal(static_fit.product(a, x), np.asarray(a @ x))
-    y = rng.standard_normal((3_000, 4), dtype=np.float32)
-    np.testing.assert_array_equal(static_fit.product(a.T.tocsr(), y), np.asarray(a.T @ y))
