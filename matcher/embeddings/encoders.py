@@ -18,12 +18,17 @@ import scipy.sparse as sp
 from matcher import faults
 from matcher.text.char_counts import char_gram_counts
 from matcher.text.counts import count_matrix, count_vocab
+from matcher.text.ngrams import embedding_tokens
 from matcher.text.segmenter import Segmenter
 
 POINTER = "EMBEDDED_V2"  # names the current embedded model; bump when its tokens change
 MANIFEST = "MANIFEST.json"
 """Every file of a saved model with its SHA-256, written last into the temp directory: a
 model without it, or whose files do not match it, is not used (it is fitted again)."""
+NUMPY_COUNTS = 64
+"""From this many texts the embedded encoder counts character bigrams in numpy (no bigram
+strings: an index build encodes 100,000 profiles); a need alone is faster as token lists
+(0.07 against 0.3 ms). The same vectors either way."""
 BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
 
 
@@ -113,10 +118,18 @@ class EmbeddedEncoder:
             return np.zeros((0, self.dim), np.float32)
         out = []
         step = max(self.batch_size, 4096)
-        for i in range(0, len(texts), step):  # the counts of ``embedding_tokens``, in numpy
-            words = count_matrix(tokens[i : i + step], self.index)
-            chars = char_gram_counts(texts[i : i + step], self.index, unigrams=False, grow=False)
-            out.append(np.asarray((words + chars) @ self.weights))
+        for i in range(0, len(texts), step):
+            words, batch = tokens[i : i + step], texts[i : i + step]
+            if len(batch) >= NUMPY_COUNTS:  # the counts of ``embedding_tokens``, in numpy
+                counts = count_matrix(words, self.index) + char_gram_counts(
+                    batch, self.index, unigrams=False, grow=False
+                )
+            else:
+                counts = count_matrix(
+                    [embedding_tokens(list(w), x) for w, x in zip(words, batch, strict=True)],
+                    self.index,
+                )
+            out.append(np.asarray(counts @ self.weights))
         return l2_normalize(np.vstack(out))
 
 

@@ -66,9 +66,10 @@ def test_embedded_weights_are_mapped_from_disk_and_equal_the_saved_ones(tmp_path
     np.testing.assert_array_equal(other, table)
 
 
-def test_vectors_from_counts_equal_vectors_from_token_lists(tmp_path):
+def test_vectors_from_counts_equal_vectors_from_token_lists(tmp_path, monkeypatch):
     """The embedded encoder and the fusion fit's fitted vectors read texts as counts (no
     bigram strings): the same vectors, to the last bit, as the token lists give."""
+    from matcher.embeddings import encoders
     from matcher.embeddings.encoders import StaticVectors, l2_normalize
     from matcher.embeddings.static_fit import fit_static_embedding
     from matcher.text.char_counts import embedding_counts
@@ -85,4 +86,6 @@ def test_vectors_from_counts_equal_vectors_from_token_lists(tmp_path):
     np.testing.assert_array_equal(model.encode_counts(counts, words), model.encode_tokens(emb))
     enc = EmbeddedEncoder(fit_embedded_model(tokens[:12], tmp_path, dim=8), seg)
     want = l2_normalize(np.asarray(count_matrix(emb, enc.index) @ enc.weights))
-    np.testing.assert_array_equal(enc.encode(texts, tokens=tokens), want)
+    np.testing.assert_array_equal(enc.encode(texts, tokens=tokens), want)  # a few: lists
+    monkeypatch.setattr(encoders, "NUMPY_COUNTS", 1)
+    np.testing.assert_array_equal(enc.encode(texts, tokens=tokens), want)  # many: numpy
