@@ -204,8 +204,6 @@ def fit_embedded_counts(
     dim: int = 256,
 ) -> Path:
     """``fit_embedded_model`` of texts given as term counts over ``words``."""
-    from sentence_transformers import SentenceTransformer
-    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     from matcher.embeddings.static_fit import fit_static_counts
@@ -223,12 +221,9 @@ def fit_embedded_counts(
     if not _complete(path):
         if path.exists():  # damaged or half-written: never trusted, replaced
             shutil.rmtree(path, ignore_errors=True)
-        model = SentenceTransformer(
-            modules=[StaticEmbedding(tokenizer, embedding_weights=weights)], device="cpu"
-        )
         tmp = models_dir / f".tmp-{digest}-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
-        model.save(str(tmp))
+        _write_static_model(tmp, tokenizer, weights)
         _write_manifest(tmp)
         faults.point("index:model_saved")
         tmp.replace(path)
@@ -236,6 +231,44 @@ def fit_embedded_counts(
     (models_dir / f"{POINTER}.tmp").write_text(path.name, encoding="utf-8")
     (models_dir / f"{POINTER}.tmp").replace(pointer)
     return path
+
+
+STATIC_EMBEDDING = (
+    "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
+)
+
+
+def _write_static_model(path: Path, tokenizer, weights: np.ndarray) -> None:
+    """The files ``SentenceTransformer([StaticEmbedding]).save`` writes (its model card
+    aside), written without importing torch: half a GiB and seconds of every index build."""
+    from contextlib import suppress
+    from importlib.metadata import PackageNotFoundError, version
+
+    from safetensors.numpy import save_file
+
+    path.mkdir(parents=True)
+    save_file({"embedding.weight": weights}, str(path / "model.safetensors"), {"format": "pt"})
+    tokenizer.save(str(path / "tokenizer.json"))
+    modules = [{"idx": 0, "name": "0", "path": "", "type": STATIC_EMBEDDING}]
+    (path / "modules.json").write_text(json.dumps(modules, indent=2), encoding="utf-8")
+    versions = {}
+    for key, dist in (
+        ("sentence_transformers", "sentence-transformers"),
+        ("transformers", "transformers"),
+        ("pytorch", "torch"),
+    ):
+        with suppress(PackageNotFoundError):
+            versions[key] = version(dist)
+    config = {
+        "__version__": versions,
+        "default_prompt_name": None,
+        "model_type": "SentenceTransformer",
+        "prompts": {"document": "", "query": ""},
+        "similarity_fn_name": "cosine",
+    }
+    (path / "config_sentence_transformers.json").write_text(
+        json.dumps(config, indent=2), encoding="utf-8"
+    )
 
 
 def _files(path: Path) -> dict[str, str]:

@@ -89,3 +89,30 @@ def test_vectors_from_counts_equal_vectors_from_token_lists(tmp_path, monkeypatc
     np.testing.assert_array_equal(enc.encode(texts, tokens=tokens), want)  # a few: lists
     monkeypatch.setattr(encoders, "NUMPY_COUNTS", 1)
     np.testing.assert_array_equal(enc.encode(texts, tokens=tokens), want)  # many: numpy
+
+
+def test_the_embedded_model_is_saved_without_torch_and_loads_in_sentence_transformers(tmp_path):
+    import subprocess
+    import sys
+
+    from sentence_transformers import SentenceTransformer
+
+    from matcher.embeddings.encoders import l2_normalize
+    from matcher.text.ngrams import embedding_tokens
+
+    seg = Segmenter(None)
+    texts = ["数控机床主轴精度", "加氢催化剂失活", "水库大坝渗流监测", "轴承故障诊断"] * 3
+    tokens = seg.tokens_many(texts)
+    code = (
+        "import sys; from pathlib import Path; from matcher.embeddings.encoders import "
+        f"fit_embedded_model; fit_embedded_model({tokens!r}, Path({str(tmp_path)!r}), dim=8); "
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"  # an index build never imports torch
+    path = current_embedded_path(tmp_path)
+    ours = EmbeddedEncoder(path, seg).encode(texts[:4], tokens=tokens[:4])
+    model = SentenceTransformer(str(path), device="cpu")
+    joined = [" ".join(embedding_tokens(t, x)) for t, x in zip(tokens[:4], texts[:4], strict=True)]
+    theirs = l2_normalize(model.encode(joined, convert_to_numpy=True))
+    np.testing.assert_allclose(theirs, ours, atol=1e-5)
