@@ -16,11 +16,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from matcher.embeddings.encoders import Encoder, StaticVectors
-from matcher.embeddings.static_fit import fit_static_embedding
+from matcher.embeddings.static_fit import fit_static_counts
 from matcher.matching.indexes import society_evidence
 from matcher.matching.profiles import Row
 from matcher.ranking.config import RankingConfig
+from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion
+from matcher.text.char_counts import embedding_counts
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams, embedding_tokens
 from matcher.text.normalize import normalize
 from matcher.text.segmenter import Segmenter
@@ -43,6 +45,9 @@ CALIBRATION_SHARE = 0.3
 WINDOW = (12, 40)
 """Length range (characters) of the short pseudo-needs cut out of a profile."""
 EXPERT_CANDIDATES = 20
+QUERY_BLOCK = 512
+"""Pseudo-needs scored together (bounds the experts × queries score matrices: 30,000 ×
+4,000 float32 were two of 480 MB each)."""
 NO_OUTCOME_WEIGHTS = {"served": 0.0, "declined": 0.0}
 """A fitted store gives outcomes no weight: weights chosen on simulated outcomes of its
 pseudo-needs (+4 served) lowered the later needs' Acc@1 on CSL, and no form of the served
@@ -164,14 +169,16 @@ def _pseudo_need_features(
     store of ``store`` experts only; per query, the expert fusion of its top expert
     candidates with their society rows (for the expert calibration)."""
     if embedded:  # the embedded model of this store, as the index would fit it
-        emb = [embedding_tokens(t, r.text) for t, r in zip(store_tokens, store, strict=True)]
-        emb += [embedding_tokens(t, r.text) for t, r in zip(s_tokens, societies, strict=True)]
+        counts, words = embedding_counts(
+            store_tokens + s_tokens, [r.text for r in store] + [r.text for r in societies]
+        )
         labels = [str(x) if x >= 0 else None for x in store_labels]
         labels += [str(i) for i in range(len(societies))]
-        vocab, weights = fit_static_embedding(emb, labels=labels, seed=0)
+        vocab, weights = fit_static_counts(counts, words, labels=labels, seed=0)
         model = StaticVectors(vocab, weights)
-        e_vecs = model.encode_tokens(emb[: len(store)])
-        s_vecs = model.encode_tokens(emb[len(store) :])
+        vecs = model.encode_counts(counts, words)
+        del counts, words
+        e_vecs, s_vecs = vecs[: len(store)], vecs[len(store) :]
         q_vecs = model.encode_tokens(
             [embedding_tokens(t, q) for t, q in zip(q_tokens, queries, strict=True)]
         )
@@ -189,6 +196,41 @@ def _pseudo_need_features(
         e_vecs=e_vecs,
         s_vecs=s_vecs,
     )
+    soc_city = np.array([normalize(r.city) if r.city else "" for r in societies])
+    parts = [
+        _score_block(
+            evidence=evidence,
+            e_vecs=e_vecs,
+            s_vecs=s_vecs,
+            store_labels=store_labels,
+            soc_city=soc_city,
+            queries=queries[i : i + QUERY_BLOCK],
+            q_tokens=q_tokens[i : i + QUERY_BLOCK],
+            q_vecs=q_vecs[i : i + QUERY_BLOCK],
+            q_cities=q_cities[i : i + QUERY_BLOCK],
+            cfg=cfg,
+        )
+        for i in range(0, len(queries), QUERY_BLOCK)
+    ]
+    features, fused, top_labels = zip(*parts, strict=True)
+    return np.concatenate(features, axis=1), np.concatenate(fused), np.concatenate(top_labels)
+
+
+def _score_block(
+    *,
+    evidence: SocietyEvidence,
+    e_vecs: np.ndarray,
+    s_vecs: np.ndarray,
+    store_labels: np.ndarray,
+    soc_city: np.ndarray,
+    queries: list[str],
+    q_tokens: list[list[str]],
+    q_vecs: np.ndarray,
+    q_cities: list[str | None],
+    cfg: RankingConfig,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_pseudo_need_features`` of a block of queries (each query's features depend on it
+    alone: blocks bound the experts × queries score matrices)."""
     expert_dense = e_vecs @ q_vecs.T
     query_char = evidence.query_char([char_bigrams(q) for q in queries])
     raw = evidence.channels(
@@ -201,16 +243,16 @@ def _pseudo_need_features(
         expert_char=evidence.expert_char(query_char),
         top_m=cfg.society_top_m,
     )
-    soc_city = np.array([normalize(r.city) if r.city else "" for r in societies])
     city = np.stack(
         [
-            (soc_city == normalize(c)) & (soc_city != "") if c else np.zeros(len(societies), bool)
+            (soc_city == normalize(c)) & (soc_city != "") if c else np.zeros(len(soc_city), bool)
             for c in q_cities
         ],
         axis=1,
     )
     features = design(raw, {"city": city.astype(np.float64)})
-    k = min(EXPERT_CANDIDATES, len(store))
-    top = np.argpartition(-expert_dense, k - 1, axis=0)[:k].T  # queries × k
-    fused = cfg.dense_weight * np.take_along_axis(expert_dense.T, top, axis=1)
+    k = min(EXPERT_CANDIDATES, len(e_vecs))
+    by_query = np.ascontiguousarray(expert_dense.T)  # each query's scores in one run
+    top = np.argpartition(-by_query, k - 1, axis=1)[:, :k]  # queries × k
+    fused = cfg.dense_weight * np.take_along_axis(by_query, top, axis=1)
     return features, fused, store_labels[top]

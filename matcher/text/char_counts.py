@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -38,19 +39,23 @@ CHUNK = 20_000
 
 
 def char_gram_counts(
-    texts: Sequence[str | None], vocab: dict[str, int], *, unigrams: bool
+    texts: Sequence[str | None], vocab: dict[str, int], *, unigrams: bool, grow: bool = True
 ) -> sp.csr_matrix:
     """Texts × ``vocab`` counts of their character grams — every character of a word run
     and its bigrams (``unigrams``, as ``char_unigrams_bigrams``) or the bigrams, a run of
     one character kept whole (as ``char_bigrams``); ``vocab`` grows in first-seen order
-    (``count_vocab``)."""
-    parts = [_counts(texts[i : i + CHUNK], vocab, unigrams) for i in range(0, len(texts), CHUNK)]
+    (``count_vocab``), or with ``grow=False`` grams outside it are ignored (``count_matrix``)."""
+    parts = [
+        _counts(texts[i : i + CHUNK], vocab, unigrams, grow) for i in range(0, len(texts), CHUNK)
+    ]
     if not parts:
         return sp.csr_matrix((0, max(len(vocab), 1)), dtype=np.float32)
     return sp.vstack([widen(p, len(vocab)) for p in parts], format="csr")
 
 
-def _counts(texts: Sequence[str | None], vocab: dict[str, int], unigrams: bool) -> sp.csr_matrix:
+def _counts(
+    texts: Sequence[str | None], vocab: dict[str, int], unigrams: bool, grow: bool
+) -> sp.csr_matrix:
     norm = [normalize(t) for t in texts]
     if not norm:
         return sp.csr_matrix((0, max(len(vocab), 1)), dtype=np.float32)
@@ -75,12 +80,17 @@ def _counts(texts: Sequence[str | None], vocab: dict[str, int], unigrams: bool) 
     codes = np.concatenate([cp[lone], bigram])[order]
     rows = doc[np.concatenate([lone, starts])[order]]
     uniq, first, inv = np.unique(codes, return_index=True, return_inverse=True)
-    cols = np.empty(len(uniq), np.int64)
-    for j in np.argsort(first, kind="stable").tolist():  # new grams in first-seen order
-        text = _gram(int(uniq[j]))
-        cols[j] = vocab.setdefault(text, len(vocab))
+    if grow:
+        cols = np.empty(len(uniq), np.int64)
+        for j in np.argsort(first, kind="stable").tolist():  # new grams in first-seen order
+            cols[j] = vocab.setdefault(_gram(int(uniq[j])), len(vocab))
+    else:
+        grams = map(_gram, uniq.tolist())
+        cols = np.fromiter(map(vocab.get, grams, repeat(-1)), np.int64, len(uniq))
+    cols = cols[inv]
+    known = cols >= 0
     m = sp.csr_matrix(
-        (np.ones(len(codes), np.float32), (rows, cols[inv])),
+        (np.ones(int(known.sum()), np.float32), (rows[known], cols[known])),
         shape=(len(norm), max(len(vocab), 1)),
     )
     m.sum_duplicates()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion
 from matcher.matching.profiles import Row
 from matcher.ranking.config import RankingConfig
@@ -55,3 +57,16 @@ def test_a_small_store_keeps_the_default_recipe():
     got = _fit(5)
     assert got.labelled == 15 and got.fusion.source == "default"
     assert got.experts.source == "default"
+
+
+def test_pseudo_needs_scored_in_blocks_give_the_same_fit(monkeypatch):
+    from matcher.matching import fusion_fit
+
+    whole = _fit(25)
+    monkeypatch.setattr(fusion_fit, "QUERY_BLOCK", 7)
+    blocks = _fit(25)
+    # the same up to the last bits a matrix product of another shape may round differently
+    assert blocks.fusion.weights == pytest.approx(whole.fusion.weights, rel=1e-6)
+    assert blocks.fusion.calibration_y == pytest.approx(whole.fusion.calibration_y, rel=1e-6)
+    assert blocks.experts.slope == pytest.approx(whole.experts.slope, rel=1e-6)
+    assert blocks.experts.intercept == pytest.approx(whole.experts.intercept, rel=1e-6)

@@ -67,3 +67,17 @@ def test_embedding_counts_are_the_counts_of_the_embedding_tokens():
             want[tok] = want.get(tok, 0) + 1
         got = counts.getrow(row)
         assert {vocab[j]: v for j, v in zip(got.indices, got.data, strict=True)} == want
+
+
+@pytest.mark.parametrize(
+    ("unigrams", "cut"), [(True, char_unigrams_bigrams), (False, char_bigrams)]
+)
+def test_counts_over_a_fixed_vocabulary_ignore_unknown_grams(unigrams, cut):
+    from matcher.text.counts import count_matrix
+
+    vocab = {g: i for i, g in enumerate(["数控", "水库", "a", "世", "没有的", "界", "x"])}
+    got = char_gram_counts(TEXTS, vocab, unigrams=unigrams, grow=False)
+    want = count_matrix([cut(t) for t in TEXTS], vocab)
+    assert len(vocab) == 7  # nothing added
+    assert got.shape == want.shape and got.nnz == want.nnz > 0
+    assert abs(got - want).max() == 0
