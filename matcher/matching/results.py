@@ -33,6 +33,7 @@ from matcher.ranking.rank import (
     rank_societies_many,
 )
 from matcher.text.segmenter import keywords
+from matcher.timeutil import assume_utc
 
 RESIDENT_REASON = "工作站驻站专家 / resident expert"
 BATCH = 512
@@ -318,7 +319,7 @@ def get_matches(
 
 def _fresh(state: IndexState, need: TechNeed, stored: list[MatchResult]) -> bool:
     return bool(stored) and all(
-        r.model_id == state.version and _aware(r.created_at) >= _aware(need.updated_at)
+        r.model_id == state.version and assume_utc(r.created_at) >= assume_utc(need.updated_at)
         for r in stored
     )
 
@@ -358,12 +359,6 @@ def rerank_stale(
 def _collection_size(state: IndexState, target: TargetKind) -> int:
     corpus = state.experts if target == TargetKind.EXPERT else state.societies
     return len(corpus.ids)
-
-
-def _aware(dt):
-    from datetime import UTC
-
-    return dt if dt is None or dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 def match_open_needs(
