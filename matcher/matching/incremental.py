@@ -98,6 +98,7 @@ def patched_state(
         ann_threshold=ann_threshold,
         previous=previous,
         segmenter_id=segmenter_id,
+        reused=(previous.evidence, e_src),
     )
     return Patched(state, len(e_new) + len(s_new))
 
