@@ -118,9 +118,11 @@ def previous_counts(previous: IndexState) -> TextCounts | None:
 def _vectors(old: np.ndarray, src: np.ndarray, encoder: Encoder, texts, tokens) -> np.ndarray:
     """Row ``i``: ``old[src[i]]``, or the next of the texts' new vectors."""
     dim = old.shape[1] if old.ndim == 2 and old.shape[1] else encoder.dim
-    out = np.zeros((len(src), dim), np.float32)
     kept = src >= 0
-    out[kept] = old[src[kept]]
+    if len(old):  # one gather (unchanged rows are most): new rows are overwritten below
+        out = np.take(np.asarray(old, np.float32), np.where(kept, src, 0), axis=0)
+    else:
+        out = np.zeros((len(src), dim), np.float32)
     if texts:
         out[~kept] = np.asarray(encoder.encode(texts, tokens=tokens), np.float32)
     return out

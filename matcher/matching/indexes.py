@@ -168,6 +168,8 @@ def assemble_state(
         previous=reused,
     )
     tuning = _tuning_queries(experts + societies, encoder)
+    ids = np.fromiter((r.id for r in experts), np.int64, len(experts))
+    people = [experts[i] for i in np.flatnonzero(is_expert(ids)).tolist()]
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
     ).hexdigest()
@@ -185,11 +187,11 @@ def assemble_state(
         evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
         external_ids={
-            "expert": {r.id: r.external_id for r in experts if is_expert(r.id)},
+            "expert": {r.id: r.external_id for r in people},
             "society": {r.id: r.external_id for r in societies},
         },
         names={
-            "expert": {r.id: r.name for r in experts if is_expert(r.id)},
+            "expert": {r.id: r.name for r in people},
             "society": {r.id: r.name for r in societies},
         },
         e_hashes=e_hashes,
