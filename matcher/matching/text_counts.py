@@ -111,7 +111,10 @@ class TextCounts:
 
     @classmethod
     def get(cls, version: persist.Version) -> TextCounts:
-        arrays = version.arrays("counts.")
+        """The counts saved with ``version``; the base's large arrays are mapped (read-only:
+        a refresh only gathers rows from them into new matrices)."""
+        big = {f"counts.{p}.{k}.{a}" for p in PARTS for k in SPACES for a in ("data", "indices")}
+        arrays = version.arrays("counts.", mapped=big)
         delta = "counts.delta.own.rows" in arrays
         base = {k: version.json(f"vocab.counts.{k}") for k in SPACES}
         words = {
