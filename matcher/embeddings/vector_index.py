@@ -134,8 +134,14 @@ class VectorIndex:
             and old_vectors.shape[1:] == vectors.shape[1:]
         ):
             return VectorIndex.build(ids, vectors, **rebuild)
-        _, new_at, old_at = np.intersect1d(ids, old_ids, assume_unique=True, return_indices=True)
-        same = np.all(vectors[new_at] == old_vectors[old_at], axis=1)
+        if np.array_equal(ids, old_ids):  # the usual refresh: the same rows, a few edited
+            new_at = old_at = np.arange(len(ids))
+            same = ~(vectors != old_vectors).any(axis=1)
+        else:
+            _, new_at, old_at = np.intersect1d(
+                ids, old_ids, assume_unique=True, return_indices=True
+            )
+            same = np.all(vectors[new_at] == old_vectors[old_at], axis=1)
         keep_old = np.zeros(len(old_ids), bool)
         keep_old[old_at[same]] = True
         add = np.ones(len(ids), bool)

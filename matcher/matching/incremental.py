@@ -3,8 +3,10 @@ segmenter and only a few texts changed, were added or removed, only those texts 
 segmented, counted and encoded; the other rows' counts and vectors are taken from the
 previous state, and every derived weight (society documents, IDF, BM25, the society
 vectors and the dense index) comes from ``matcher.matching.indexes.assemble_state``, as in a
-build from scratch, so the result ranks as a full rebuild does. ``None`` whenever the patch
-does not apply (the caller builds from scratch)."""
+build from scratch, so the result ranks as a full rebuild does (the experts' character-bigram
+TF-IDF rows none of whose terms moved IDF are taken from the previous state: the very numbers
+a full pass gives, ``matcher.ranking.evidence.reweighed``). ``None`` whenever the patch does
+not apply (the caller builds from scratch)."""
 
 from __future__ import annotations
 
@@ -98,6 +100,7 @@ def patched_state(
         ann_threshold=ann_threshold,
         previous=previous,
         segmenter_id=segmenter_id,
+        reused=previous_evidence(previous, e_src),
     )
     return Patched(state, len(e_new) + len(s_new))
 
@@ -114,12 +117,24 @@ def previous_counts(previous: IndexState) -> TextCounts | None:
     return counts
 
 
+def previous_evidence(previous: IndexState, e_src: np.ndarray):
+    """The previous state's society evidence with each expert row's row there (its
+    character-bigram rows are reused where no weight moved), or None when unreadable."""
+    try:
+        evidence = previous.evidence
+    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+        return None
+    return (evidence, e_src) if evidence.char_experts.shape[0] == len(previous.e_hashes) else None
+
+
 def _vectors(old: np.ndarray, src: np.ndarray, encoder: Encoder, texts, tokens) -> np.ndarray:
     """Row ``i``: ``old[src[i]]``, or the next of the texts' new vectors."""
     dim = old.shape[1] if old.ndim == 2 and old.shape[1] else encoder.dim
-    out = np.zeros((len(src), dim), np.float32)
     kept = src >= 0
-    out[kept] = old[src[kept]]
+    if len(old):  # one gather (unchanged rows are most): new rows are overwritten below
+        out = np.take(np.asarray(old, np.float32), np.where(kept, src, 0), axis=0)
+    else:
+        out = np.zeros((len(src), dim), np.float32)
     if texts:
         out[~kept] = np.asarray(encoder.encode(texts, tokens=tokens), np.float32)
     return out

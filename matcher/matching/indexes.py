@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
@@ -22,7 +21,7 @@ from matcher.matching.text_counts import base_files as counts_base
 from matcher.matching.tokens import EXTRA, TokenCache
 from matcher.matching.tokens import base_files as tokens_base
 from matcher.ranking.bm25 import BM25
-from matcher.ranking.evidence import SocietyEvidence, assignment
+from matcher.ranking.evidence import SocietyEvidence, document_counts
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus, is_expert
@@ -150,10 +149,13 @@ def assemble_state(
     ann_threshold: int,
     previous: IndexState | None,
     segmenter_id: str,
+    reused: tuple[SocietyEvidence, np.ndarray] | None = None,
 ) -> IndexState:
     """The state of these rows from their per-text counts and vectors (experts', societies'
     own): every society document, TF-IDF and BM25 weight is derived here, in one place for
-    a build from scratch and a patched refresh (``matcher.matching.incremental``)."""
+    a build from scratch and a patched refresh (``matcher.matching.incremental``; its
+    ``reused``: the previous evidence and each expert row's row there when unchanged, see
+    ``SocietyEvidence.from_counts``)."""
     e_hashes, s_hashes = hashes
     e_vecs, s_own = vectors
     evidence, (e_bm25, s_bm25), s_vecs = evidence_from_counts(
@@ -163,8 +165,11 @@ def assemble_state(
         memberships=memberships,
         e_vecs=e_vecs,
         s_vecs=s_own,
+        previous=reused,
     )
     tuning = _tuning_queries(experts + societies, encoder)
+    ids = np.fromiter((r.id for r in experts), np.int64, len(experts))
+    people = [experts[i] for i in np.flatnonzero(is_expert(ids)).tolist()]
     checksum = hashlib.sha1(
         repr((e_hashes, s_hashes, sorted(memberships.items()))).encode()
     ).hexdigest()
@@ -182,11 +187,11 @@ def assemble_state(
         evidence=evidence,
         society_capacity={r.id: r.capacity for r in societies},
         external_ids={
-            "expert": {r.id: r.external_id for r in experts if is_expert(r.id)},
+            "expert": {r.id: r.external_id for r in people},
             "society": {r.id: r.external_id for r in societies},
         },
         names={
-            "expert": {r.id: r.name for r in experts if is_expert(r.id)},
+            "expert": {r.id: r.name for r in people},
             "society": {r.id: r.name for r in societies},
         },
         e_hashes=e_hashes,
@@ -251,6 +256,7 @@ def evidence_from_counts(
     memberships: dict[int, list[int]],
     e_vecs: np.ndarray,
     s_vecs: np.ndarray,
+    previous: tuple[SocietyEvidence, np.ndarray] | None = None,
 ) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
     """The society channels' matrices; the BM25 of the experts and of the society documents
     (a society's own words plus its members'); each society's vector (the normalised sum of
@@ -262,15 +268,20 @@ def evidence_from_counts(
             pos_of.setdefault(sid, []).append(pos)
     s_rows = [pos_of.get(r.id, []) for r in societies]
     own, exp, vocab = counts.own, counts.experts, counts.vocab
-    evidence = SocietyEvidence.from_counts(own=own, experts=exp, vocab=vocab, members=s_rows)
+    members = [np.asarray(r, np.int64) for r in s_rows]
+    docs = document_counts(own, exp, members)
+    evidence = SocietyEvidence.from_counts(
+        own=own, experts=exp, vocab=vocab, members=members, doc_counts=docs, previous=previous
+    )
     s_vecs = np.array(s_vecs, np.float32, copy=True)
     for pos, rows in enumerate(s_rows):
         if rows:
             s_vecs[pos] = s_vecs[pos] + e_vecs[rows].sum(axis=0)
     s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
-    assign = assignment([np.asarray(r, np.int64) for r in s_rows], len(societies), len(experts))
-    s_words = sp.csr_matrix(assign @ exp["word"] + own["word"])
-    bm25 = (BM25.from_counts(exp["word"], vocab["word"]), BM25.from_counts(s_words, vocab["word"]))
+    bm25 = (
+        BM25.from_counts(exp["word"], vocab["word"]),
+        BM25.from_counts(docs["word"], vocab["word"]),
+    )
     return evidence, bm25, s_vecs
 
 

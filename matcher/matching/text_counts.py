@@ -15,7 +15,7 @@ import scipy.sparse as sp
 
 from matcher.matching import persist
 from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import count_vocab, widen
+from matcher.text.counts import count_vocab, take_rows
 
 SPACES = ("char12", "char", "word")
 PARTS = ("experts", "own")
@@ -111,7 +111,10 @@ class TextCounts:
 
     @classmethod
     def get(cls, version: persist.Version) -> TextCounts:
-        arrays = version.arrays("counts.")
+        """The counts saved with ``version``; the base's large arrays are mapped (read-only:
+        a refresh only gathers rows from them into new matrices)."""
+        big = {f"counts.{p}.{k}.{a}" for p in PARTS for k in SPACES for a in ("data", "indices")}
+        arrays = version.arrays("counts.", mapped=big)
         delta = "counts.delta.own.rows" in arrays
         base = {k: version.json(f"vocab.counts.{k}") for k in SPACES}
         words = {
@@ -144,33 +147,3 @@ def base_files(version: persist.Version) -> list[str]:
         if (f.startswith("counts.") or f.startswith("vocab.counts."))
         and not (f.startswith("counts.delta.") or f.startswith("vocab.counts.delta."))
     ]
-
-
-def take_rows(
-    old: sp.csr_matrix | None, fresh: sp.csr_matrix, src: np.ndarray, width: int
-) -> sp.csr_matrix:
-    """Row ``i``: ``old[src[i]]`` when ``src[i] >= 0``, else the next row of ``fresh``. Runs
-    of consecutive rows are copied as blocks: after a few edits, a few copies."""
-    new = np.flatnonzero(src < 0)
-    if len(new) != fresh.shape[0]:
-        raise ValueError("one new row of counts per row without a source")
-    fresh = sp.csr_matrix(fresh, dtype=np.float32)
-    if old is None or len(new) == len(src):
-        return widen(fresh, width)
-    pick = np.array(src, np.int64, copy=True)
-    pick[new] = old.shape[0] + np.arange(len(new))  # rows of old, then of fresh
-    starts = np.concatenate([old.indptr[:-1], old.indptr[-1] + fresh.indptr[:-1]])
-    lengths = np.concatenate([np.diff(old.indptr), np.diff(fresh.indptr)])[pick]
-    indptr = np.zeros(len(src) + 1, np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    data = np.empty(indptr[-1], np.float32)
-    indices = np.empty(indptr[-1], old.indices.dtype)
-    cuts = np.flatnonzero((np.diff(pick) != 1) | (pick[1:] == old.shape[0])) + 1
-    for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(pick)], strict=True):
-        lo, hi = int(starts[pick[a]]), int(starts[pick[a]] + indptr[b] - indptr[a])
-        source = old if pick[a] < old.shape[0] else fresh
-        if source is fresh:
-            lo, hi = lo - int(old.indptr[-1]), hi - int(old.indptr[-1])
-        data[indptr[a] : indptr[b]] = source.data[lo:hi]
-        indices[indptr[a] : indptr[b]] = source.indices[lo:hi]
-    return sp.csr_matrix((data, indices, indptr), shape=(len(src), width))

@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.lexical import TfidfSpace
+from matcher.text.counts import take_rows
 
 CHANNELS = (
     "char12_doc",
@@ -85,22 +86,26 @@ class SocietyEvidence:
         experts: dict[str, sp.csr_matrix],
         vocab: dict[str, dict[str, int]],
         members: Sequence[Sequence[int]],
+        doc_counts: dict[str, sp.csr_matrix] | None = None,
+        previous: tuple[SocietyEvidence, np.ndarray] | None = None,
     ) -> SocietyEvidence:
         """``build`` from count matrices (keys ``char12``, ``char``, ``word``) of the
         societies' own texts and of every expert, over one shared vocabulary per key: a
-        society's document counts are its own plus its members' (one sparse product), so
-        no document is ever assembled as a token list."""
+        society's document counts are its own plus its members' (``doc_counts`` when the
+        caller has them, else one sparse product), so no document is ever assembled as a
+        token list. ``previous``: an earlier evidence and, per expert row, its row there
+        when its counts are unchanged (else -1): those rows of ``char_experts`` are kept
+        when none of their terms' weights moved (``reweighed``)."""
         rows = [np.asarray(m, dtype=np.int64) for m in members]
-        n_s = own["char"].shape[0]
-        n_e = experts["char"].shape[0]
-        assign = assignment(rows, n_s, n_e)
+        if doc_counts is None:
+            doc_counts = document_counts(own, experts, rows)
         spaces, docs, keeps = {}, {}, {}
         for key in ("char12", "char", "word"):
-            counts = sp.csr_matrix(assign @ experts[key] + own[key])
+            counts = doc_counts[key]
             spaces[key], keeps[key] = TfidfSpace.fit_counts(counts, vocab[key])
             docs[key] = spaces[key].weigh(counts[:, keeps[key]])
         char = spaces["char"]
-        char_experts = char.weigh(experts["char"][:, keeps["char"]])
+        char_experts = reweighed(char, keeps["char"], experts["char"], previous)
         return cls(
             char12=spaces["char12"],
             char=char,
@@ -262,6 +267,50 @@ def assignment(members: Sequence[np.ndarray], n_s: int, n_e: int) -> sp.csr_matr
     rows = np.concatenate([empty, *(np.full(len(m), s, np.int64) for s, m in enumerate(members))])
     cols = np.concatenate([empty, *members])
     return sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(n_s, n_e))
+
+
+def document_counts(
+    own: dict[str, sp.csr_matrix], experts: dict[str, sp.csr_matrix], members: list[np.ndarray]
+) -> dict[str, sp.csr_matrix]:
+    """Per key, every society document's counts: its own text's plus its members'."""
+    assign = assignment(members, own["char"].shape[0], experts["char"].shape[0])
+    return {k: sp.csr_matrix(assign @ experts[k] + own[k]) for k in ("char12", "char", "word")}
+
+
+def reweighed(
+    space: TfidfSpace,
+    keep: np.ndarray,
+    counts: sp.csr_matrix,
+    previous: tuple[SocietyEvidence, np.ndarray] | None,
+) -> sp.csr_matrix:
+    """``space.weigh(counts[:, keep])`` (the experts' character-bigram rows), taking from
+    ``previous`` (an evidence, and per row its row there with the same counts, or -1) every
+    row none of whose terms changed IDF or entered the space: a row's weights depend only
+    on its counts and its terms' IDF, so those rows are the very numbers a full pass gives.
+    A full pass when the previous space is not a prefix of this one (a term left it)."""
+    if previous is None:
+        return space.weigh(counts[:, keep])
+    old, src = previous
+    n_old = len(old.char.vocab)
+    if (
+        len(space.vocab) < n_old
+        or old.char_experts.shape[1] != n_old
+        or len(src) != counts.shape[0]
+        or (len(src) and int(src.max()) >= old.char_experts.shape[0])
+        or list(space.vocab)[:n_old] != list(old.char.vocab)
+    ):
+        return space.weigh(counts[:, keep])
+    moved = np.flatnonzero(space.idf[:n_old] != old.char.idf)
+    flag = np.zeros(counts.shape[1] + 1, bool)
+    flag[keep[moved]] = True
+    flag[keep[n_old:]] = True
+    hits = np.flatnonzero(flag[counts.indices])
+    touched = np.searchsorted(counts.indptr, hits, side="right") - 1
+    src = np.array(src, np.int64, copy=True)
+    src[touched] = -1
+    redo = np.flatnonzero(src < 0)
+    fresh = space.weigh(counts[redo][:, keep])
+    return take_rows(old.char_experts, fresh, src, len(space.vocab))
 
 
 def centroids(

@@ -13,9 +13,8 @@ from matcher.matching import incremental, lifecycle, profiles
 from matcher.matching.indexes import build_state, load_tokens
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.service import MatchingRuntime, ensure_indexes
-from matcher.matching.text_counts import take_rows
 from matcher.models import Expert, Society, TargetKind, TechNeed
-from matcher.text.counts import widen
+from matcher.text.counts import take_rows, widen
 
 from .factories import seed
 

@@ -12,6 +12,7 @@ from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import _best_first
+from matcher.text.counts import widen
 
 
 def _counts(n: int, v: int, seed: int, empty: int = -1) -> sp.csr_matrix:
@@ -84,3 +85,58 @@ def test_present_each_finds_the_terms_of_each_document():
     got = bm25.present_each([0, 1, 2], ["水库", "轴承", "未知"])
     assert got == [["轴承"], [], ["水库", "轴承"]]
     assert bm25.present(2, []) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_reweighed_expert_rows_equal_a_full_weighing_bit_for_bit(seed):
+    """A patched refresh keeps the experts' character-bigram rows none of whose terms moved
+    IDF: edited, removed and added experts, a membership moved (society documents, hence
+    IDF, change), a new term; seed 0 also drops a term from every document (a full pass)."""
+    n_s, n_e, v = 8, 200, 300
+    keys = ("char12", "char", "word")
+    vocab = {k: {f"t{i}": i for i in range(v)} for k in keys}
+    every = sp.csr_matrix(np.outer(np.arange(n_s) == 0, np.arange(v) < v - 1), dtype=np.float32)
+    # society 0's description holds every term but the last: none leaves the space (except
+    # seed 0's); the last is held only by the last expert, in no society, until an edit
+    # brings it into a society's document (the last expert's row is then weighed anew)
+    last = sp.csr_matrix(np.outer(np.arange(n_e) == n_e - 1, np.arange(v) == v - 1))
+    own = {k: sp.csr_matrix(_counts(n_s, v, seed + 100)[:, : v - 1]) for k in keys}
+    own = {k: sp.csr_matrix(widen(m, v) + every) for k, m in own.items()}
+    experts = {k: widen(sp.csr_matrix(_counts(n_e, v, seed)[:, : v - 1]), v) for k in keys}
+    experts = {k: sp.csr_matrix(m + last, dtype=np.float32) for k, m in experts.items()}
+    members = [np.flatnonzero(np.arange(n_e - 1) % n_s == s) for s in range(n_s)]
+    old = SocietyEvidence.from_counts(own=own, experts=experts, vocab=vocab, members=members)
+    keep = np.delete(np.arange(n_e), 10)  # expert 10 removed, one added at the end
+    src = np.concatenate([keep, [-1]])
+    src[[3, 50]] = -1  # two edited
+    new = {
+        k: sp.vstack([widen(m, v + 1)[keep], sp.csr_matrix((1, v + 1))]) for k, m in experts.items()
+    }
+    new = {k: sp.lil_matrix(m) for k, m in new.items()}
+    edited = _counts(3, v + 1, seed + 7).toarray()
+    edited[0, v] = 2.0  # the new term
+    edited[1, v - 1] = 1.0  # the last expert's term, now in a society's document
+    new["char"][[3, 50, n_e - 1]] = edited
+    own2 = {k: sp.lil_matrix(widen(m, v + 1)) for k, m in own.items()}
+    if seed == 0:  # a term no document holds any more: the space shifts, a full pass
+        gone = int(experts["char"].indices[0])
+        new["char"][:, gone] = 0
+        own2["char"][:, gone] = 0
+    new = {k: sp.csr_matrix(m) for k, m in new.items()}
+    own2 = {k: sp.csr_matrix(m) for k, m in own2.items()}
+    moved = [np.flatnonzero(np.arange(n_e) % n_s == s) for s in range(n_s)]  # rows shifted
+    moved = [m[m != n_e - 2] for m in moved]  # the last expert still in none
+    moved[1], moved[2] = moved[1][1:], np.sort(np.concatenate([moved[2], moved[1][:1]]))
+    vocab2 = {k: {**w, "new": v} for k, w in vocab.items()}
+    args = dict(own=own2, experts=new, vocab=vocab2, members=moved)
+    full = SocietyEvidence.from_counts(**args)
+    patched = SocietyEvidence.from_counts(**args, previous=(old, src))
+    a, b = patched.char_experts, full.char_experts
+    assert a.shape == b.shape and a.dtype == b.dtype
+    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
+    assert np.array_equal(a.data, b.data)
+    assert seed == 0 or "new" in full.char.vocab  # the new term entered the space
+    n_old = len(old.char.vocab)
+    if list(full.char.vocab)[:n_old] == list(old.char.vocab):  # rows kept: some, not all
+        moved_idf = full.char.idf[:n_old] != old.char.idf
+        assert seed and 0 < moved_idf.sum() < n_old
