@@ -78,7 +78,7 @@ def randomized_svd(
     n_rows, n_cols = matrix.shape
     if n_rows <= EXACT_SVD_ROWS:  # small corpus: exact, through the row Gram matrix
         q = np.eye(n_rows)
-        gram, mt = matrix @ matrix.T, matrix.T
+        gram, mt, mtq = matrix @ matrix.T, matrix.T, None
     else:  # in float32 (half the memory traffic of float64; ample for word vectors)
         rng = np.random.default_rng(seed)
         a = sp.csr_matrix(matrix, dtype=np.float32) if sp.issparse(matrix) else matrix
@@ -89,7 +89,8 @@ def randomized_svd(
         for _ in range(n_iter):
             q = orthonormal(a @ orthonormal(mt @ q, passes=1), passes=1)
         q = orthonormal(q)
-        gram = q.T @ (a @ (mt @ q))
+        mtq = np.asarray(mt @ q)  # kept: the right singular vectors are mtq·ub (no third pass)
+        gram = q.T @ (a @ mtq)
     # SVD of b = qᵀ·matrix (short and wide) through its Gram matrix b·bᵀ
     w, ub = np.linalg.eigh(gram.toarray() if sp.issparse(gram) else np.asarray(gram, np.float64))
     order = np.argsort(w)[::-1][:k]
@@ -97,7 +98,8 @@ def randomized_svd(
     keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
     s = np.sqrt(w[keep])
     basis = q @ ub[:, keep].astype(q.dtype)
-    u, vt = basis, np.asarray(mt @ basis).T / s[:, None]
+    right = mt @ basis if mtq is None else mtq @ ub[:, keep].astype(mtq.dtype)
+    u, vt = basis, np.asarray(right).T / s[:, None]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
     return u * signs, s, vt * signs[:, None]
