@@ -26,8 +26,11 @@ MIN_DF = 1
 in a single expert profile is still strong evidence when a need uses it."""
 EXACT_SVD_ROWS = 2_000
 """Up to this many documents the SVD is computed exactly instead of by random projection."""
-POWER_ITERATIONS = 4
-"""Power iterations of the randomised SVD (larger corpora)."""
+POWER_ITERATIONS = 3
+"""Power iterations of the randomised SVD (larger corpora). At 100,000 realistic experts 3
+instead of 4 cut the SVDs' CPU by a sixth and kept the top society of 99.9% of 1,000 needs
+(fitted weights within 0.015). With the randomised path forced on CSL, Acc@1 full/title:
+4 → 0.532/0.455, 3 → 0.530/0.456, 2 → 0.526/0.453 (2 cut a third of the CPU)."""
 SMALL_CORPUS = 50
 """Below this many documents every token is kept (min document frequency 1)."""
 SINGULAR_VALUE_POWER = 0.5
