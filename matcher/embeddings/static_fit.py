@@ -26,8 +26,11 @@ MIN_DF = 1
 in a single expert profile is still strong evidence when a need uses it."""
 EXACT_SVD_ROWS = 2_000
 """Up to this many documents the SVD is computed exactly instead of by random projection."""
-POWER_ITERATIONS = 4
-"""Power iterations of the randomised SVD (larger corpora)."""
+POWER_ITERATIONS = 3
+"""Power iterations of the randomised SVD (larger corpora). At 100,000 realistic experts 3
+instead of 4 cut the SVDs' CPU by a sixth and kept the top society of 99.9% of 1,000 needs
+(fitted weights within 0.015). With the randomised path forced on CSL, Acc@1 full/title:
+4 → 0.532/0.455, 3 → 0.530/0.456, 2 → 0.526/0.453 (2 cut a third of the CPU)."""
 SMALL_CORPUS = 50
 """Below this many documents every token is kept (min document frequency 1)."""
 SINGULAR_VALUE_POWER = 0.5
@@ -78,7 +81,7 @@ def randomized_svd(
     n_rows, n_cols = matrix.shape
     if n_rows <= EXACT_SVD_ROWS:  # small corpus: exact, through the row Gram matrix
         q = np.eye(n_rows)
-        gram, mt = matrix @ matrix.T, matrix.T
+        gram, mt, mtq = matrix @ matrix.T, matrix.T, None
     else:  # in float32 (half the memory traffic of float64; ample for word vectors)
         rng = np.random.default_rng(seed)
         a = sp.csr_matrix(matrix, dtype=np.float32) if sp.issparse(matrix) else matrix
@@ -89,7 +92,8 @@ def randomized_svd(
         for _ in range(n_iter):
             q = orthonormal(a @ orthonormal(mt @ q, passes=1), passes=1)
         q = orthonormal(q)
-        gram = q.T @ (a @ (mt @ q))
+        mtq = np.asarray(mt @ q)  # kept: the right singular vectors are mtq·ub (no third pass)
+        gram = q.T @ (a @ mtq)
     # SVD of b = qᵀ·matrix (short and wide) through its Gram matrix b·bᵀ
     w, ub = np.linalg.eigh(gram.toarray() if sp.issparse(gram) else np.asarray(gram, np.float64))
     order = np.argsort(w)[::-1][:k]
@@ -97,7 +101,8 @@ def randomized_svd(
     keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
     s = np.sqrt(w[keep])
     basis = q @ ub[:, keep].astype(q.dtype)
-    u, vt = basis, np.asarray(mt @ basis).T / s[:, None]
+    right = mt @ basis if mtq is None else mtq @ ub[:, keep].astype(mtq.dtype)
+    u, vt = basis, np.asarray(right).T / s[:, None]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
     return u * signs, s, vt * signs[:, None]

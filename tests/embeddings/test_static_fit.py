@@ -155,14 +155,16 @@ def test_partially_labelled_corpus():
 
 def test_randomized_svd_of_a_large_sparse_matrix_matches_exact_svd():
     """The randomised path (above the exact-SVD size, in float32) finds the top singular
-    values of a low-rank sparse matrix to float32 accuracy."""
+    values and right singular vectors of a low-rank sparse matrix to float32 accuracy."""
     rng = np.random.default_rng(1)
     dense = rng.standard_normal((2_500, 6)) @ rng.standard_normal((6, 300))
     dense[rng.random(dense.shape) < 0.5] = 0.0  # sparse, still of low numerical rank
-    exact = np.linalg.svd(dense, compute_uv=False)[:5]
-    _, s, vt = randomized_svd(sp.csr_matrix(dense), 5, seed=0)
-    np.testing.assert_allclose(s, exact, rtol=1e-3)
+    _, exact, exact_vt = np.linalg.svd(dense, full_matrices=False)
+    u, s, vt = randomized_svd(sp.csr_matrix(dense), 5, seed=0)
+    np.testing.assert_allclose(s, exact[:5], rtol=1e-3)
     np.testing.assert_allclose(vt @ vt.T, np.eye(5), atol=1e-3)
+    np.testing.assert_allclose(np.abs(vt @ exact_vt[:5].T), np.eye(5), atol=1e-3)
+    np.testing.assert_allclose(u.T @ dense, s[:, None] * vt, rtol=1e-3, atol=1e-2)
 
 
 def test_fit_from_counts_equals_fit_from_token_lists():
