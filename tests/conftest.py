@@ -28,19 +28,26 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with postgres_schema() as url:
         yield url
+        close_stores()  # before the schema is dropped: a UI refresher may still be reading it
 
 
-@pytest.fixture(autouse=True)
-def _close_cli_stores() -> Iterator[None]:
-    """The CLI keeps one store per URL for its process; close them after each test (their
-    pooled PostgreSQL connections would otherwise pile up until the server refuses more)."""
-    yield
+def close_stores() -> None:
+    """Close the CLI's stores (one per URL for its process: their pooled PostgreSQL
+    connections would otherwise pile up until the server refuses more) and stop the UI's
+    per-process states with their refreshers, as a server's exit would."""
     from matcher.cli_support import close_cli_stores
 
     close_cli_stores()
     engine = sys.modules.get("engine")  # the UI's per-process states, when a UI test ran
     if engine is not None and hasattr(engine, "close_all"):
         engine.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _close_cli_stores() -> Iterator[None]:
+    """``close_stores`` after each test."""
+    yield
+    close_stores()
 
 
 @pytest.fixture
