@@ -11,8 +11,6 @@ from matcher.api.deps import SessionDep, StaffDep
 
 router = APIRouter(prefix="/exports", tags=["exports"])
 
-MEDIA_TYPES = SHEET_TYPES
-
 
 class ExportKind(StrEnum):
     societies = "societies"
@@ -30,7 +28,7 @@ class ExportFormat(StrEnum):
 @router.get(
     "/{kind}",
     response_class=Response,
-    responses={200: {"content": {t: {} for t in MEDIA_TYPES.values()}}},
+    responses={200: {"content": {t: {} for t in SHEET_TYPES.values()}}},
 )
 def export_download(
     kind: ExportKind,
@@ -43,6 +41,6 @@ def export_download(
     data = export_bytes(session=session, kind=kind.value, fmt=fmt.value)
     return Response(
         content=data,
-        media_type=MEDIA_TYPES[fmt.value],
+        media_type=SHEET_TYPES[fmt.value],
         headers={"Content-Disposition": f'attachment; filename="{kind.value}.{fmt.value}"'},
     )
