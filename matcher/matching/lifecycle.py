@@ -193,8 +193,7 @@ def _patch(runtime, sig, previous: IndexState, rows) -> IndexStatus | None:
     drift = counts_drift(runtime, state.counts)
     if drift > DRIFT_REFIT or not _fusion_carries(previous, state, experts):
         return None
-    state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
-    state.labelled = previous.labelled
+    _carry_fusion(state, previous)
     keep = set(state.e_hashes) | set(state.s_hashes)
     if cache is not None:
         runtime.tokens = cache.keep_only(keep)
@@ -275,14 +274,19 @@ def _fusion_carries(previous: IndexState | None, state: IndexState, experts) -> 
     )
 
 
+def _carry_fusion(state: IndexState, previous: IndexState) -> None:
+    """``state`` takes ``previous``'s fusion, expert calibration and labelled count."""
+    state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
+    state.labelled = previous.labelled
+
+
 def _carry_or_fit_fusion(runtime, state: IndexState, previous, rows, tokens) -> None:
     """Keep the previous fusion while it still fits the store, else fit it anew."""
     from matcher.matching.fusion_fit import fit_store_fusion
 
     experts, societies = rows
     if _fusion_carries(previous, state, experts):
-        state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
-        state.labelled = previous.labelled
+        _carry_fusion(state, previous)
         return
     fitted = fit_store_fusion(
         experts=experts,
