@@ -210,9 +210,9 @@ def _save_patched(runtime, state: IndexState, previous: IndexState, new, keep: s
     index_dir = runtime.settings.index_dir
     try:
         source = persist.Version(index_dir, previous.name)
-        added = extra_since(source, new, keep, patch_limit(len(keep)))
+        limit = patch_limit(len(keep))
+        added = extra_since(source, new, keep, limit)
         if added is not None:
-            limit = patch_limit(len(keep))
             save_state(state, index_dir, linked=Linked(source, added, limit))
             return
     except (persist.Refused, KeyError, TypeError, ValueError, OSError):
