@@ -198,9 +198,9 @@ class SocietyEvidence:
         query_words: Sequence[Sequence[str]],
         query_vectors: np.ndarray,
         society_vectors: np.ndarray,
-        expert_dense: np.ndarray | None,
-        expert_char: np.ndarray | None,
         top_m: int,
+        expert_dense: np.ndarray | None = None,
+        expert_char: np.ndarray | None = None,
         member_dense: np.ndarray | None = None,
         member_char: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:

@@ -207,8 +207,6 @@ def rank_societies_many(
         query_words=[q.tokens for q in queries],
         query_vectors=vectors,
         society_vectors=societies.vectors,
-        expert_dense=None,
-        expert_char=None,
         top_m=cfg.society_top_m,
         member_dense=member_dense,
         member_char=member_char,
