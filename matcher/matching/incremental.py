@@ -109,7 +109,7 @@ def previous_counts(previous: IndexState) -> TextCounts | None:
     """The previous state's counts, when readable and aligned with its rows."""
     try:
         counts = previous.counts
-    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+    except persist.UNREADABLE:
         return None
     rows = (len(previous.e_hashes), len(previous.s_hashes))
     if counts is None or (counts.experts["word"].shape[0], counts.own["word"].shape[0]) != rows:
@@ -122,7 +122,7 @@ def previous_evidence(previous: IndexState, e_src: np.ndarray):
     character-bigram rows are reused where no weight moved), or None when unreadable."""
     try:
         evidence = previous.evidence
-    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+    except persist.UNREADABLE:
         return None
     return (evidence, e_src) if evidence.char_experts.shape[0] == len(previous.e_hashes) else None
 

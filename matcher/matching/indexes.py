@@ -403,7 +403,7 @@ def load_state(index_dir: Path, *, eager: bool = True) -> IndexState | None:
         return None
     try:
         return read_state(version, eager=eager)
-    except (persist.Refused, KeyError, TypeError, ValueError, RuntimeError, OSError):
+    except (*persist.UNREADABLE, RuntimeError):
         return None
 
 
@@ -441,7 +441,7 @@ def load_tokens(index_dir: Path, name: str, segmenter_id: str) -> TokenCache:
         if version.json("meta").get("segmenter_id") != segmenter_id:
             return TokenCache()
         return TokenCache.get(version)
-    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+    except persist.UNREADABLE:
         return TokenCache()
 
 

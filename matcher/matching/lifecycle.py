@@ -215,7 +215,7 @@ def _save_patched(runtime, state: IndexState, previous: IndexState, new, keep: s
         if added is not None:
             save_state(state, index_dir, linked=Linked(source, added, limit))
             return
-    except (persist.Refused, KeyError, TypeError, ValueError, OSError):
+    except persist.UNREADABLE:
         pass
     cache = _token_cache(runtime, previous)
     cache.entries.update(new)

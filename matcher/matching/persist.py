@@ -57,6 +57,10 @@ class Refused(Exception):
     """A saved version that may not be used (missing, damaged, foreign)."""
 
 
+UNREADABLE = (Refused, KeyError, TypeError, ValueError, OSError)
+"""What reading a saved version may raise when it cannot be used (the caller rebuilds)."""
+
+
 @dataclass
 class Bundle:
     """What one version holds: JSON documents and arrays, by name."""
