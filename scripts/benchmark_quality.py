@@ -43,6 +43,8 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks" / "csl" / "dev.jsonl"
 KINDS = ("full", "title")
 HINT_KINDS = ("disc", "cat")
+METRICS = ["hits@1", "hits@3", "mrr"]
+"""What every ranking is scored on (Acc@1, Acc@3, MRR)."""
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
@@ -245,8 +247,7 @@ def served_as_members(train, test, soc_id, cats) -> dict[str, dict]:
     with tempfile.TemporaryDirectory() as tmp:
         runs, _ = product_runs(train + extra, later, soc_id, cats, Path(tmp), False)
     qrels = Qrels({p["id"]: {soc_id[p["discipline"]]: 1} for p in later})
-    metrics = ["hits@1", "hits@3", "mrr"]
-    return {k: evaluate(qrels, ranx_run(runs[(TargetKind.SOCIETY, k)]), metrics) for k in KINDS}
+    return {k: evaluate(qrels, ranx_run(runs[(TargetKind.SOCIETY, k)]), METRICS) for k in KINDS}
 
 
 def ranx_run(run: dict) -> Run:
@@ -345,7 +346,7 @@ def main() -> None:
             from matcher.models import TargetKind
 
             soc = runs[(TargetKind.SOCIETY, kind)]
-            m = evaluate(qrels, ranx_run(soc), ["hits@1", "hits@3", "mrr"])
+            m = evaluate(qrels, ranx_run(soc), METRICS)
             exp = runs[(TargetKind.EXPERT, kind)]
             m["P@10"] = evaluate(
                 Qrels(exp_truth), ranx_run({q: exp[q] for q in exp_truth}), "precision@10"
@@ -355,14 +356,14 @@ def main() -> None:
                 p["id"]: p["title"] + " " + p["abstract"] if kind == "full" else p["title"]
                 for p in test
             }  # hints: the baseline reads the title alone
-            b = evaluate(qrels, Run(baseline_run(dict(docs), queries)), ["hits@1", "hits@3", "mrr"])
+            b = evaluate(qrels, Run(baseline_run(dict(docs), queries)), METRICS)
             scores[f"product/{kind}"].append(m)
             scores[f"baseline/{kind}"].append(b)
             if args.feedback and kind in KINDS:  # the later half, without and with outcomes
                 later = Qrels({q: {truth[q]: 1} for q in runs[(TargetKind.SOCIETY, kind + "+fb")]})
                 for name, run in (("", soc), ("+fb", runs[(TargetKind.SOCIETY, kind + "+fb")])):
                     sub = ranx_run({q: run[q] for q in later.qrels})
-                    got = evaluate(later, sub, ["hits@1", "hits@3", "mrr"])
+                    got = evaluate(later, sub, METRICS)
                     scores[f"later half/{kind}{name}"].append(got)
             if args.feedback and kind in KINDS:
                 scores[f"later half/{kind}+served as members"].append(bound[kind])
