@@ -40,15 +40,18 @@ def text_hash(text: str) -> str:
 def signature(session: Session) -> str:
     """Changes whenever a society, an expert or a membership is added, changed or removed —
     the store's identity and its profile revision, which database triggers keep — and
-    whenever a service is completed with a good rating or loses it (``served_rows``): one
-    primary-key read and one aggregate, cheap enough for every request."""
+    whenever a service is completed with a good rating or loses it, or the text of a need so
+    served is edited (``served_rows``): one primary-key read and one aggregate, cheap enough
+    for every request."""
     store_id, revision = session.execute(
         select(ProfileRevision.store_id, ProfileRevision.revision).where(ProfileRevision.id == 1)
     ).one()
-    count, latest = session.execute(
-        select(func.count(), func.max(Assignment.updated_at)).where(_served_well())
+    count, latest, edited = session.execute(
+        select(func.count(), func.max(Assignment.updated_at), func.max(TechNeed.updated_at))
+        .join(TechNeed, TechNeed.id == Assignment.need_id)
+        .where(_served_well())
     ).one()
-    served = f":{count}:{latest}" if count else ""
+    served = f":{count}:{latest}:{edited}" if count else ""
     return f"{store_id}:{revision}{served}"
 
 

@@ -127,6 +127,17 @@ def test_a_need_served_well_joins_its_society_at_the_next_index_version(settings
     assert len(served_ids) == 1 and int(served_ids[0]) not in runtime.state.external_ids["expert"]
 
 
+def test_editing_a_need_served_well_marks_the_index_stale(settings, store):
+    with store.transaction() as s:
+        *_, runtime = _served_neutral(s, settings, rating=5)
+        ensure_indexes(session=s, runtime=runtime)
+        assert runtime.state.signature == profiles.signature(s)
+        done = s.scalar(select(TechNeed).where(TechNeed.external_id == "N-DONE"))
+        done.description = "更换为余热回收与蒸汽管网保温改造"
+        s.flush()
+        assert runtime.state.signature != profiles.signature(s)
+
+
 def test_a_service_rated_poorly_adds_no_member(settings, store):
     with store.transaction() as s:
         *_, runtime = _served_neutral(s, settings, rating=2)
