@@ -63,3 +63,16 @@ def test_a_period_ending_before_it_starts_is_explained(world: World) -> None:
 def test_societies_and_enterprises_have_no_dashboard(world: World, username: str) -> None:
     at = logged_in(username)
     assert DASHBOARD not in at.sidebar.radio(key="nav").options
+
+
+def test_answer_rates_are_drawn_on_a_0_to_100_percent_axis_even_when_all_are_zero() -> None:
+    import pandas as pd
+
+    from ui.screens import dashboard
+
+    rates = pd.DataFrame({dashboard.SOCIETY: ["甲学会", "乙学会"], dashboard.RATE: [0.0, 0.0]})
+    x = dashboard._bars(dashboard.SOCIETY, dashboard.RATE, share=True)(rates).to_dict()
+    x = x["encoding"]["x"]
+    assert x["scale"]["domain"] == [0, 1] and x["axis"]["format"] == "%"
+    counts = dashboard._bars(dashboard.SOCIETY, dashboard.RATE)(rates).to_dict()
+    assert "scale" not in counts["encoding"]["x"]  # counts keep their own range

@@ -52,8 +52,13 @@ def _rows(items: list[BaseModel], columns: dict[str, str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns)).rename(columns=columns)
 
 
-def _bars(label: str, value: str, *, tooltip: list[str] | None = None) -> Callable:
-    """Horizontal bars in the table's order (the first ``TOP`` rows), every label shown."""
+def _bars(
+    label: str, value: str, *, tooltip: list[str] | None = None, share: bool = False
+) -> Callable:
+    """Horizontal bars in the table's order (the first ``TOP`` rows), every label shown;
+    a ``share`` (0–1) is drawn on a fixed 0–100 % axis, also when every bar is zero."""
+    scale = alt.Scale(domain=[0, 1]) if share else alt.Undefined
+    axis = alt.Axis(format="%") if share else alt.Undefined
 
     def chart(df: pd.DataFrame) -> alt.Chart:
         top = df.head(TOP)
@@ -61,7 +66,7 @@ def _bars(label: str, value: str, *, tooltip: list[str] | None = None) -> Callab
             alt.Chart(top)
             .mark_bar()
             .encode(
-                x=alt.X(field=value, type="quantitative", title=value),
+                x=alt.X(field=value, type="quantitative", title=value, scale=scale, axis=axis),
                 y=alt.Y(field=label, type="nominal", sort=None, title=None, axis=LABELS),
                 tooltip=tooltip or [label, value],
             )
@@ -188,7 +193,7 @@ def _figures(min_score: float) -> list[Figure]:
                 {"name": SOCIETY, "leads": LEADS, "responded": ANSWERED, "rate": RATE}
                 | {"median_hours": HOURS},
             ),
-            _bars(SOCIETY, RATE, tooltip=[SOCIETY, LEADS, ANSWERED, RATE, HOURS]),
+            _bars(SOCIETY, RATE, tooltip=[SOCIETY, LEADS, ANSWERED, RATE, HOURS], share=True),
         ),
         Figure(
             "需求学科分类 Disciplines in demand",
