@@ -48,12 +48,15 @@ EXPERT_CANDIDATES = 20
 QUERY_BLOCK = 512
 """Pseudo-needs scored together (bounds the experts × queries score matrices: 30,000 ×
 4,000 float32 were two of 480 MB each)."""
-NO_OUTCOME_WEIGHTS = {"served": 0.0, "declined": 0.0}
-"""A fitted store gives outcomes no weight: weights chosen on simulated outcomes of its
-pseudo-needs (+4 served) lowered the later needs' Acc@1 on CSL, and no form of the served
-prior tried (best match, kNN vote, z-scored, dense, served texts added to the society
-documents) raised it there beyond ±0.006, even with weights chosen in hindsight
-(``scripts/benchmark_quality.py --feedback``)."""
+NO_SERVED_WEIGHT = {"served": 0.0}
+"""A fitted store gives the ``served`` prior no weight: a need served well is a member of its
+society from the next index version (``profiles.served_rows``), and no form of the prior tried
+on top (best match, kNN vote, z-scored, dense, served texts added to the society documents)
+raised the later needs' Acc@1 on CSL beyond ±0.006, even with weights chosen in hindsight
+(``scripts/benchmark_quality.py --feedback``). The ``declined`` prior keeps the hand-set
+weight, rescaled like every feature pseudo-needs cannot show (``fusion.fit_fusion``): it
+demotes a society only for near-duplicates of a need it declined, which CSL's distinct papers
+never are, so a fit could not weigh it and the benchmark cannot move."""
 
 
 @dataclass
@@ -132,7 +135,7 @@ def fit_store_fusion(
         calibrate_on=calibrate_on,
         encoder=encoder.model_id if encoder is not None else "",
     )
-    fusion.weights |= NO_OUTCOME_WEIGHTS
+    fusion.weights |= NO_SERVED_WEIGHT
     experts_cal = ExpertCalibration.fit(
         np.concatenate([x.ravel() for x in e_fused]), np.concatenate([x.ravel() for x in e_right])
     )

@@ -42,11 +42,11 @@ class RankingConfig:
     served_weight: float = 1.0
     """Best rating-weighted cosine with a need the society served well (rating ≥ 4):
     learning from outcomes (``matcher.ranking.feedback``, ``matcher.matching.outcomes``).
-    Fitted stores set it to 0 (``fusion_fit.NO_OUTCOME_WEIGHTS``: it did not help in
+    Fitted stores set it to 0 (``fusion_fit.NO_SERVED_WEIGHT``: it did not help in
     ``scripts/benchmark_quality.py --feedback``)."""
     declined_weight: float = -1.0
     """…and near-duplicate similarity to a need it declined, answered "not suitable" or
-    served poorly (zero below ``feedback.DECLINED_THRESHOLD``; fitted stores set it to 0)."""
+    served poorly (zero below ``feedback.DECLINED_THRESHOLD``; fitted stores keep it, rescaled)."""
     discipline_weight: float = 1.0
     """The stated 学科分类 naming a society's discipline: a strong hint (pseudo-needs carry
     none, so it is never fitted; CSL with hints: ``scripts/benchmark_quality.py --hints``)."""

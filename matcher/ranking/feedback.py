@@ -6,8 +6,9 @@ similar; ``declined``: ``near(cosine)`` of the most similar need it declined, wh
 ``near(x) = max(0, (x − threshold) / (1 − threshold))`` — only needs more similar than the
 threshold count (a decline demotes a society for near-duplicates of what it declined, not
 for its whole field). Both are zero for a society without outcomes. The hand-set recipe
-weighs them (``RankingConfig``); a fitted store gives them weight 0, as no weight measured on
-CSL helped (``matcher.matching.fusion_fit.NO_OUTCOME_WEIGHTS``).
+weighs both (``RankingConfig``); a fitted store keeps the ``declined`` weight (rescaled) and
+gives ``served`` none, as its needs are members of their society by then
+(``matcher.matching.fusion_fit.NO_SERVED_WEIGHT``).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import pytest
 from matcher.matching.fusion_fit import MIN_LABELLED, fit_store_fusion
 from matcher.matching.profiles import Row
 from matcher.ranking.config import RankingConfig
+from matcher.ranking.fusion import CHANNEL_FEATURES, Fusion
 from matcher.text.segmenter import Segmenter
 
 TOPICS = ("数控机床主轴精度齿轮轴承热变形", "催化剂加氢反应器分离寿命", "水库大坝渗流灌溉节水监测")
@@ -50,7 +51,14 @@ def test_a_store_with_enough_labelled_experts_gets_fitted_weights():
     assert got.fusion.fit_accuracy > 0.8  # three well separated topics
     assert max(got.fusion.weights, key=got.fusion.weights.get) != "city"
     assert got.experts.source == "fitted" and got.experts.slope > 0
-    assert got.fusion.weights["served"] == got.fusion.weights["declined"] == 0.0  # no harm
+    assert got.fusion.weights["served"] == 0.0  # served needs are members instead
+    # pseudo-needs never decline: the hand-set demotion, rescaled to the fitted channels
+    channels = sum(max(got.fusion.weights[c], 0.0) for c in CHANNEL_FEATURES)
+    default = Fusion.default(RankingConfig())
+    expected = (
+        default.weights["declined"] * channels / sum(default.weights[c] for c in CHANNEL_FEATURES)
+    )
+    assert expected < 0 and got.fusion.weights["declined"] == pytest.approx(expected)
 
 
 def test_a_small_store_keeps_the_default_recipe():

@@ -14,6 +14,7 @@ from matcher.models import (
     Assignment,
     AssignmentStatus,
     Enterprise,
+    Expert,
     LeadResponse,
     LeadResponseStatus,
     Society,
@@ -144,3 +145,44 @@ def test_a_service_rated_poorly_adds_no_member(settings, store):
         ensure_indexes(session=s, runtime=runtime)
         assert (runtime.state.experts.ids > 0).all()
         assert profiles.served_rows(s) == ([], {})
+
+
+def test_a_decline_also_demotes_near_duplicates_in_a_store_with_fitted_weights(settings, store):
+    """Pseudo-needs never decline, so the fit cannot weigh the prior: a fitted store keeps the
+    hand-set demotion, rescaled — a near-duplicate of a declined need ranks that society lower,
+    a different need of its field does not move."""
+    import random
+
+    rng = random.Random(3)
+    similar = "数控机床主轴精度下降，主轴热变形导致加工精度不稳定"
+    other = "滚动轴承故障诊断与寿命预测"
+    with store.transaction() as s:
+        societies = seed(s)
+        for ext, words in (
+            ("S-MECH", "数控机床 主轴 齿轮 轴承 热变形 精度 补偿 振动 传动 加工"),
+            ("S-CHEM", "催化剂 加氢 反应器 精馏 分离 动力学 工艺 节能 固定床 化工"),
+            ("S-WATER", "水库 大坝 渗流 灌溉 节水 调度 防洪 监测 水资源 引黄"),
+        ):
+            for i in range(25):
+                text = "研究" + "与".join(rng.sample(words.split(), 4))
+                e = Expert(external_id=f"{ext}-F{i}", name=f"专家{ext}{i}", profile=text)
+                e.societies.append(societies[ext])
+                s.add(e)
+        s.flush()
+        runtime = MatchingRuntime.load(settings)
+        ensure_indexes(session=s, runtime=runtime)
+        fusion = runtime.state.fusion
+        assert fusion.source == "fitted" and fusion.weights["declined"] < 0
+        before = _scores(s, runtime, similar, other)
+        n1 = s.scalar(select(TechNeed).where(TechNeed.external_id == "N-1"))
+        s.add(
+            LeadResponse(
+                need_id=n1.id,
+                society_id=societies["S-MECH"].id,
+                status=LeadResponseStatus.NOT_SUITABLE,
+            )
+        )
+        s.flush()
+        after = _scores(s, runtime, similar, other)
+    assert after[0]["S-MECH"] < before[0]["S-MECH"]
+    assert after[1]["S-MECH"] == before[1]["S-MECH"]
