@@ -1,10 +1,12 @@
 """Timestamps as every layer needs them: SQLite hands back naive UTC values, PostgreSQL
-aware ones, and aware and naive values cannot be compared."""
+aware ones, and aware and naive values cannot be compared; days as UTC ranges for filters."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import overload
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, overload
+
+from sqlalchemy import ColumnElement
 
 
 @overload
@@ -17,3 +19,19 @@ def assume_utc(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC starting ``day``."""
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def within_days(column: Any, first: date | None, last: date | None) -> list[ColumnElement[bool]]:
+    """``column`` (a UTC timestamp) on or after day ``first`` and on or before day ``last``
+    (either end left open when not given)."""
+    conditions: list[ColumnElement[bool]] = []
+    if first is not None:
+        conditions.append(column >= day_start(first))
+    if last is not None:
+        conditions.append(column < day_start(last + timedelta(days=1)))
+    return conditions

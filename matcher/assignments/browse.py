@@ -14,7 +14,7 @@ from matcher.api.pagination import paginate
 from matcher.assignments.schemas import AssignmentOut
 from matcher.assignments.service import assignment_condition, assignment_out
 from matcher.models import Assignment, AssignmentStatus, Enterprise, Expert, Society, TechNeed, User
-from matcher.needs.listing import within_days
+from matcher.timeutil import within_days
 
 
 class AssignmentFilter(BaseModel):

@@ -40,7 +40,7 @@ from matcher.models import (
     User,
 )
 from matcher.models.assignment import ACTIVE_STATUSES
-from matcher.needs.listing import within_days
+from matcher.timeutil import within_days
 
 AWAITING = (NeedStatus.OPEN, NeedStatus.MATCHED, NeedStatus.NEEDS_DETAIL)
 """Needs still waiting for a society: what match coverage is about."""

@@ -24,7 +24,7 @@ from matcher.models import (
     User,
 )
 from matcher.models.society import expert_societies
-from matcher.needs.listing import within_days
+from matcher.timeutil import within_days
 
 
 class MatchSort(StrEnum):

@@ -4,14 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Subquery, exists, func, select
 from sqlalchemy.orm import Session
 
 from matcher.models import MatchResult, Role, TargetKind, TechNeed, User
 from matcher.needs.schemas import NeedListFilter, NeedSort
+from matcher.timeutil import within_days
 
 
 def _society_scores(actor: User | None) -> Select:
@@ -42,21 +41,6 @@ def best_scores(session: Session, actor: User | None, need_ids: Iterable[int]) -
     return dict(
         session.execute(select(best.c.need_id, best.c.best).where(best.c.need_id.in_(ids))).all()
     )
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
-def within_days(column: Any, first: date | None, last: date | None) -> list[ColumnElement[bool]]:
-    """``column`` (a UTC timestamp) on or after day ``first`` and on or before day ``last``
-    (either end left open when not given)."""
-    conditions: list[ColumnElement[bool]] = []
-    if first is not None:
-        conditions.append(column >= day_start(first))
-    if last is not None:
-        conditions.append(column < day_start(last + timedelta(days=1)))
-    return conditions
 
 
 def apply_list_filter(stmt: Select, actor: User | None, listing: NeedListFilter) -> Select:

@@ -21,7 +21,6 @@ from matcher.models import (
     User,
     expert_societies,
 )
-from matcher.needs.listing import within_days
 from matcher.needs.service import need_out
 from matcher.societies.schemas import (
     LeadFilter,
@@ -33,6 +32,7 @@ from matcher.societies.schemas import (
     SocietyOut,
     SocietyUpdate,
 )
+from matcher.timeutil import within_days
 
 
 def society_out(session: Session, rows: Sequence[Society]) -> list[SocietyOut]:

@@ -15,7 +15,7 @@ from paging import choice, paging, total_caption
 from matcher.api.state import AppState
 from matcher.audit.service import audit_facets, audit_page
 from matcher.models import User
-from matcher.needs.listing import day_start
+from matcher.timeutil import day_start
 
 COLUMNS = [
     *("时间 at", "操作者 actor", "操作 action", "对象类型 target type", "对象 target"),
