@@ -47,6 +47,15 @@ def _world(session, settings):
     return societies, runtime, ent
 
 
+def _decline_n1(session, society: Society) -> None:
+    """``society`` answers "not suitable" on the seeded machine-tool need N-1."""
+    n1 = session.scalar(select(TechNeed).where(TechNeed.external_id == "N-1"))
+    session.add(
+        LeadResponse(need_id=n1.id, society_id=society.id, status=LeadResponseStatus.NOT_SUITABLE)
+    )
+    session.flush()
+
+
 def _served_neutral(session, settings, rating: int) -> tuple[str, dict, dict, MatchingRuntime]:
     """The runner-up society for ``NEUTRAL`` completes a need worded the same, rated
     ``rating``: (that society, scores before, scores after, the runtime)."""
@@ -89,15 +98,7 @@ def test_a_decline_demotes_only_needs_similar_to_the_declined_one(settings, stor
     with store.transaction() as s:
         societies, runtime, _ = _world(s, settings)
         before = _scores(s, runtime, similar, other)
-        n1 = s.scalar(select(TechNeed).where(TechNeed.external_id == "N-1"))
-        s.add(
-            LeadResponse(
-                need_id=n1.id,
-                society_id=societies["S-MECH"].id,
-                status=LeadResponseStatus.NOT_SUITABLE,
-            )
-        )
-        s.flush()
+        _decline_n1(s, societies["S-MECH"])
         after = _scores(s, runtime, similar, other)
     assert after[0]["S-MECH"] < before[0]["S-MECH"]  # near-duplicate of the declined need
     assert after[1]["S-MECH"] == before[1]["S-MECH"]  # a different machine-tool need: unchanged
@@ -174,15 +175,7 @@ def test_a_decline_also_demotes_near_duplicates_in_a_store_with_fitted_weights(s
         fusion = runtime.state.fusion
         assert fusion.source == "fitted" and fusion.weights["declined"] < 0
         before = _scores(s, runtime, similar, other)
-        n1 = s.scalar(select(TechNeed).where(TechNeed.external_id == "N-1"))
-        s.add(
-            LeadResponse(
-                need_id=n1.id,
-                society_id=societies["S-MECH"].id,
-                status=LeadResponseStatus.NOT_SUITABLE,
-            )
-        )
-        s.flush()
+        _decline_n1(s, societies["S-MECH"])
         after = _scores(s, runtime, similar, other)
     assert after[0]["S-MECH"] < before[0]["S-MECH"]
     assert after[1]["S-MECH"] == before[1]["S-MECH"]
