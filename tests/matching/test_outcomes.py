@@ -25,6 +25,8 @@ from matcher.models import (
 from .factories import seed
 
 NEUTRAL = "工业园区能耗在线监测与节能优化管理平台"
+NEAR_N1 = "数控机床主轴精度下降，主轴热变形导致加工精度不稳定"  # the seeded need N-1, reworded
+OTHER_MECH = "滚动轴承故障诊断与寿命预测"  # the same field, another topic
 
 
 def _scores(session, runtime, *texts: str) -> list[dict[str, float]]:
@@ -93,8 +95,7 @@ def test_a_poorly_rated_service_does_not_count_for_the_society(settings, store):
 
 
 def test_a_decline_demotes_only_needs_similar_to_the_declined_one(settings, store):
-    similar = "数控机床主轴精度下降，主轴热变形导致加工精度不稳定"
-    other = "滚动轴承故障诊断与寿命预测"
+    similar, other = NEAR_N1, OTHER_MECH
     with store.transaction() as s:
         societies, runtime, _ = _world(s, settings)
         before = _scores(s, runtime, similar, other)
@@ -155,8 +156,7 @@ def test_a_decline_also_demotes_near_duplicates_in_a_store_with_fitted_weights(s
     import random
 
     rng = random.Random(3)
-    similar = "数控机床主轴精度下降，主轴热变形导致加工精度不稳定"
-    other = "滚动轴承故障诊断与寿命预测"
+    similar, other = NEAR_N1, OTHER_MECH
     with store.transaction() as s:
         societies = seed(s)
         for ext, words in (
