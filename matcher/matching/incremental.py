@@ -17,6 +17,7 @@ import numpy as np
 
 from matcher.embeddings.encoders import Encoder
 from matcher.matching import persist
+from matcher.matching.doc_patch import Previous
 from matcher.matching.indexes import IndexState, assemble_state
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.text_counts import TextCounts
@@ -85,6 +86,7 @@ def patched_state(
     s_new = [societies[i].text for i in np.flatnonzero(s_src < 0).tolist()]
     tokens = tokenize(e_new + s_new)
     e_tok, s_tok = tokens[: len(e_new)], tokens[len(e_new) :]
+    old_counts = counts
     counts = counts.patched(e_src=e_src, s_src=s_src, e_new=(e_new, e_tok), s_new=(s_new, s_tok))
     e_vecs = _vectors(previous.experts.vectors, e_src, encoder, e_new, e_tok)
     s_own = _vectors(previous.s_own_vectors, s_src, encoder, s_new, s_tok)
@@ -100,7 +102,7 @@ def patched_state(
         ann_threshold=ann_threshold,
         previous=previous,
         segmenter_id=segmenter_id,
-        reused=previous_evidence(previous, e_src),
+        reused=previous_evidence(previous, old_counts, e_src, s_src),
     )
     return Patched(state, len(e_new) + len(s_new))
 
@@ -117,14 +119,19 @@ def previous_counts(previous: IndexState) -> TextCounts | None:
     return counts
 
 
-def previous_evidence(previous: IndexState, e_src: np.ndarray):
-    """The previous state's society evidence with each expert row's row there (its
-    character-bigram rows are reused where no weight moved), or None when unreadable."""
+def previous_evidence(
+    previous: IndexState, counts: TextCounts, e_src: np.ndarray, s_src: np.ndarray
+) -> Previous | None:
+    """What the next evidence takes from the previous state (``doc_patch.Previous``: its
+    character-bigram rows are reused where no weight moved, its society documents patched),
+    or None when unreadable."""
     try:
         evidence = previous.evidence
     except persist.UNREADABLE:
         return None
-    return (evidence, e_src) if evidence.char_experts.shape[0] == len(previous.e_hashes) else None
+    if evidence.char_experts.shape[0] != len(previous.e_hashes):
+        return None
+    return Previous(evidence, counts, e_src, s_src)
 
 
 def _vectors(old: np.ndarray, src: np.ndarray, encoder: Encoder, texts, tokens) -> np.ndarray:

@@ -15,6 +15,7 @@ import numpy as np
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
 from matcher.matching import persist
+from matcher.matching.doc_patch import Previous, patched_documents
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.text_counts import TextCounts
 from matcher.matching.text_counts import base_files as counts_base
@@ -149,13 +150,13 @@ def assemble_state(
     ann_threshold: int,
     previous: IndexState | None,
     segmenter_id: str,
-    reused: tuple[SocietyEvidence, np.ndarray] | None = None,
+    reused: Previous | None = None,
 ) -> IndexState:
     """The state of these rows from their per-text counts and vectors (experts', societies'
     own): every society document, TF-IDF and BM25 weight is derived here, in one place for
     a build from scratch and a patched refresh (``matcher.matching.incremental``; its
-    ``reused``: the previous evidence and each expert row's row there when unchanged, see
-    ``SocietyEvidence.from_counts``)."""
+    ``reused``: what it takes from the previous state, see ``SocietyEvidence.from_counts``
+    and ``matcher.matching.doc_patch``)."""
     e_hashes, s_hashes = hashes
     e_vecs, s_own = vectors
     evidence, (e_bm25, s_bm25), s_vecs = evidence_from_counts(
@@ -256,12 +257,13 @@ def evidence_from_counts(
     memberships: dict[int, list[int]],
     e_vecs: np.ndarray,
     s_vecs: np.ndarray,
-    previous: tuple[SocietyEvidence, np.ndarray] | None = None,
+    previous: Previous | None = None,
 ) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
     """The society channels' matrices; the BM25 of the experts and of the society documents
     (a society's own words plus its members'); each society's vector (the normalised sum of
     its own and its members' vectors: the description counts as one more member). Society
-    documents are sums of the texts' count rows (``counts``, aligned with the rows)."""
+    documents are sums of the texts' count rows (``counts``, aligned with the rows), patched
+    from ``previous``'s when it can (``patched_documents``); they are kept on ``counts``."""
     pos_of: dict[int, list[int]] = {}
     for pos, row in enumerate(experts):
         for sid in memberships.get(row.id, ()):
@@ -269,9 +271,15 @@ def evidence_from_counts(
     s_rows = [pos_of.get(r.id, []) for r in societies]
     own, exp, vocab = counts.own, counts.experts, counts.vocab
     members = [np.asarray(r, np.int64) for r in s_rows]
-    docs = document_counts(own, exp, members)
+    docs = patched_documents(previous, counts, members) if previous is not None else None
+    counts.docs = docs = document_counts(own, exp, members) if docs is None else docs
     evidence = SocietyEvidence.from_counts(
-        own=own, experts=exp, vocab=vocab, members=members, doc_counts=docs, previous=previous
+        own=own,
+        experts=exp,
+        vocab=vocab,
+        members=members,
+        doc_counts=docs,
+        previous=None if previous is None else (previous.evidence, previous.e_src),
     )
     s_vecs = np.array(s_vecs, np.float32, copy=True)
     for pos, rows in enumerate(s_rows):

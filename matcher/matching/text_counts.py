@@ -33,6 +33,7 @@ class TextCounts:
     base: str = ""  # the version whose count files hold the base of these (once saved)
     base_rows: dict[str, np.ndarray] = field(default_factory=dict)  # per part: base row or -1
     base_width: dict[str, int] = field(default_factory=dict)  # per space: base vocabulary size
+    docs: dict[str, sp.csr_matrix] | None = None  # society documents (set when assembled)
 
     @classmethod
     def count(
@@ -86,7 +87,10 @@ class TextCounts:
 
     def put(self, arrays: dict, docs: dict, *, delta: bool = False) -> None:
         """Save whole, or (``delta``) only the rows counted since the base, with each row's
-        base row: the base's files are linked (``base_files``)."""
+        base row: the base's files are linked (``base_files``). The society documents, small,
+        are saved whole either way."""
+        for key, docs_m in (self.docs or {}).items():
+            persist.put_sparse(arrays, f"counts.docs.{key}", docs_m)
         if not delta:
             for key in SPACES:
                 docs[f"vocab.counts.{key}"] = list(self.vocab[key])
@@ -136,6 +140,11 @@ class TextCounts:
                 width = max(len(words[key]), 1)
                 getattr(out, part)[key] = m if since is None else take_rows(m, since, rows, width)
         out.base = version.name
+        if "counts.docs.word.shape" in arrays:
+            out.docs = {k: persist.get_sparse(arrays, f"counts.docs.{k}") for k in SPACES}
+            n_s = out.own["word"].shape[0]
+            if any(m.shape != (n_s, max(len(words[k]), 1)) for k, m in out.docs.items()):
+                raise persist.Refused("counts.docs: not the societies' or vocabulary's shape")
         return out
 
 
@@ -145,5 +154,5 @@ def base_files(version: persist.Version) -> list[str]:
         f
         for f in version.files
         if (f.startswith("counts.") or f.startswith("vocab.counts."))
-        and not (f.startswith("counts.delta.") or f.startswith("vocab.counts.delta."))
+        and not f.startswith(("counts.delta.", "vocab.counts.delta.", "counts.docs."))
     ]

@@ -9,11 +9,12 @@ import pytest
 import scipy.sparse as sp
 from sqlalchemy import select
 
-from matcher.matching import incremental, lifecycle, profiles
+from matcher.matching import incremental, indexes, lifecycle, profiles
 from matcher.matching.indexes import build_state, load_tokens
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.service import MatchingRuntime, ensure_indexes
 from matcher.models import Expert, Society, TargetKind, TechNeed
+from matcher.ranking.evidence import document_counts
 from matcher.text.counts import take_rows, widen
 
 from .factories import seed
@@ -145,6 +146,60 @@ def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch):
     for base in ("tokens.ids.npy", "counts.experts.char12.data.npy"):
         assert (saved_dir / base).stat().st_nlink >= 2  # an earlier version's, linked
     assert (saved_dir / "counts.delta.experts.rows.npy").is_file()  # and the rows since
+
+
+def _assert_documents_patched(state, patched_calls: list) -> None:
+    """The state's society documents came from a patch, and are exactly the recount."""
+    assert patched_calls and patched_calls[-1] is not None
+    counts = state.counts
+    full = document_counts(counts.own, counts.experts, state.evidence.members)
+    for key in ("char12", "char", "word"):
+        assert (counts.docs[key] != full[key]).nnz == 0, key
+        assert np.array_equal(np.bincount(counts.docs[key].indices), np.bincount(full[key].indices))
+
+
+def test_society_documents_are_patched_exactly(settings, store, monkeypatch):
+    """Edited, added and removed experts and moved memberships (no society text changed):
+    the documents are patched from the previous ones, in memory and from a loaded version,
+    and equal a recount entry for entry (no term left behind with a zero count)."""
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    calls: list = []
+    real = indexes.patched_documents
+
+    def spy(*args):
+        calls.append(real(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(indexes, "patched_documents", spy)
+    with store.transaction() as s:
+        seed(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    with store.transaction() as s:
+        by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
+        socs = {x.external_id: x for x in s.scalars(select(Society))}
+        by_ext["S-MECH-E0"].profile = "全新的文本 只有这些词 焊缝跟踪"  # its old words leave
+        s.delete(by_ext["S-WATER-E1"])
+        by_ext["S-CHEM-E0"].societies.append(socs["S-MECH"])
+        by_ext["S-CHEM-E1"].societies.remove(socs["S-CHEM"])
+        new = Expert(external_id="S-X-E9", name="新", research_areas=["泥沙"], profile="泥沙")
+        new.societies.append(socs["S-WATER"])
+        s.add(new)
+    with store.transaction() as s:
+        assert ensure_indexes(session=s, runtime=runtime).patched
+        _assert_documents_patched(runtime.state, calls)
+        _assert_ranks_alike(runtime, s, runtime.state, _full_build(runtime, s, runtime.state))
+    fresh = MatchingRuntime.load(settings)  # from the saved documents
+    with store.transaction() as s:
+        added = s.scalar(select(Expert).where(Expert.external_id == "S-X-E9"))
+        added.societies.clear()
+    with store.transaction() as s:
+        fresh.follow(force=True)
+        assert ensure_indexes(session=s, runtime=fresh).patched
+        _assert_documents_patched(fresh.state, calls)
+        _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
 
 
 def test_full_build_when_the_patch_does_not_apply(settings, store, monkeypatch):
