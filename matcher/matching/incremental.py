@@ -20,6 +20,7 @@ from matcher.matching import persist
 from matcher.matching.doc_patch import Previous
 from matcher.matching.indexes import IndexState, assemble_state
 from matcher.matching.profiles import Row, text_hash
+from matcher.matching.row_delta import FAISS, RowBase, follow
 from matcher.matching.text_counts import TextCounts
 
 PATCH_SHARE = 0.01
@@ -104,7 +105,40 @@ def patched_state(
         segmenter_id=segmenter_id,
         reused=previous_evidence(previous, old_counts, e_src, s_src),
     )
+    state.row_bases = row_bases(previous, state, e_src)
     return Patched(state, len(e_new) + len(s_new))
+
+
+def row_bases(previous: IndexState, state: IndexState, e_src: np.ndarray) -> dict[str, RowBase]:
+    """Where the state's large expert-row arrays come from in the version ``previous``
+    patched from (``matcher.matching.row_delta``): the rows kept, by key. The dense index
+    only when it is ``previous``'s with the changed rows removed and added (not retrained)."""
+    try:
+        bases = previous.row_bases
+    except persist.UNREADABLE:
+        return {}
+    got = {
+        "experts.vectors": follow(bases.get("experts.vectors"), e_src),
+        "evidence.char_experts": follow(bases.get("evidence.char_experts"), state.evidence.reused),
+    }
+    old, new = previous.experts.ann.info, state.experts.ann.info
+    if new.kind == old.kind and (
+        new.kind == "flat" or new.changed == old.changed + steps(previous, state, e_src)
+    ):
+        got[FAISS] = follow(bases.get(FAISS), e_src, previous.experts.ids)
+    return {k: v for k, v in got.items() if v is not None}
+
+
+def steps(previous: IndexState, state: IndexState, e_src: np.ndarray) -> int:
+    """Rows removed from and added to ``previous``'s dense index by ``VectorIndex.updated``
+    (a row whose id and vector are unchanged stays, even when its text changed)."""
+    new = np.flatnonzero(e_src < 0)
+    _, a, b = np.intersect1d(
+        state.experts.ids[new], previous.experts.ids, assume_unique=True, return_indices=True
+    )
+    same = int(np.all(state.experts.vectors[new[a]] == previous.experts.vectors[b], axis=1).sum())
+    kept = len(e_src) - len(new) + same
+    return (len(previous.e_hashes) - kept) + (len(e_src) - kept)
 
 
 def previous_counts(previous: IndexState) -> TextCounts | None:

@@ -14,9 +14,10 @@ import numpy as np
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
-from matcher.matching import persist
+from matcher.matching import persist, row_delta
 from matcher.matching.doc_patch import Previous, patched_documents
 from matcher.matching.profiles import Row, text_hash
+from matcher.matching.row_delta import FAISS, RowBase
 from matcher.matching.text_counts import TextCounts
 from matcher.matching.text_counts import base_files as counts_base
 from matcher.matching.tokens import EXTRA, TokenCache
@@ -40,6 +41,7 @@ _LAZY = (
     "external_ids",
     "names",
     "counts",  # read by the next build only
+    "row_bases",
 )
 _BY_ID = ("memberships", "external_ids", "names")
 """Per-row maps saved as their own documents (read when used), not in ``meta``."""
@@ -67,6 +69,7 @@ class IndexState:
     built_at: float = field(default_factory=time.time)
     name: str = ""  # its version directory, once saved or loaded
     segmenter_id: str = ""
+    row_bases: dict[str, RowBase] = field(default_factory=dict)  # what a patch saves on
 
     def vectors_by_hash(self) -> dict[str, np.ndarray]:
         """This state's text vectors by text hash (its model's): reused by the next build."""
@@ -370,7 +373,7 @@ def save_state(
     arrays["s_own_vectors"] = state.s_own_vectors
     arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
     arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
-    reuse, delta = None, False
+    reuse, delta, deltas = None, False, {}
     if tokens is not None:
         tokens.put(arrays, docs)
     elif linked is not None:
@@ -379,6 +382,8 @@ def save_state(
         delta = state.counts.base == linked.source.name and since is not None
         delta = delta and since <= linked.limit
         names = tokens_base(linked.source) + (counts_base(linked.source) if delta else [])
+        deltas, files = _as_deltas(state, linked, arrays, extra)
+        names += files
         reuse = (linked.source, names)
     state.counts.put(arrays, docs, delta=delta)
     meta = {
@@ -400,7 +405,56 @@ def save_state(
         index_dir, bundle, version=state.version, extra=extra, reuse=reuse
     )
     state.counts.saved(state.name, delta=delta)
+    n = len(state.experts.ids)
+    state.row_bases = {
+        key: RowBase(state.name, deltas[key].rows, deltas[key].removed)
+        if key in deltas
+        else row_delta.whole(state.name, n, index=key == FAISS)
+        for key in (*row_delta.DELTA_KEYS, FAISS)
+    }
     return state.name
+
+
+def _as_deltas(
+    state: IndexState, linked: Linked, arrays: dict, extra: dict
+) -> tuple[dict[str, RowBase], list[str]]:
+    """Replace in ``arrays`` / ``extra`` the large expert-row arrays that ``linked.source``
+    holds (or links) a base of by their delta (``matcher.matching.row_delta``) while at
+    most ``linked.limit`` rows changed since; the bases used, by key, and the files to link
+    (an exact dense index is built from the vectors again: none)."""
+    source, out, files = linked.source, {}, []
+    for key, base in state.row_bases.items():
+        if base.name != source.name or int((base.rows < 0).sum()) > linked.limit:
+            continue
+        if key != FAISS:
+            base_files = row_delta.base_files(source, key)
+        elif base.removed is None or len(base.removed) > linked.limit:
+            continue
+        elif state.experts.ann.info.kind == "flat":
+            out[key] = base
+            continue
+        else:
+            base_files = [FAISS] if FAISS in source.files else []
+        if base_files:
+            out[key] = base
+            files += base_files
+    if "experts.vectors" in out:
+        row_delta.put(
+            arrays, "experts.vectors", arrays.pop("experts.vectors"), out["experts.vectors"]
+        )
+    if "evidence.char_experts" in out:
+        for a in ("data", "indices", "indptr", "shape"):
+            arrays.pop(f"evidence.char_experts.{a}")
+        row_delta.put(
+            arrays,
+            "evidence.char_experts",
+            state.evidence.char_experts,
+            out["evidence.char_experts"],
+        )
+    if FAISS in out:
+        extra[FAISS] = row_delta.IndexSettings(state.experts.ann)
+        row_delta.put_index(arrays, out[FAISS])
+    return out, files
 
 
 def load_state(index_dir: Path, *, eager: bool = True) -> IndexState | None:
@@ -462,6 +516,8 @@ def _by_id(part: str, saved):
 def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
     if part == "counts":
         return TextCounts.get(version)
+    if part == "row_bases":
+        return row_delta.saved_bases(version, len(version.array("experts.ids")))
     if part in _BY_ID:
         return _by_id(part, version.json(part))
     if part in ("e_hashes", "s_hashes"):
@@ -478,8 +534,9 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
         arrays = version.arrays("evidence.")
         mats = {
             m: persist.get_sparse(arrays, f"evidence.{m}")
-            for m in ("char12_docs", "char_docs", "char_centroids", "word_docs", "char_experts")
+            for m in ("char12_docs", "char_docs", "char_centroids", "word_docs")
         }
+        mats["char_experts"] = row_delta.get(arrays, "evidence.char_experts", sparse=True)
         counts = arrays["evidence.member_counts"]
         cuts = np.cumsum(counts)[:-1]
         members = np.split(arrays["evidence.members"], cuts) if len(counts) else []
@@ -491,11 +548,14 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
         version.json(f"vocab.{part}.bm25"),
         arrays[f"{part}.bm25.idf"],
     )
-    version.path(f"{part}.faiss.json")  # its checksum checked before it is read
-    ann = VectorIndex.load(version.path(f"{part}.faiss"), mapped=mapped)
-    vectors = arrays[f"{part}.vectors"]
-    if ann.info.kind == "ivfpq":
-        ann.attach(arrays[f"{part}.ids"], vectors)
+    vectors = row_delta.get(arrays, f"{part}.vectors", sparse=False)
+    if f"{part}.faiss.delta.rows.npy" in version.files:
+        ann = row_delta.index_of(version, arrays[f"{part}.ids"], vectors)
+    else:
+        version.path(f"{part}.faiss.json")  # its checksum checked before it is read
+        ann = VectorIndex.load(version.path(f"{part}.faiss"), mapped=mapped)
+        if ann.info.kind == "ivfpq":
+            ann.attach(arrays[f"{part}.ids"], vectors)
     return Corpus(
         ids=arrays[f"{part}.ids"],
         vectors=vectors,

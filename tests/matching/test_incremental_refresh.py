@@ -4,6 +4,8 @@ when the patch does not apply."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -244,3 +246,77 @@ def test_take_rows_is_a_row_gather_of_old_then_fresh():
         got = take_rows(old, fresh, src, 30)
         assert got.shape == (m if case % 5 else n + 2, 30)
         assert (got != both[pick]).nnz == 0
+
+
+def _bulk_experts(s, n: int) -> None:
+    """``n`` more experts of recombined words (an approximate dense index past 200 rows)."""
+    words = ["数控", "机床", "齿轮", "轴承", "催化剂", "精馏", "反应器", "大坝", "渗流"]
+    words += ["灌溉", "水库", "焊接", "机器人", "振动"]
+    socs = list(s.scalars(select(Society).order_by(Society.id)))
+    for i, picked in zip(
+        range(n), combinations(words, 4), strict=False
+    ):  # distinct texts and vectors
+        expert = Expert(
+            external_id=f"B-{i}", name=f"批{i}", research_areas=picked[:2], profile="".join(picked)
+        )
+        expert.societies.append(socs[i % len(socs)])
+        s.add(expert)
+
+
+def _assert_loads_as_held(settings, held) -> MatchingRuntime:
+    """A new process loading the saved version holds the very arrays and index results."""
+    fresh = MatchingRuntime.load(settings)
+    fresh.follow(force=True)
+    got = fresh.state
+    assert got.name == held.name
+    assert np.array_equal(got.experts.vectors, held.experts.vectors)
+    assert (got.evidence.char_experts != held.evidence.char_experts).nnz == 0
+    assert got.experts.ann.info == held.experts.ann.info
+    assert got.experts.ann.ntotal == held.experts.ann.ntotal
+    queries = np.ascontiguousarray(held.experts.vectors[::7])
+    (d_got, i_got), (d_held, i_held) = (x.experts.ann.search(queries, 10) for x in (got, held))
+    assert np.array_equal(d_got, d_held)
+    for d, a, b in zip(d_held, i_got, i_held, strict=True):  # ties may come in another order
+        assert set(a[d > d[-1]]) == set(b[d > d[-1]])
+    return fresh
+
+
+@pytest.mark.parametrize("threshold", [100, 50_000])
+def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeypatch, threshold):
+    """A patched version writes only the changed rows of the expert vectors and
+    character-bigram rows and of the dense index (approximate: the base's file linked,
+    the rows since removed and added; exact: built again from the vectors); loading it,
+    also along a chain of patches, gives what the refreshing process holds."""
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    settings = settings.model_copy(update={"ann_threshold": threshold})
+    with store.transaction() as s:
+        seed(s)
+        _bulk_experts(s, 240)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    kind = "ivf" if threshold == 100 else "flat"
+    assert runtime.state.experts.ann.info.kind == kind
+    for step in range(3):
+        with store.transaction() as s:
+            by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
+            by_ext[f"B-{step}"].profile += f" 新词{step} 焊缝跟踪"
+            s.delete(by_ext[f"B-{100 + step}"])
+            s.add(Expert(external_id=f"N-{step}", name="新", research_areas=[], profile="泥沙"))
+        with store.transaction() as s:
+            assert ensure_indexes(session=s, runtime=runtime).patched
+        held = runtime.state
+        saved = settings.index_dir / held.name
+        for key in ("experts.vectors", "evidence.char_experts", "experts.faiss"):
+            assert (saved / f"{key}.delta.rows.npy").is_file(), key
+        assert (
+            not (saved / "experts.vectors.npy").is_file()
+            or (saved / "experts.vectors.npy").stat().st_nlink >= 2
+        )
+        assert (saved / "experts.faiss").is_file() == (kind == "ivf")
+        fresh = _assert_loads_as_held(settings, held)
+        if kind == "flat":  # (an approximate index built anew is trained anew: not alike)
+            with store.transaction() as s:
+                _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, held))
+        runtime = fresh  # the loaded version is patched in turn
