@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.lexical import TfidfSpace
-from matcher.text.counts import take_rows
+from matcher.text.counts import restrict_columns, take_rows
 
 CHANNELS = (
     "char12_doc",
@@ -106,7 +106,7 @@ class SocietyEvidence:
         for key in ("char12", "char", "word"):
             counts = doc_counts[key]
             spaces[key], keeps[key] = TfidfSpace.fit_counts(counts, vocab[key])
-            docs[key] = spaces[key].weigh(counts[:, keeps[key]])
+            docs[key] = spaces[key].weigh(restrict_columns(counts, keeps[key]))
         char = spaces["char"]
         char_experts, reused = reweighed(char, keeps["char"], experts["char"], previous)
         out = cls(
@@ -115,7 +115,9 @@ class SocietyEvidence:
             word=spaces["word"],
             char12_docs=docs["char12"],
             char_docs=docs["char"],
-            char_centroids=centroids(char_experts, char.weigh(own["char"][:, keeps["char"]]), rows),
+            char_centroids=centroids(
+                char_experts, char.weigh(restrict_columns(own["char"], keeps["char"])), rows
+            ),
             word_docs=docs["word"],
             char_experts=char_experts,
             members=rows,
@@ -295,7 +297,7 @@ def reweighed(
     A full pass when the previous space is not a prefix of this one (a term left it). Also
     each row's row in ``previous`` it was taken from, or -1 (None: a full pass)."""
     if previous is None:
-        return space.weigh(counts[:, keep]), None
+        return space.weigh(restrict_columns(counts, keep)), None
     old, src = previous
     n_old = len(old.char.vocab)
     if (
@@ -305,7 +307,7 @@ def reweighed(
         or (len(src) and int(src.max()) >= old.char_experts.shape[0])
         or list(space.vocab)[:n_old] != list(old.char.vocab)
     ):
-        return space.weigh(counts[:, keep]), None
+        return space.weigh(restrict_columns(counts, keep)), None
     moved = np.flatnonzero(space.idf[:n_old] != old.char.idf)
     flag = np.zeros(counts.shape[1] + 1, bool)
     flag[keep[moved]] = True
@@ -315,7 +317,7 @@ def reweighed(
     src = np.array(src, np.int64, copy=True)
     src[touched] = -1
     redo = np.flatnonzero(src < 0)
-    fresh = space.weigh(counts[redo][:, keep])
+    fresh = space.weigh(restrict_columns(counts[redo], keep))
     return take_rows(old.char_experts, fresh, src, len(space.vocab)), src
 
 

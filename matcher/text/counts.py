@@ -45,6 +45,25 @@ def widen(m: sp.csr_matrix, width: int) -> sp.csr_matrix:
     return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], max(width, 1)))
 
 
+def restrict_columns(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """``m[:, keep]`` (``keep`` ascending, distinct). When every stored entry's column is kept
+    (documents counted over their own vocabulary, only its unused columns dropped) the
+    columns are renumbered in one gather: rows keep their order, a canonical matrix stays
+    canonical (no sort, the same numbers); else scipy's column selection."""
+    m = sp.csr_matrix(m)
+    remap = np.full(m.shape[1], -1, np.int64)
+    remap[keep] = np.arange(len(keep))
+    cols = remap[m.indices]
+    if len(cols) and int(cols.min()) < 0:
+        return sp.csr_matrix(m[:, keep])
+    out = sp.csr_matrix(
+        (m.data, cols.astype(m.indices.dtype), m.indptr), shape=(m.shape[0], len(keep))
+    )
+    if m.has_canonical_format:
+        out.has_canonical_format = True
+    return out
+
+
 def take_rows(
     old: sp.csr_matrix | None, fresh: sp.csr_matrix, src: np.ndarray, width: int
 ) -> sp.csr_matrix:

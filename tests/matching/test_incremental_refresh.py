@@ -17,7 +17,7 @@ from matcher.matching.results import _queries, rank_queries
 from matcher.matching.service import MatchingRuntime, ensure_indexes
 from matcher.models import Expert, Society, TargetKind, TechNeed
 from matcher.ranking.evidence import document_counts
-from matcher.text.counts import take_rows, widen
+from matcher.text.counts import restrict_columns, take_rows, widen
 
 from .factories import seed
 
@@ -320,3 +320,14 @@ def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeyp
             with store.transaction() as s:
                 _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, held))
         runtime = fresh  # the loaded version is patched in turn
+
+
+def test_restrict_columns_is_a_column_selection():
+    rng = np.random.default_rng(1)
+    for case in range(40):
+        m = sp.random(12, 30, density=0.2, format="csr", dtype=np.float32, random_state=case)
+        used = np.flatnonzero(np.bincount(m.indices, minlength=30))
+        keep = used if case % 2 else np.sort(rng.choice(30, 20, replace=False))  # drops entries
+        got, want = restrict_columns(m, keep), sp.csr_matrix(m[:, keep])
+        assert got.shape == want.shape and (got != want).nnz == 0
+        assert got.has_canonical_format
