@@ -35,7 +35,7 @@ def patched_documents(
     society row) patched from ``previous``'s; None when it cannot be (no saved documents,
     a society text changed, shapes that do not line up): the caller recounts."""
     old, e_src, s_src = previous.counts, previous.e_src, previous.s_src
-    n_s, n_old = len(members), old.experts["word"].shape[0]
+    n_s, n_old = len(members), old.n_rows("experts")
     if (
         old.docs is None
         or len(s_src) != n_s
@@ -55,9 +55,10 @@ def patched_documents(
     out = {}
     for key in SPACES:
         width = counts.experts[key].shape[1]
-        if old.docs[key].shape[1] > width or old.experts[key].shape[1] > width:
+        before = sp.csr_matrix(old.take("experts", key, old_rows))
+        if old.docs[key].shape[1] > width or before.shape[1] > width:
             return None
-        gone = a_old[:, old_rows] @ widen(sp.csr_matrix(old.experts[key][old_rows]), width)
+        gone = a_old[:, old_rows] @ widen(before, width)
         came = a_new[:, new_rows] @ counts.experts[key][new_rows]
         docs = sp.csr_matrix(widen(old.docs[key], width) - gone + came, dtype=np.float32)
         docs.eliminate_zeros()

@@ -148,7 +148,7 @@ def previous_counts(previous: IndexState) -> TextCounts | None:
     except persist.UNREADABLE:
         return None
     rows = (len(previous.e_hashes), len(previous.s_hashes))
-    if counts is None or (counts.experts["word"].shape[0], counts.own["word"].shape[0]) != rows:
+    if counts is None or (counts.n_rows("experts"), counts.n_rows("own")) != rows:
         return None
     return counts
 
