@@ -339,6 +339,7 @@ class Linked:
     source: persist.Version
     tokens: TokenCache
     limit: int
+    previous: IndexState | None = None  # the state saved as ``source`` (``_unchanged``)
 
 
 def save_state(
@@ -383,7 +384,7 @@ def save_state(
         delta = delta and since <= linked.limit
         names = tokens_base(linked.source) + (counts_base(linked.source) if delta else [])
         deltas, files = _as_deltas(state, linked, arrays, extra)
-        names += files
+        names += files + _unchanged(state, linked, docs, arrays)
         reuse = (linked.source, names)
     state.counts.put(arrays, docs, delta=delta)
     meta = {
@@ -413,6 +414,30 @@ def save_state(
         for key in (*row_delta.DELTA_KEYS, FAISS)
     }
     return state.name
+
+
+def _unchanged(state: IndexState, linked: Linked, docs: dict, arrays: dict) -> list[str]:
+    """The documents and arrays equal to those of ``linked.previous`` (compared in memory,
+    where it holds them): taken out of ``docs`` / ``arrays``, their files are linked."""
+    prev = linked.previous
+    if prev is None or prev.name != linked.source.name:
+        return []
+    same = {}
+    for space in ("char12", "char", "word"):
+        a, b = getattr(state.evidence, space), getattr(prev.evidence, space)
+        same[f"vocab.evidence.{space}.json"] = a.vocab == b.vocab
+    for part in ("experts", "societies"):
+        a, b = getattr(state, part), getattr(prev, part)
+        same[f"vocab.{part}.bm25.json"] = a.bm25.vocab == b.bm25.vocab
+        same[f"{part}.rows.json"] = a.cities == b.cities and a.fit_texts == b.fit_texts
+        same[f"{part}.ids.npy"] = np.array_equal(a.ids, b.ids)
+    for name in _BY_ID:  # read back as maps: equal maps, the same state
+        if name in prev.__dict__:
+            same[f"{name}.json"] = getattr(state, name) == prev.__dict__[name]
+    files = [f for f, equal in same.items() if equal and f in linked.source.files]
+    for f in files:
+        (docs if f.endswith(".json") else arrays).pop(f.rsplit(".", 1)[0])
+    return files
 
 
 def _as_deltas(

@@ -213,7 +213,7 @@ def _save_patched(runtime, state: IndexState, previous: IndexState, new, keep: s
         limit = patch_limit(len(keep))
         added = extra_since(source, new, keep, limit)
         if added is not None:
-            save_state(state, index_dir, linked=Linked(source, added, limit))
+            save_state(state, index_dir, linked=Linked(source, added, limit, previous))
             return
     except persist.UNREADABLE:
         pass

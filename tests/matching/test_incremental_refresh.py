@@ -271,6 +271,14 @@ def _assert_loads_as_held(settings, held) -> MatchingRuntime:
     assert got.name == held.name
     assert np.array_equal(got.experts.vectors, held.experts.vectors)
     assert (got.evidence.char_experts != held.evidence.char_experts).nnz == 0
+    for part in ("memberships", "external_ids", "names"):  # written, or linked when equal
+        assert getattr(got, part) == getattr(held, part), part
+    for part in ("experts", "societies"):
+        a, b = getattr(got, part), getattr(held, part)
+        assert (a.cities, a.fit_texts, a.bm25.vocab) == (b.cities, b.fit_texts, b.bm25.vocab)
+        assert np.array_equal(a.ids, b.ids)
+    for space in ("char12", "char", "word"):
+        assert getattr(got.evidence, space).vocab == getattr(held.evidence, space).vocab
     assert got.experts.ann.info == held.experts.ann.info
     assert got.experts.ann.ntotal == held.experts.ann.ntotal
     queries = np.ascontiguousarray(held.experts.vectors[::7])
@@ -315,6 +323,7 @@ def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeyp
             or (saved / "experts.vectors.npy").stat().st_nlink >= 2
         )
         assert (saved / "experts.faiss").is_file() == (kind == "ivf")
+        assert (saved / "societies.rows.json").stat().st_nlink >= 2  # unchanged: linked
         fresh = _assert_loads_as_held(settings, held)
         if kind == "flat":  # (an approximate index built anew is trained anew: not alike)
             with store.transaction() as s:
