@@ -30,10 +30,11 @@ class Previous:
 
 def patched_documents(
     previous: Previous, counts: TextCounts, members: list[np.ndarray]
-) -> dict[str, sp.csr_matrix] | None:
+) -> tuple[dict[str, sp.csr_matrix], np.ndarray] | None:
     """The society documents of ``counts`` (aligned with ``members``, expert rows per
-    society row) patched from ``previous``'s; None when it cannot be (no saved documents,
-    a society text changed, shapes that do not line up): the caller recounts."""
+    society row) patched from ``previous``'s, and per society row its row there when its
+    document did not change (else -1); None when it cannot be (no saved documents, a
+    society text changed, shapes that do not line up): the caller recounts."""
     old, e_src, s_src = previous.counts, previous.e_src, previous.s_src
     n_s, n_old = len(members), old.n_rows("experts")
     if (
@@ -53,6 +54,7 @@ def patched_documents(
     new_rows = np.union1d(np.flatnonzero(e_src < 0), kept[moved])
     old_rows = np.union1d(np.flatnonzero(~used), e_src[kept[moved]])
     out = {}
+    touched = np.union1d(a_new[:, new_rows].indices, a_old[:, old_rows].indices)
     for key in SPACES:
         width = counts.experts[key].shape[1]
         before = sp.csr_matrix(old.take("experts", key, old_rows))
@@ -63,4 +65,6 @@ def patched_documents(
         docs = sp.csr_matrix(widen(old.docs[key], width) - gone + came, dtype=np.float32)
         docs.eliminate_zeros()
         out[key] = docs
-    return out
+    src = np.arange(n_s)
+    src[touched] = -1
+    return out, src

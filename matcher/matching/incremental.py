@@ -120,6 +120,10 @@ def row_bases(previous: IndexState, state: IndexState, e_src: np.ndarray) -> dic
     got = {
         "experts.vectors": follow(bases.get("experts.vectors"), e_src),
         "evidence.char_experts": follow(bases.get("evidence.char_experts"), state.evidence.reused),
+        **{
+            f"counts.docs.{k}": follow(bases.get(f"counts.docs.{k}"), state.counts.docs_src)
+            for k in ("char12", "char", "word")
+        },
     }
     old, new = previous.experts.ann.info, state.experts.ann.info
     if new.kind == old.kind and (

@@ -274,8 +274,9 @@ def evidence_from_counts(
     s_rows = [pos_of.get(r.id, []) for r in societies]
     own, exp, vocab = counts.own, counts.experts, counts.vocab
     members = [np.asarray(r, np.int64) for r in s_rows]
-    docs = patched_documents(previous, counts, members) if previous is not None else None
-    counts.docs = docs = document_counts(own, exp, members) if docs is None else docs
+    got = patched_documents(previous, counts, members) if previous is not None else None
+    docs, counts.docs_src = got if got is not None else (document_counts(own, exp, members), None)
+    counts.docs = docs
     evidence = SocietyEvidence.from_counts(
         own=own,
         experts=exp,
@@ -382,11 +383,12 @@ def save_state(
         since = state.counts.counted_since_base()
         delta = state.counts.base == linked.source.name and since is not None
         delta = delta and since <= linked.limit
+    state.counts.put(arrays, docs, delta=delta)
+    if linked is not None:
         names = tokens_base(linked.source) + (counts_base(linked.source) if delta else [])
         deltas, files = _as_deltas(state, linked, arrays, extra)
         names += files + _unchanged(state, linked, docs, arrays)
         reuse = (linked.source, names)
-    state.counts.put(arrays, docs, delta=delta)
     meta = {
         "signature": state.signature,
         "model_id": state.model_id,
@@ -406,12 +408,13 @@ def save_state(
         index_dir, bundle, version=state.version, extra=extra, reuse=reuse
     )
     state.counts.saved(state.name, delta=delta)
-    n = len(state.experts.ids)
+    rows = {"experts": len(state.experts.ids), "societies": len(state.societies.ids)}
     state.row_bases = {
         key: RowBase(state.name, deltas[key].rows, deltas[key].removed)
         if key in deltas
-        else row_delta.whole(state.name, n, index=key == FAISS)
-        for key in (*row_delta.DELTA_KEYS, FAISS)
+        else row_delta.whole(state.name, rows[part], index=key == FAISS)
+        for key, part in row_delta.ROWS_OF.items()
+        if not key.startswith("counts.docs.") or state.counts.docs is not None
     }
     return state.name
 
@@ -440,6 +443,15 @@ def _unchanged(state: IndexState, linked: Linked, docs: dict, arrays: dict) -> l
     return files
 
 
+def _row_arrays(state: IndexState) -> dict[str, object]:
+    """The arrays a patched version may save as a delta (``row_delta.ROWS_OF``), by key."""
+    out = {"experts.vectors": state.experts.vectors}
+    out["evidence.char_experts"] = state.evidence.char_experts
+    for space, m in (state.counts.docs or {}).items():
+        out[f"counts.docs.{space}"] = m
+    return out
+
+
 def _as_deltas(
     state: IndexState, linked: Linked, arrays: dict, extra: dict
 ) -> tuple[dict[str, RowBase], list[str]]:
@@ -463,19 +475,9 @@ def _as_deltas(
         if base_files:
             out[key] = base
             files += base_files
-    if "experts.vectors" in out:
-        row_delta.put(
-            arrays, "experts.vectors", arrays.pop("experts.vectors"), out["experts.vectors"]
-        )
-    if "evidence.char_experts" in out:
-        for a in ("data", "indices", "indptr", "shape"):
-            arrays.pop(f"evidence.char_experts.{a}")
-        row_delta.put(
-            arrays,
-            "evidence.char_experts",
-            state.evidence.char_experts,
-            out["evidence.char_experts"],
-        )
+    for key, value in _row_arrays(state).items():
+        if key in out:
+            row_delta.put(arrays, key, value, out[key], whole=arrays)
     if FAISS in out:
         extra[FAISS] = row_delta.IndexSettings(state.experts.ann)
         row_delta.put_index(arrays, out[FAISS])
@@ -542,7 +544,8 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
     if part == "counts":
         return TextCounts.get(version)
     if part == "row_bases":
-        return row_delta.saved_bases(version, len(version.array("experts.ids")))
+        n_rows = {p: len(version.array(f"{p}.ids")) for p in ("experts", "societies")}
+        return row_delta.saved_bases(version, n_rows)
     if part in _BY_ID:
         return _by_id(part, version.json(part))
     if part in ("e_hashes", "s_hashes"):

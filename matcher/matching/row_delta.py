@@ -19,9 +19,15 @@ from matcher.embeddings.vector_index import IndexInfo, VectorIndex
 from matcher.matching import persist
 from matcher.text.counts import take_rows
 
-DELTA_KEYS = ("experts.vectors", "evidence.char_experts")
-"""The arrays a patched version may save as a delta (expert rows; one edit changes one)."""
 FAISS = "experts.faiss"
+ROWS_OF = {
+    "experts.vectors": "experts",
+    "evidence.char_experts": "experts",
+    **{f"counts.docs.{space}": "societies" for space in ("char12", "char", "word")},
+    FAISS: "experts",
+}
+"""The arrays a patched version may save as a delta, and whose rows they are: one edited
+expert changes one expert row, and the documents of its societies."""
 
 
 @dataclass
@@ -62,8 +68,11 @@ def base_files(version: persist.Version, key: str) -> list[str]:
     return [f for f in version.files if f.startswith(f"{key}.") and ".delta." not in f]
 
 
-def put(arrays: dict, key: str, value, base: RowBase) -> None:
-    """``{key}.delta.*``: the rows of ``value`` without a base row, and every row's."""
+def put(arrays: dict, key: str, value, base: RowBase, *, whole: dict | None = None) -> None:
+    """``{key}.delta.*``: the rows of ``value`` without a base row, and every row's (the
+    whole array's entries taken out of ``whole``)."""
+    for name in (key, *(f"{key}.{a}" for a in ("data", "indices", "indptr", "shape"))):
+        (whole if whole is not None else {}).pop(name, None)
     new = np.flatnonzero(base.rows < 0)
     arrays[f"{key}.delta.rows"] = base.rows
     if sp.issparse(value):
@@ -94,12 +103,15 @@ def get(arrays: dict, key: str, *, sparse: bool):
     return out
 
 
-def saved_bases(version: persist.Version, n_experts: int) -> dict[str, RowBase]:
-    """The row bases of a loaded version's arrays (what a version patched from it links)."""
+def saved_bases(version: persist.Version, n_rows: dict[str, int]) -> dict[str, RowBase]:
+    """The row bases of a loaded version's arrays (what a version patched from it links);
+    ``n_rows``: its experts and societies."""
     out = {}
-    for key in (*DELTA_KEYS, FAISS):
+    for key, part in ROWS_OF.items():
         name = f"{key}.delta.rows.npy"
-        rows = version.array(name[:-4]) if name in version.files else np.arange(n_experts)
+        if key.startswith("counts.docs.") and f"{key}.shape.npy" not in version.files:
+            continue
+        rows = version.array(name[:-4]) if name in version.files else np.arange(n_rows[part])
         removed = None
         if key == FAISS:
             gone = f"{key}.delta.removed"

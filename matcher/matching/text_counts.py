@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.matching import persist
+from matcher.matching import persist, row_delta
 from matcher.text.char_counts import char_gram_counts
 from matcher.text.counts import count_vocab, gather_rows, take_rows
 
@@ -34,6 +34,7 @@ class TextCounts:
     base_rows: dict[str, np.ndarray] = field(default_factory=dict)  # per part: base row or -1
     base_width: dict[str, int] = field(default_factory=dict)  # per space: base vocabulary size
     docs: dict[str, sp.csr_matrix] | None = None  # society documents (set when assembled)
+    docs_src: np.ndarray | None = None  # per society row, its previous row when patched alike
 
     @classmethod
     def count(
@@ -163,7 +164,7 @@ class TextCounts:
                 held.sources[key] = ([m, since], _stacked(rows, n), max(len(words[key]), 1))
         out.base = version.name
         if "counts.docs.word.shape" in arrays:
-            out.docs = {k: persist.get_sparse(arrays, f"counts.docs.{k}") for k in SPACES}
+            out.docs = {k: row_delta.get(arrays, f"counts.docs.{k}", sparse=True) for k in SPACES}
             n_s = len(out.base_rows["own"])
             if any(m.shape != (n_s, max(len(words[k]), 1)) for k, m in out.docs.items()):
                 raise persist.Refused("counts.docs: not the societies' or vocabulary's shape")

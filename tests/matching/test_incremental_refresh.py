@@ -279,6 +279,7 @@ def _assert_loads_as_held(settings, held) -> MatchingRuntime:
         assert np.array_equal(a.ids, b.ids)
     for space in ("char12", "char", "word"):
         assert getattr(got.evidence, space).vocab == getattr(held.evidence, space).vocab
+        assert (got.counts.docs[space] != held.counts.docs[space]).nnz == 0
     assert got.experts.ann.info == held.experts.ann.info
     assert got.experts.ann.ntotal == held.experts.ann.ntotal
     queries = np.ascontiguousarray(held.experts.vectors[::7])
@@ -316,7 +317,12 @@ def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeyp
             assert ensure_indexes(session=s, runtime=runtime).patched
         held = runtime.state
         saved = settings.index_dir / held.name
-        for key in ("experts.vectors", "evidence.char_experts", "experts.faiss"):
+        for key in (
+            "experts.vectors",
+            "evidence.char_experts",
+            "experts.faiss",
+            "counts.docs.word",
+        ):
             assert (saved / f"{key}.delta.rows.npy").is_file(), key
         assert (
             not (saved / "experts.vectors.npy").is_file()
