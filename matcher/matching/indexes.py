@@ -375,6 +375,9 @@ def save_state(
     arrays["s_own_vectors"] = state.s_own_vectors
     arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
     arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
+    docs["memberships"] = [[k, v] for k, v in state.memberships.items()]
+    docs["external_ids"] = {k: list(v.items()) for k, v in state.external_ids.items()}
+    docs["names"] = {k: list(v.items()) for k, v in state.names.items()}
     reuse, delta, deltas = None, False, {}
     if tokens is not None:
         tokens.put(arrays, docs)
@@ -400,9 +403,6 @@ def save_state(
         "expert_calibration": state.expert_calibration.to_dict(),
         "society_capacity": [[k, v] for k, v in state.society_capacity.items()],
     }
-    docs["memberships"] = [[k, v] for k, v in state.memberships.items()]
-    docs["external_ids"] = {k: list(v.items()) for k, v in state.external_ids.items()}
-    docs["names"] = {k: list(v.items()) for k, v in state.names.items()}
     bundle = persist.Bundle(meta, docs, arrays)
     state.name = persist.write_version(
         index_dir, bundle, version=state.version, extra=extra, reuse=reuse
