@@ -115,10 +115,9 @@ def saved_bases(version: persist.Version, n_rows: dict[str, int]) -> dict[str, R
         removed = None
         if key == FAISS:
             gone = f"{key}.delta.removed"
-            removed = version.array(gone) if f"{gone}.npy" in version.files else np.zeros(0)
+            held = f"{gone}.npy" in version.files
+            removed = np.asarray(version.array(gone) if held else np.zeros(0), np.int64)
         out[key] = RowBase(version.name, np.asarray(rows, np.int64), removed)
-        if removed is not None:
-            out[key].removed = np.asarray(removed, np.int64)
     return out
 
 
