@@ -189,7 +189,7 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
 
     from matcher.config import get_settings
     from matcher.db import open_store
-    from matcher.matching.indexes import save_state
+    from matcher.matching.indexes import load_state, save_state
     from matcher.matching.lifecycle import ensure_indexes
     from matcher.matching.results import BATCH, _queries, rank_queries
     from matcher.matching.runtime import MatchingRuntime
@@ -206,7 +206,9 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
         got["index from scratch (s)"] = time.perf_counter() - t
     runtime.follow(force=True)
     got["load saved version (s)"] = time.perf_counter() - t
-    state = runtime.state
+    # a copy of its own to save elsewhere: a save renames the state it writes, and the
+    # runtime's must stay the current version (what the refresh below links to)
+    state = load_state(settings.index_dir)
     t = time.perf_counter()
     save_state(state, tmp / "save-copy")
     got["save a version (s)"] = time.perf_counter() - t
