@@ -189,7 +189,7 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
 
     from matcher.config import get_settings
     from matcher.db import open_store
-    from matcher.matching.indexes import load_state, save_state
+    from matcher.matching.indexes import save_state
     from matcher.matching.lifecycle import ensure_indexes
     from matcher.matching.results import BATCH, _queries, rank_queries
     from matcher.matching.runtime import MatchingRuntime
@@ -206,12 +206,13 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
         got["index from scratch (s)"] = time.perf_counter() - t
     runtime.follow(force=True)
     got["load saved version (s)"] = time.perf_counter() - t
-    # a copy of its own to save elsewhere: a save renames the state it writes, and the
-    # runtime's must stay the current version (what the refresh below links to)
-    state = load_state(settings.index_dir)
+    state = runtime.state
     t = time.perf_counter()
     save_state(state, tmp / "save-copy")
     got["save a version (s)"] = time.perf_counter() - t
+    del state  # a save renames the state it writes: the runtime takes the current version
+    runtime.state = None  # again (what the refresh below patches and links to)
+    runtime.follow(force=True)
     with store.transaction() as s:  # one profile edited, as an API edit would
         s.execute(
             update(Expert)
