@@ -210,6 +210,9 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
     t = time.perf_counter()
     save_state(state, tmp / "save-copy")
     got["save a version (s)"] = time.perf_counter() - t
+    del state  # a save renames the state it writes: the runtime takes the current version
+    runtime.state = None  # again (what the refresh below patches and links to)
+    runtime.follow(force=True)
     with store.transaction() as s:  # one profile edited, as an API edit would
         s.execute(
             update(Expert)

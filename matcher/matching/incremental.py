@@ -17,8 +17,10 @@ import numpy as np
 
 from matcher.embeddings.encoders import Encoder
 from matcher.matching import persist
+from matcher.matching.doc_patch import Previous
 from matcher.matching.indexes import IndexState, assemble_state
 from matcher.matching.profiles import Row, text_hash
+from matcher.matching.row_delta import FAISS, RowBase, follow
 from matcher.matching.text_counts import TextCounts
 
 PATCH_SHARE = 0.01
@@ -85,6 +87,7 @@ def patched_state(
     s_new = [societies[i].text for i in np.flatnonzero(s_src < 0).tolist()]
     tokens = tokenize(e_new + s_new)
     e_tok, s_tok = tokens[: len(e_new)], tokens[len(e_new) :]
+    old_counts = counts
     counts = counts.patched(e_src=e_src, s_src=s_src, e_new=(e_new, e_tok), s_new=(s_new, s_tok))
     e_vecs = _vectors(previous.experts.vectors, e_src, encoder, e_new, e_tok)
     s_own = _vectors(previous.s_own_vectors, s_src, encoder, s_new, s_tok)
@@ -100,9 +103,46 @@ def patched_state(
         ann_threshold=ann_threshold,
         previous=previous,
         segmenter_id=segmenter_id,
-        reused=previous_evidence(previous, e_src),
+        reused=previous_evidence(previous, old_counts, e_src, s_src),
     )
+    state.row_bases = row_bases(previous, state, e_src)
     return Patched(state, len(e_new) + len(s_new))
+
+
+def row_bases(previous: IndexState, state: IndexState, e_src: np.ndarray) -> dict[str, RowBase]:
+    """Where the state's large expert-row arrays come from in the version ``previous``
+    patched from (``matcher.matching.row_delta``): the rows kept, by key. The dense index
+    only when it is ``previous``'s with the changed rows removed and added (not retrained)."""
+    try:
+        bases = previous.row_bases
+    except persist.UNREADABLE:
+        return {}
+    got = {
+        "experts.vectors": follow(bases.get("experts.vectors"), e_src),
+        "evidence.char_experts": follow(bases.get("evidence.char_experts"), state.evidence.reused),
+        **{
+            f"counts.docs.{k}": follow(bases.get(f"counts.docs.{k}"), state.counts.docs_src)
+            for k in ("char12", "char", "word")
+        },
+    }
+    old, new = previous.experts.ann.info, state.experts.ann.info
+    if new.kind == old.kind and (
+        new.kind == "flat" or new.changed == old.changed + steps(previous, state, e_src)
+    ):
+        got[FAISS] = follow(bases.get(FAISS), e_src, previous.experts.ids)
+    return {k: v for k, v in got.items() if v is not None}
+
+
+def steps(previous: IndexState, state: IndexState, e_src: np.ndarray) -> int:
+    """Rows removed from and added to ``previous``'s dense index by ``VectorIndex.updated``
+    (a row whose id and vector are unchanged stays, even when its text changed)."""
+    new = np.flatnonzero(e_src < 0)
+    _, a, b = np.intersect1d(
+        state.experts.ids[new], previous.experts.ids, assume_unique=True, return_indices=True
+    )
+    same = int(np.all(state.experts.vectors[new[a]] == previous.experts.vectors[b], axis=1).sum())
+    kept = len(e_src) - len(new) + same
+    return (len(previous.e_hashes) - kept) + (len(e_src) - kept)
 
 
 def previous_counts(previous: IndexState) -> TextCounts | None:
@@ -112,19 +152,24 @@ def previous_counts(previous: IndexState) -> TextCounts | None:
     except persist.UNREADABLE:
         return None
     rows = (len(previous.e_hashes), len(previous.s_hashes))
-    if counts is None or (counts.experts["word"].shape[0], counts.own["word"].shape[0]) != rows:
+    if counts is None or (counts.n_rows("experts"), counts.n_rows("own")) != rows:
         return None
     return counts
 
 
-def previous_evidence(previous: IndexState, e_src: np.ndarray):
-    """The previous state's society evidence with each expert row's row there (its
-    character-bigram rows are reused where no weight moved), or None when unreadable."""
+def previous_evidence(
+    previous: IndexState, counts: TextCounts, e_src: np.ndarray, s_src: np.ndarray
+) -> Previous | None:
+    """What the next evidence takes from the previous state (``doc_patch.Previous``: its
+    character-bigram rows are reused where no weight moved, its society documents patched),
+    or None when unreadable."""
     try:
         evidence = previous.evidence
     except persist.UNREADABLE:
         return None
-    return (evidence, e_src) if evidence.char_experts.shape[0] == len(previous.e_hashes) else None
+    if evidence.char_experts.shape[0] != len(previous.e_hashes):
+        return None
+    return Previous(evidence, counts, e_src, s_src)
 
 
 def _vectors(old: np.ndarray, src: np.ndarray, encoder: Encoder, texts, tokens) -> np.ndarray:

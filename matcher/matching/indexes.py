@@ -14,8 +14,10 @@ import numpy as np
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
-from matcher.matching import persist
+from matcher.matching import persist, row_delta
+from matcher.matching.doc_patch import Previous, patched_documents
 from matcher.matching.profiles import Row, text_hash
+from matcher.matching.row_delta import FAISS, RowBase
 from matcher.matching.text_counts import TextCounts
 from matcher.matching.text_counts import base_files as counts_base
 from matcher.matching.tokens import EXTRA, TokenCache
@@ -39,6 +41,7 @@ _LAZY = (
     "external_ids",
     "names",
     "counts",  # read by the next build only
+    "row_bases",
 )
 _BY_ID = ("memberships", "external_ids", "names")
 """Per-row maps saved as their own documents (read when used), not in ``meta``."""
@@ -66,6 +69,7 @@ class IndexState:
     built_at: float = field(default_factory=time.time)
     name: str = ""  # its version directory, once saved or loaded
     segmenter_id: str = ""
+    row_bases: dict[str, RowBase] = field(default_factory=dict)  # what a patch saves on
 
     def vectors_by_hash(self) -> dict[str, np.ndarray]:
         """This state's text vectors by text hash (its model's): reused by the next build."""
@@ -149,13 +153,13 @@ def assemble_state(
     ann_threshold: int,
     previous: IndexState | None,
     segmenter_id: str,
-    reused: tuple[SocietyEvidence, np.ndarray] | None = None,
+    reused: Previous | None = None,
 ) -> IndexState:
     """The state of these rows from their per-text counts and vectors (experts', societies'
     own): every society document, TF-IDF and BM25 weight is derived here, in one place for
     a build from scratch and a patched refresh (``matcher.matching.incremental``; its
-    ``reused``: the previous evidence and each expert row's row there when unchanged, see
-    ``SocietyEvidence.from_counts``)."""
+    ``reused``: what it takes from the previous state, see ``SocietyEvidence.from_counts``
+    and ``matcher.matching.doc_patch``)."""
     e_hashes, s_hashes = hashes
     e_vecs, s_own = vectors
     evidence, (e_bm25, s_bm25), s_vecs = evidence_from_counts(
@@ -256,12 +260,13 @@ def evidence_from_counts(
     memberships: dict[int, list[int]],
     e_vecs: np.ndarray,
     s_vecs: np.ndarray,
-    previous: tuple[SocietyEvidence, np.ndarray] | None = None,
+    previous: Previous | None = None,
 ) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
     """The society channels' matrices; the BM25 of the experts and of the society documents
     (a society's own words plus its members'); each society's vector (the normalised sum of
     its own and its members' vectors: the description counts as one more member). Society
-    documents are sums of the texts' count rows (``counts``, aligned with the rows)."""
+    documents are sums of the texts' count rows (``counts``, aligned with the rows), patched
+    from ``previous``'s when it can (``patched_documents``); they are kept on ``counts``."""
     pos_of: dict[int, list[int]] = {}
     for pos, row in enumerate(experts):
         for sid in memberships.get(row.id, ()):
@@ -269,9 +274,16 @@ def evidence_from_counts(
     s_rows = [pos_of.get(r.id, []) for r in societies]
     own, exp, vocab = counts.own, counts.experts, counts.vocab
     members = [np.asarray(r, np.int64) for r in s_rows]
-    docs = document_counts(own, exp, members)
+    got = patched_documents(previous, counts, members) if previous is not None else None
+    docs, counts.docs_src = got if got is not None else (document_counts(own, exp, members), None)
+    counts.docs = docs
     evidence = SocietyEvidence.from_counts(
-        own=own, experts=exp, vocab=vocab, members=members, doc_counts=docs, previous=previous
+        own=own,
+        experts=exp,
+        vocab=vocab,
+        members=members,
+        doc_counts=docs,
+        previous=None if previous is None else (previous.evidence, previous.e_src),
     )
     s_vecs = np.array(s_vecs, np.float32, copy=True)
     for pos, rows in enumerate(s_rows):
@@ -328,6 +340,7 @@ class Linked:
     source: persist.Version
     tokens: TokenCache
     limit: int
+    previous: IndexState | None = None  # the state saved as ``source`` (``_unchanged``)
 
 
 def save_state(
@@ -362,7 +375,10 @@ def save_state(
     arrays["s_own_vectors"] = state.s_own_vectors
     arrays["e_hashes"] = np.array(state.e_hashes, dtype="S40")
     arrays["s_hashes"] = np.array(state.s_hashes, dtype="S40")
-    reuse, delta = None, False
+    docs["memberships"] = [[k, v] for k, v in state.memberships.items()]
+    docs["external_ids"] = {k: list(v.items()) for k, v in state.external_ids.items()}
+    docs["names"] = {k: list(v.items()) for k, v in state.names.items()}
+    reuse, delta, deltas = None, False, {}
     if tokens is not None:
         tokens.put(arrays, docs)
     elif linked is not None:
@@ -370,9 +386,12 @@ def save_state(
         since = state.counts.counted_since_base()
         delta = state.counts.base == linked.source.name and since is not None
         delta = delta and since <= linked.limit
-        names = tokens_base(linked.source) + (counts_base(linked.source) if delta else [])
-        reuse = (linked.source, names)
     state.counts.put(arrays, docs, delta=delta)
+    if linked is not None:
+        names = tokens_base(linked.source) + (counts_base(linked.source) if delta else [])
+        deltas, files = _as_deltas(state, linked, arrays, extra)
+        names += files + _unchanged(state, linked, docs, arrays)
+        reuse = (linked.source, names)
     meta = {
         "signature": state.signature,
         "model_id": state.model_id,
@@ -384,15 +403,85 @@ def save_state(
         "expert_calibration": state.expert_calibration.to_dict(),
         "society_capacity": [[k, v] for k, v in state.society_capacity.items()],
     }
-    docs["memberships"] = [[k, v] for k, v in state.memberships.items()]
-    docs["external_ids"] = {k: list(v.items()) for k, v in state.external_ids.items()}
-    docs["names"] = {k: list(v.items()) for k, v in state.names.items()}
     bundle = persist.Bundle(meta, docs, arrays)
     state.name = persist.write_version(
         index_dir, bundle, version=state.version, extra=extra, reuse=reuse
     )
     state.counts.saved(state.name, delta=delta)
+    rows = {"experts": len(state.experts.ids), "societies": len(state.societies.ids)}
+    state.row_bases = {
+        key: RowBase(state.name, deltas[key].rows, deltas[key].removed)
+        if key in deltas
+        else row_delta.whole(state.name, rows[part], index=key == FAISS)
+        for key, part in row_delta.ROWS_OF.items()
+        if not key.startswith("counts.docs.") or state.counts.docs is not None
+    }
     return state.name
+
+
+def _unchanged(state: IndexState, linked: Linked, docs: dict, arrays: dict) -> list[str]:
+    """The documents and arrays equal to those of ``linked.previous`` (compared in memory,
+    where it holds them): taken out of ``docs`` / ``arrays``, their files are linked."""
+    prev = linked.previous
+    if prev is None or prev.name != linked.source.name:
+        return []
+    same = {}
+    for space in ("char12", "char", "word"):
+        a, b = getattr(state.evidence, space), getattr(prev.evidence, space)
+        same[f"vocab.evidence.{space}.json"] = a.vocab == b.vocab
+    for part in ("experts", "societies"):
+        a, b = getattr(state, part), getattr(prev, part)
+        same[f"vocab.{part}.bm25.json"] = a.bm25.vocab == b.bm25.vocab
+        same[f"{part}.rows.json"] = a.cities == b.cities and a.fit_texts == b.fit_texts
+        same[f"{part}.ids.npy"] = np.array_equal(a.ids, b.ids)
+    for name in _BY_ID:  # read back as maps: equal maps, the same state
+        if name in prev.__dict__:
+            same[f"{name}.json"] = getattr(state, name) == prev.__dict__[name]
+    files = [f for f, equal in same.items() if equal and f in linked.source.files]
+    for f in files:
+        (docs if f.endswith(".json") else arrays).pop(f.rsplit(".", 1)[0])
+    return files
+
+
+def _row_arrays(state: IndexState) -> dict[str, object]:
+    """The arrays a patched version may save as a delta (``row_delta.ROWS_OF``), by key."""
+    out = {"experts.vectors": state.experts.vectors}
+    out["evidence.char_experts"] = state.evidence.char_experts
+    for space, m in (state.counts.docs or {}).items():
+        out[f"counts.docs.{space}"] = m
+    return out
+
+
+def _as_deltas(
+    state: IndexState, linked: Linked, arrays: dict, extra: dict
+) -> tuple[dict[str, RowBase], list[str]]:
+    """Replace in ``arrays`` / ``extra`` the large expert-row arrays that ``linked.source``
+    holds (or links) a base of by their delta (``matcher.matching.row_delta``) while at
+    most ``linked.limit`` rows changed since; the bases used, by key, and the files to link
+    (an exact dense index is built from the vectors again: none)."""
+    source, out, files = linked.source, {}, []
+    for key, base in state.row_bases.items():
+        if base.name != source.name or int((base.rows < 0).sum()) > linked.limit:
+            continue
+        if key != FAISS:
+            base_files = row_delta.base_files(source, key)
+        elif base.removed is None or len(base.removed) > linked.limit:
+            continue
+        elif state.experts.ann.info.kind == "flat":
+            out[key] = base
+            continue
+        else:
+            base_files = [FAISS] if FAISS in source.files else []
+        if base_files:
+            out[key] = base
+            files += base_files
+    for key, value in _row_arrays(state).items():
+        if key in out:
+            row_delta.put(arrays, key, value, out[key], whole=arrays)
+    if FAISS in out:
+        extra[FAISS] = row_delta.IndexSettings(state.experts.ann)
+        row_delta.put_index(arrays, out[FAISS])
+    return out, files
 
 
 def load_state(index_dir: Path, *, eager: bool = True) -> IndexState | None:
@@ -454,6 +543,9 @@ def _by_id(part: str, saved):
 def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
     if part == "counts":
         return TextCounts.get(version)
+    if part == "row_bases":
+        n_rows = {p: len(version.array(f"{p}.ids")) for p in ("experts", "societies")}
+        return row_delta.saved_bases(version, n_rows)
     if part in _BY_ID:
         return _by_id(part, version.json(part))
     if part in ("e_hashes", "s_hashes"):
@@ -470,8 +562,9 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
         arrays = version.arrays("evidence.")
         mats = {
             m: persist.get_sparse(arrays, f"evidence.{m}")
-            for m in ("char12_docs", "char_docs", "char_centroids", "word_docs", "char_experts")
+            for m in ("char12_docs", "char_docs", "char_centroids", "word_docs")
         }
+        mats["char_experts"] = row_delta.get(arrays, "evidence.char_experts", sparse=True)
         counts = arrays["evidence.member_counts"]
         cuts = np.cumsum(counts)[:-1]
         members = np.split(arrays["evidence.members"], cuts) if len(counts) else []
@@ -483,11 +576,14 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
         version.json(f"vocab.{part}.bm25"),
         arrays[f"{part}.bm25.idf"],
     )
-    version.path(f"{part}.faiss.json")  # its checksum checked before it is read
-    ann = VectorIndex.load(version.path(f"{part}.faiss"), mapped=mapped)
-    vectors = arrays[f"{part}.vectors"]
-    if ann.info.kind == "ivfpq":
-        ann.attach(arrays[f"{part}.ids"], vectors)
+    vectors = row_delta.get(arrays, f"{part}.vectors", sparse=False)
+    if f"{part}.faiss.delta.rows.npy" in version.files:
+        ann = row_delta.index_of(version, arrays[f"{part}.ids"], vectors)
+    else:
+        version.path(f"{part}.faiss.json")  # its checksum checked before it is read
+        ann = VectorIndex.load(version.path(f"{part}.faiss"), mapped=mapped)
+        if ann.info.kind == "ivfpq":
+            ann.attach(arrays[f"{part}.ids"], vectors)
     return Corpus(
         ids=arrays[f"{part}.ids"],
         vectors=vectors,

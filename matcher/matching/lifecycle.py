@@ -213,10 +213,10 @@ def _save_patched(runtime, state: IndexState, previous: IndexState, new, keep: s
         limit = patch_limit(len(keep))
         added = extra_since(source, new, keep, limit)
         if added is not None:
-            save_state(state, index_dir, linked=Linked(source, added, limit))
+            save_state(state, index_dir, linked=Linked(source, added, limit, previous))
             return
-    except persist.UNREADABLE:
-        pass
+    except persist.UNREADABLE as exc:  # (that version gone, or a damaged file)
+        log.info("patched index saved whole: %r", exc)
     cache = _token_cache(runtime, previous)
     cache.entries.update(new)
     runtime.tokens = cache.keep_only(keep)

@@ -11,6 +11,9 @@
         tokens.*                       the token cache (read only when building); a patched
                                        refresh links the previous version's and adds
                                        tokens.extra.* (the texts new since)
+        *.delta.*                      a patched version's changed rows of the large
+                                       expert-row arrays, vectors, dense index and society
+                                       document counts (``row_delta``; the base's linked)
 
 A build is written to ``<name>.tmp<pid>@<host>`` and renamed when complete, then the pointer is
 switched; readers in other processes keep what they loaded. Files a build did not change

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.matching import persist
+from matcher.matching import persist, row_delta
 from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import count_vocab, take_rows
+from matcher.text.counts import count_vocab, gather_rows, take_rows
 
 SPACES = ("char12", "char", "word")
 PARTS = ("experts", "own")
@@ -33,6 +33,8 @@ class TextCounts:
     base: str = ""  # the version whose count files hold the base of these (once saved)
     base_rows: dict[str, np.ndarray] = field(default_factory=dict)  # per part: base row or -1
     base_width: dict[str, int] = field(default_factory=dict)  # per space: base vocabulary size
+    docs: dict[str, sp.csr_matrix] | None = None  # society documents (set when assembled)
+    docs_src: np.ndarray | None = None  # per society row, its previous row when patched alike
 
     @classmethod
     def count(
@@ -74,9 +76,25 @@ class TextCounts:
                 out.base_rows[part] = np.where(src >= 0, self.base_rows[part][src], -1)
         for key in SPACES:
             width = max(len(vocab[key]), 1)
-            out.own[key] = take_rows(self.own.get(key), fresh["own"][key], s_src, width)
-            out.experts[key] = take_rows(self.experts.get(key), fresh["experts"][key], e_src, width)
+            for part, src in (("own", s_src), ("experts", e_src)):
+                old = getattr(self, part)
+                if isinstance(old, Gathered) and key not in old:  # one gather from its sources
+                    getattr(out, part)[key] = old.patched(key, fresh[part][key], src, width)
+                else:
+                    getattr(out, part)[key] = take_rows(old.get(key), fresh[part][key], src, width)
         return out
+
+    def n_rows(self, part: str) -> int:
+        """Rows of ``part`` (its matrices are not gathered for it)."""
+        held = getattr(self, part)
+        return held.n if isinstance(held, Gathered) else held["word"].shape[0]
+
+    def take(self, part: str, key: str, rows: np.ndarray) -> sp.csr_matrix:
+        """``getattr(self, part)[key][rows]``, without gathering the whole matrix."""
+        held = getattr(self, part)
+        if isinstance(held, Gathered) and key not in held:
+            return held.take(key, rows)
+        return held[key][rows]
 
     def counted_since_base(self) -> int | None:
         """Rows counted since the base was saved (None: no base)."""
@@ -86,7 +104,10 @@ class TextCounts:
 
     def put(self, arrays: dict, docs: dict, *, delta: bool = False) -> None:
         """Save whole, or (``delta``) only the rows counted since the base, with each row's
-        base row: the base's files are linked (``base_files``)."""
+        base row: the base's files are linked (``base_files``). The society documents, small,
+        are saved whole either way."""
+        for key, docs_m in (self.docs or {}).items():
+            persist.put_sparse(arrays, f"counts.docs.{key}", docs_m)
         if not delta:
             for key in SPACES:
                 docs[f"vocab.counts.{key}"] = list(self.vocab[key])
@@ -128,15 +149,68 @@ class TextCounts:
             if len(rows) and (rows.max() >= n or rows.min() < -1):
                 raise persist.Refused(f"counts.delta.{part}.rows: out of range")
             out.base_rows[part] = rows
+            held = Gathered(len(rows)) if delta else {}
+            setattr(out, part, held)
             for key in SPACES:
                 m = persist.get_sparse(arrays, f"counts.{part}.{key}")
                 if m.shape != (n, max(out.base_width[key], 1)):
                     raise persist.Refused(f"counts.{part}.{key}: not its vocabulary's width")
-                since = persist.get_sparse(arrays, f"counts.delta.{part}.{key}") if delta else None
-                width = max(len(words[key]), 1)
-                getattr(out, part)[key] = m if since is None else take_rows(m, since, rows, width)
+                if not delta:
+                    held[key] = m
+                    continue
+                since = persist.get_sparse(arrays, f"counts.delta.{part}.{key}")
+                if since.shape[0] != int((rows < 0).sum()):
+                    raise persist.Refused(f"counts.delta.{part}.{key}: not one row per new row")
+                held.sources[key] = ([m, since], _stacked(rows, n), max(len(words[key]), 1))
         out.base = version.name
+        if "counts.docs.word.shape" in arrays:
+            out.docs = {k: row_delta.get(arrays, f"counts.docs.{k}", sparse=True) for k in SPACES}
+            n_s = len(out.base_rows["own"])
+            if any(m.shape != (n_s, max(len(words[k]), 1)) for k, m in out.docs.items()):
+                raise persist.Refused("counts.docs: not the societies' or vocabulary's shape")
         return out
+
+
+class Gathered(dict):
+    """The count matrices of one part of a version saved as a delta, each gathered from its
+    base and the rows since when first read; a refresh patching them (``patched``) or
+    reading a few rows (``take``) gathers from those sources directly."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.n = n
+        self.sources: dict[str, tuple[list[sp.csr_matrix], np.ndarray, int]] = {}
+
+    def __missing__(self, key: str) -> sp.csr_matrix:
+        sources, pick, width = self.sources[key]
+        self[key] = got = gather_rows(sources, pick, width)
+        return got
+
+    def get(self, key: str, default=None):
+        return self[key] if key in self.sources else default
+
+    def take(self, key: str, rows: np.ndarray) -> sp.csr_matrix:
+        sources, pick, width = self.sources[key]
+        return gather_rows(sources, pick[rows], width)
+
+    def patched(self, key: str, fresh: sp.csr_matrix, src: np.ndarray, width: int):
+        """``take_rows`` of this matrix, gathered at once from its sources and ``fresh``."""
+        sources, pick, _ = self.sources[key]
+        new = np.flatnonzero(src < 0)
+        if len(new) != fresh.shape[0]:
+            raise ValueError("one new row of counts per row without a source")
+        stacked = sum(m.shape[0] for m in sources)
+        at = np.where(src >= 0, pick[np.maximum(src, 0)], 0)
+        at[new] = stacked + np.arange(len(new))
+        return gather_rows([*sources, sp.csr_matrix(fresh, dtype=np.float32)], at, width)
+
+
+def _stacked(rows: np.ndarray, n_base: int) -> np.ndarray:
+    """Per row, its row in the base stacked over the rows since (``rows``: base row or -1)."""
+    out = np.array(rows, np.int64, copy=True)
+    new = out < 0
+    out[new] = n_base + np.arange(int(new.sum()))
+    return out
 
 
 def base_files(version: persist.Version) -> list[str]:
@@ -145,5 +219,5 @@ def base_files(version: persist.Version) -> list[str]:
         f
         for f in version.files
         if (f.startswith("counts.") or f.startswith("vocab.counts."))
-        and not (f.startswith("counts.delta.") or f.startswith("vocab.counts.delta."))
+        and not f.startswith(("counts.delta.", "vocab.counts.delta.", "counts.docs."))
     ]

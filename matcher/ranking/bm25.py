@@ -8,7 +8,7 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_matrix
+from matcher.text.counts import count_matrix, restrict_columns
 
 
 class BM25:
@@ -28,7 +28,7 @@ class BM25:
         keep = np.flatnonzero(df > 0)
         words = list(vocab)
         out = cls.__new__(cls)
-        sub = sp.csr_matrix(counts[:, keep], dtype=np.float32)
+        sub = sp.csr_matrix(restrict_columns(counts, keep), dtype=np.float32)
         out._fit(sub, {words[j]: i for i, j in enumerate(keep.tolist())}, k1, b)
         return out
 

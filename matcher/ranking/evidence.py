@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.lexical import TfidfSpace
-from matcher.text.counts import take_rows
+from matcher.text.counts import restrict_columns, take_rows
 
 CHANNELS = (
     "char12_doc",
@@ -47,6 +47,9 @@ class SocietyEvidence:
     _member_vectors: tuple[np.ndarray, np.ndarray] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    reused: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+    """Per ``char_experts`` row, the previous evidence's row it was taken from, or -1 (set
+    by ``from_counts`` given a previous evidence)."""
 
     @classmethod
     def build(
@@ -103,20 +106,24 @@ class SocietyEvidence:
         for key in ("char12", "char", "word"):
             counts = doc_counts[key]
             spaces[key], keeps[key] = TfidfSpace.fit_counts(counts, vocab[key])
-            docs[key] = spaces[key].weigh(counts[:, keeps[key]])
+            docs[key] = spaces[key].weigh(restrict_columns(counts, keeps[key]))
         char = spaces["char"]
-        char_experts = reweighed(char, keeps["char"], experts["char"], previous)
-        return cls(
+        char_experts, reused = reweighed(char, keeps["char"], experts["char"], previous)
+        out = cls(
             char12=spaces["char12"],
             char=char,
             word=spaces["word"],
             char12_docs=docs["char12"],
             char_docs=docs["char"],
-            char_centroids=centroids(char_experts, char.weigh(own["char"][:, keeps["char"]]), rows),
+            char_centroids=centroids(
+                char_experts, char.weigh(restrict_columns(own["char"], keeps["char"])), rows
+            ),
             word_docs=docs["word"],
             char_experts=char_experts,
             members=rows,
         )
+        out.reused = reused
+        return out
 
     def columns(self, name: str) -> sp.csc_matrix:
         """Matrix ``name`` by column (converted once): a product with queries then reads
@@ -282,14 +289,15 @@ def reweighed(
     keep: np.ndarray,
     counts: sp.csr_matrix,
     previous: tuple[SocietyEvidence, np.ndarray] | None,
-) -> sp.csr_matrix:
+) -> tuple[sp.csr_matrix, np.ndarray | None]:
     """``space.weigh(counts[:, keep])`` (the experts' character-bigram rows), taking from
     ``previous`` (an evidence, and per row its row there with the same counts, or -1) every
     row none of whose terms changed IDF or entered the space: a row's weights depend only
     on its counts and its terms' IDF, so those rows are the very numbers a full pass gives.
-    A full pass when the previous space is not a prefix of this one (a term left it)."""
+    A full pass when the previous space is not a prefix of this one (a term left it). Also
+    each row's row in ``previous`` it was taken from, or -1 (None: a full pass)."""
     if previous is None:
-        return space.weigh(counts[:, keep])
+        return space.weigh(restrict_columns(counts, keep)), None
     old, src = previous
     n_old = len(old.char.vocab)
     if (
@@ -299,7 +307,7 @@ def reweighed(
         or (len(src) and int(src.max()) >= old.char_experts.shape[0])
         or list(space.vocab)[:n_old] != list(old.char.vocab)
     ):
-        return space.weigh(counts[:, keep])
+        return space.weigh(restrict_columns(counts, keep)), None
     moved = np.flatnonzero(space.idf[:n_old] != old.char.idf)
     flag = np.zeros(counts.shape[1] + 1, bool)
     flag[keep[moved]] = True
@@ -309,8 +317,8 @@ def reweighed(
     src = np.array(src, np.int64, copy=True)
     src[touched] = -1
     redo = np.flatnonzero(src < 0)
-    fresh = space.weigh(counts[redo][:, keep])
-    return take_rows(old.char_experts, fresh, src, len(space.vocab))
+    fresh = space.weigh(restrict_columns(counts[redo], keep))
+    return take_rows(old.char_experts, fresh, src, len(space.vocab)), src
 
 
 def centroids(

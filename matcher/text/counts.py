@@ -45,6 +45,25 @@ def widen(m: sp.csr_matrix, width: int) -> sp.csr_matrix:
     return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], max(width, 1)))
 
 
+def restrict_columns(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """``m[:, keep]`` (``keep`` ascending, distinct). When every stored entry's column is kept
+    (documents counted over their own vocabulary, only its unused columns dropped) the
+    columns are renumbered in one gather: rows keep their order, a canonical matrix stays
+    canonical (no sort, the same numbers); else scipy's column selection."""
+    m = sp.csr_matrix(m)
+    remap = np.full(m.shape[1], -1, np.int64)
+    remap[keep] = np.arange(len(keep))
+    cols = remap[m.indices]
+    if len(cols) and int(cols.min()) < 0:
+        return sp.csr_matrix(m[:, keep])
+    out = sp.csr_matrix(
+        (m.data, cols.astype(m.indices.dtype), m.indptr), shape=(m.shape[0], len(keep))
+    )
+    if m.has_canonical_format:
+        out.has_canonical_format = True
+    return out
+
+
 def take_rows(
     old: sp.csr_matrix | None, fresh: sp.csr_matrix, src: np.ndarray, width: int
 ) -> sp.csr_matrix:
@@ -58,18 +77,28 @@ def take_rows(
         return widen(fresh, width)
     pick = np.array(src, np.int64, copy=True)
     pick[new] = old.shape[0] + np.arange(len(new))  # rows of old, then of fresh
-    starts = np.concatenate([old.indptr[:-1], old.indptr[-1] + fresh.indptr[:-1]])
-    lengths = np.concatenate([np.diff(old.indptr), np.diff(fresh.indptr)])[pick]
-    indptr = np.zeros(len(src) + 1, np.int64)
+    return gather_rows([old, fresh], pick, width)
+
+
+def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) -> sp.csr_matrix:
+    """Row ``i``: row ``pick[i]`` of the sources stacked in order (float32 counts over at most
+    ``width`` columns). Runs of consecutive rows of one source are copied as blocks."""
+    sizes = np.array([m.shape[0] for m in sources], np.int64)
+    first = np.concatenate([[0], np.cumsum(sizes)])  # each source's first stacked row
+    ends = np.concatenate([[0], np.cumsum([int(m.indptr[-1]) for m in sources])])
+    starts = np.concatenate([m.indptr[:-1] + ends[j] for j, m in enumerate(sources)])
+    lengths = np.concatenate([np.diff(m.indptr) for m in sources])[pick]
+    indptr = np.zeros(len(pick) + 1, np.int64)
     np.cumsum(lengths, out=indptr[1:])
     data = np.empty(indptr[-1], np.float32)
-    indices = np.empty(indptr[-1], old.indices.dtype)
-    cuts = np.flatnonzero((np.diff(pick) != 1) | (pick[1:] == old.shape[0])) + 1
+    dtype = np.result_type(*(m.indices.dtype for m in sources))
+    indices = np.empty(indptr[-1], dtype)
+    which = np.searchsorted(first, pick, side="right") - 1  # the source of each row
+    cuts = np.flatnonzero((np.diff(pick) != 1) | (np.diff(which) != 0)) + 1
     for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(pick)], strict=True):
-        lo, hi = int(starts[pick[a]]), int(starts[pick[a]] + indptr[b] - indptr[a])
-        source = old if pick[a] < old.shape[0] else fresh
-        if source is fresh:
-            lo, hi = lo - int(old.indptr[-1]), hi - int(old.indptr[-1])
-        data[indptr[a] : indptr[b]] = source.data[lo:hi]
-        indices[indptr[a] : indptr[b]] = source.indices[lo:hi]
-    return sp.csr_matrix((data, indices, indptr), shape=(len(src), width))
+        j = int(which[a])
+        lo = int(starts[pick[a]] - ends[j])
+        hi = lo + int(indptr[b] - indptr[a])
+        data[indptr[a] : indptr[b]] = sources[j].data[lo:hi]
+        indices[indptr[a] : indptr[b]] = sources[j].indices[lo:hi]
+    return sp.csr_matrix((data, indices, indptr), shape=(len(pick), width))

@@ -4,17 +4,20 @@ when the patch does not apply."""
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sqlalchemy import select
 
-from matcher.matching import incremental, lifecycle, profiles
+from matcher.matching import incremental, indexes, lifecycle, profiles
 from matcher.matching.indexes import build_state, load_tokens
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.service import MatchingRuntime, ensure_indexes
 from matcher.models import Expert, Society, TargetKind, TechNeed
-from matcher.text.counts import take_rows, widen
+from matcher.ranking.evidence import document_counts
+from matcher.text.counts import restrict_columns, take_rows, widen
 
 from .factories import seed
 
@@ -147,6 +150,60 @@ def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch):
     assert (saved_dir / "counts.delta.experts.rows.npy").is_file()  # and the rows since
 
 
+def _assert_documents_patched(state, patched_calls: list) -> None:
+    """The state's society documents came from a patch, and are exactly the recount."""
+    assert patched_calls and patched_calls[-1] is not None
+    counts = state.counts
+    full = document_counts(counts.own, counts.experts, state.evidence.members)
+    for key in ("char12", "char", "word"):
+        assert (counts.docs[key] != full[key]).nnz == 0, key
+        assert np.array_equal(np.bincount(counts.docs[key].indices), np.bincount(full[key].indices))
+
+
+def test_society_documents_are_patched_exactly(settings, store, monkeypatch):
+    """Edited, added and removed experts and moved memberships (no society text changed):
+    the documents are patched from the previous ones, in memory and from a loaded version,
+    and equal a recount entry for entry (no term left behind with a zero count)."""
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    calls: list = []
+    real = indexes.patched_documents
+
+    def spy(*args):
+        calls.append(real(*args))
+        return calls[-1]
+
+    monkeypatch.setattr(indexes, "patched_documents", spy)
+    with store.transaction() as s:
+        seed(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    with store.transaction() as s:
+        by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
+        socs = {x.external_id: x for x in s.scalars(select(Society))}
+        by_ext["S-MECH-E0"].profile = "全新的文本 只有这些词 焊缝跟踪"  # its old words leave
+        s.delete(by_ext["S-WATER-E1"])
+        by_ext["S-CHEM-E0"].societies.append(socs["S-MECH"])
+        by_ext["S-CHEM-E1"].societies.remove(socs["S-CHEM"])
+        new = Expert(external_id="S-X-E9", name="新", research_areas=["泥沙"], profile="泥沙")
+        new.societies.append(socs["S-WATER"])
+        s.add(new)
+    with store.transaction() as s:
+        assert ensure_indexes(session=s, runtime=runtime).patched
+        _assert_documents_patched(runtime.state, calls)
+        _assert_ranks_alike(runtime, s, runtime.state, _full_build(runtime, s, runtime.state))
+    fresh = MatchingRuntime.load(settings)  # from the saved documents
+    with store.transaction() as s:
+        added = s.scalar(select(Expert).where(Expert.external_id == "S-X-E9"))
+        added.societies.clear()
+    with store.transaction() as s:
+        fresh.follow(force=True)
+        assert ensure_indexes(session=s, runtime=fresh).patched
+        _assert_documents_patched(fresh.state, calls)
+        _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
+
+
 def test_full_build_when_the_patch_does_not_apply(settings, store, monkeypatch):
     with store.transaction() as s:
         seed(s)
@@ -189,3 +246,105 @@ def test_take_rows_is_a_row_gather_of_old_then_fresh():
         got = take_rows(old, fresh, src, 30)
         assert got.shape == (m if case % 5 else n + 2, 30)
         assert (got != both[pick]).nnz == 0
+
+
+def _bulk_experts(s, n: int) -> None:
+    """``n`` more experts of recombined words (an approximate dense index past 200 rows)."""
+    words = ["数控", "机床", "齿轮", "轴承", "催化剂", "精馏", "反应器", "大坝", "渗流"]
+    words += ["灌溉", "水库", "焊接", "机器人", "振动"]
+    socs = list(s.scalars(select(Society).order_by(Society.id)))
+    for i, picked in zip(
+        range(n), combinations(words, 4), strict=False
+    ):  # distinct texts and vectors
+        expert = Expert(
+            external_id=f"B-{i}", name=f"批{i}", research_areas=picked[:2], profile="".join(picked)
+        )
+        expert.societies.append(socs[i % len(socs)])
+        s.add(expert)
+
+
+def _assert_loads_as_held(settings, held) -> MatchingRuntime:
+    """A new process loading the saved version holds the very arrays and index results."""
+    fresh = MatchingRuntime.load(settings)
+    fresh.follow(force=True)
+    got = fresh.state
+    assert got.name == held.name
+    assert np.array_equal(got.experts.vectors, held.experts.vectors)
+    assert (got.evidence.char_experts != held.evidence.char_experts).nnz == 0
+    for part in ("memberships", "external_ids", "names"):  # written, or linked when equal
+        assert getattr(got, part) == getattr(held, part), part
+    for part in ("experts", "societies"):
+        a, b = getattr(got, part), getattr(held, part)
+        assert (a.cities, a.fit_texts, a.bm25.vocab) == (b.cities, b.fit_texts, b.bm25.vocab)
+        assert np.array_equal(a.ids, b.ids)
+    for space in ("char12", "char", "word"):
+        assert getattr(got.evidence, space).vocab == getattr(held.evidence, space).vocab
+        assert (got.counts.docs[space] != held.counts.docs[space]).nnz == 0
+    assert got.experts.ann.info == held.experts.ann.info
+    assert got.experts.ann.ntotal == held.experts.ann.ntotal
+    queries = np.ascontiguousarray(held.experts.vectors[::7])
+    (d_got, i_got), (d_held, i_held) = (x.experts.ann.search(queries, 10) for x in (got, held))
+    assert np.array_equal(d_got, d_held)
+    for d, a, b in zip(d_held, i_got, i_held, strict=True):  # ties may come in another order
+        assert set(a[d > d[-1]]) == set(b[d > d[-1]])
+    return fresh
+
+
+@pytest.mark.parametrize("threshold", [100, 50_000])
+def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeypatch, threshold):
+    """A patched version writes only the changed rows of the expert vectors and
+    character-bigram rows and of the dense index (approximate: the base's file linked,
+    the rows since removed and added; exact: built again from the vectors); loading it,
+    also along a chain of patches, gives what the refreshing process holds."""
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    settings = settings.model_copy(update={"ann_threshold": threshold})
+    with store.transaction() as s:
+        seed(s)
+        _bulk_experts(s, 240)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    kind = "ivf" if threshold == 100 else "flat"
+    assert runtime.state.experts.ann.info.kind == kind
+    for step in range(3):
+        with store.transaction() as s:
+            by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
+            by_ext[f"B-{step}"].profile += f" 新词{step} 焊缝跟踪"
+            if step < 2:  # (the last step only edits: every map by id unchanged)
+                s.delete(by_ext[f"B-{100 + step}"])
+                s.add(Expert(external_id=f"N-{step}", name="新", research_areas=[], profile="泥沙"))
+        with store.transaction() as s:
+            assert ensure_indexes(session=s, runtime=runtime).patched
+        held = runtime.state
+        saved = settings.index_dir / held.name
+        for key in (
+            "experts.vectors",
+            "evidence.char_experts",
+            "experts.faiss",
+            "counts.docs.word",
+        ):
+            assert (saved / f"{key}.delta.rows.npy").is_file(), key
+        assert (
+            not (saved / "experts.vectors.npy").is_file()
+            or (saved / "experts.vectors.npy").stat().st_nlink >= 2
+        )
+        assert (saved / "experts.faiss").is_file() == (kind == "ivf")
+        assert (saved / "societies.rows.json").stat().st_nlink >= 2  # unchanged: linked
+        assert (saved / "names.json").stat().st_nlink >= 2 or step < 2
+        fresh = _assert_loads_as_held(settings, held)
+        if kind == "flat":  # (an approximate index built anew is trained anew: not alike)
+            with store.transaction() as s:
+                _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, held))
+        runtime = fresh  # the loaded version is patched in turn
+
+
+def test_restrict_columns_is_a_column_selection():
+    rng = np.random.default_rng(1)
+    for case in range(40):
+        m = sp.random(12, 30, density=0.2, format="csr", dtype=np.float32, random_state=case)
+        used = np.flatnonzero(np.bincount(m.indices, minlength=30))
+        keep = used if case % 2 else np.sort(rng.choice(30, 20, replace=False))  # drops entries
+        got, want = restrict_columns(m, keep), sp.csr_matrix(m[:, keep])
+        assert got.shape == want.shape and (got != want).nnz == 0
+        assert got.has_canonical_format
