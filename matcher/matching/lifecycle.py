@@ -341,11 +341,11 @@ def _carry_or_fit_fusion(
     from matcher.matching.fusion_fit import fit_store_fusion
 
     experts, societies = rows
-    if fitting is None and _fusion_carries(previous, state, experts):
-        _carry_fusion(state, previous)
-        return
     if fitting is not None:
         fitted = fitting.result()
+    elif _fusion_carries(previous, state, experts):
+        _carry_fusion(state, previous)
+        return
     else:
         fitted = fit_store_fusion(
             **_fusion_fit_kwargs(runtime, (experts, societies, state.memberships), tokens)
