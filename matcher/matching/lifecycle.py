@@ -115,14 +115,14 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     cache = _token_cache(runtime, previous)
     e_tokens = cache.tokens([r.text for r in experts], runtime.segmenter)
     s_tokens = cache.tokens([r.text for r in societies], runtime.segmenter)
-    kept_fusion = None if refit else previous  # the fusion that may carry over
-    tokens = (e_tokens, s_tokens)
-    fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     drift = vocabulary_drift(runtime, e_tokens + s_tokens, [r.text for r in experts + societies])
     fitted: dict[str, np.ndarray] = {}  # the texts' vectors, when the model is fitted here
     if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
         fitted = runtime.fit_embedded(experts, societies, members, e_tokens, s_tokens)
         drift = 0.0
+    kept_fusion = None if refit else previous  # the fusion that may carry over
+    tokens = (e_tokens, s_tokens)
+    fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     same_model = previous is not None and runtime.encoder_matches(previous)
     new_state, encoded = build_state(
         signature=sig,
@@ -285,8 +285,8 @@ def _carry_fusion(state: IndexState, previous: IndexState) -> None:
 
 class _Aside:
     """A call run in a daemon thread while the caller goes on (numpy, scipy and FAISS
-    release the GIL: the fusion fit runs on the second core during the embedded fit and the
-    indexes); ``result`` waits for it and raises what it raised."""
+    release the GIL: the fusion fit runs on the second core while the indexes are built);
+    ``result`` waits for it and raises what it raised."""
 
     def __init__(self, fn, **kwargs) -> None:
         self._out: list = []
@@ -324,8 +324,10 @@ def _fusion_fit_kwargs(runtime, rows, tokens) -> dict:
 
 def _fit_fusion_aside(runtime, previous, rows, tokens) -> _Aside | None:
     """The fusion fit of a build with no previous fusion to keep (from scratch, or a refit),
-    started aside; an embedded store's only (its fit reads the rows and tokens, never the
-    encoder, which the embedded fit replaces meanwhile). None otherwise."""
+    started aside; an embedded store's only (its fit reads the rows and tokens, not the
+    encoder). Started after the embedded fit, not beside it: at 30,000 experts beside it
+    the build's peak RSS rose from 1.56 to 2.02 GiB (after it, 1.83) for 8 s less. None
+    otherwise."""
     from matcher.matching.fusion_fit import fit_store_fusion
 
     if previous is not None or not runtime.embedded:
