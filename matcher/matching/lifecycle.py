@@ -327,7 +327,7 @@ def _fit_fusion_aside(runtime, previous, rows, tokens) -> _Aside | None:
     started aside; an embedded store's only (its fit reads the rows and tokens, not the
     encoder). Started after the embedded fit, not beside it: at 30,000 experts, from
     scratch in 63 s, 48 s (peak RSS 1.57, 1.65 GiB); beside the embedded fit 38 s but
-    2.03 GiB (at 100,000 the fit's peak with the fusion's would pass 3 GiB). None
+    2.03 GiB (at 100,000, 2.6 GiB before, that risks the 3 GiB target; not measured). None
     otherwise."""
     from matcher.matching.fusion_fit import fit_store_fusion
 
