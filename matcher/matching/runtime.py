@@ -7,6 +7,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from matcher.config import EMBEDDED_MODEL, Settings
 from matcher.embeddings.encoders import (
     EmbeddedEncoder,
@@ -17,6 +19,7 @@ from matcher.embeddings.encoders import (
 )
 from matcher.matching import persist
 from matcher.matching.indexes import IndexState, load_state
+from matcher.matching.profiles import text_hash
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
 from matcher.text.char_counts import embedding_counts
@@ -71,8 +74,12 @@ class MatchingRuntime:
     def embedded(self) -> bool:
         return self.settings.embedding_model == EMBEDDED_MODEL
 
-    def fit_embedded(self, experts, societies, memberships, e_tokens, s_tokens) -> None:
-        """Fit the embedded model on the store's texts (expert texts labelled by society)."""
+    def fit_embedded(
+        self, experts, societies, memberships, e_tokens, s_tokens
+    ) -> dict[str, np.ndarray]:
+        """Fit the embedded model on the store's texts (expert texts labelled by society);
+        the texts' vectors by text hash (encoded from the counts the fit read: the build
+        does not cut and count them again)."""
         rows = experts + societies
         counts, words = embedding_counts(e_tokens + s_tokens, [r.text for r in rows])
         labels: list[str | None] = [  # an expert without a society is unlabelled
@@ -82,6 +89,8 @@ class MatchingRuntime:
         self.settings.models_dir.mkdir(parents=True, exist_ok=True)
         path = fit_embedded_counts(counts, words, self.settings.models_dir, labels=labels)
         self.encoder = EmbeddedEncoder(path, self.segmenter)
+        vectors = self.encoder.encode_counts(counts, words)
+        return dict(zip((text_hash(r.text) for r in rows), vectors, strict=True))
 
     def encoder_matches(self, state: IndexState) -> bool:
         return self.encoder is not None and self.encoder.model_id == state.model_id

@@ -89,6 +89,10 @@ def test_vectors_from_counts_equal_vectors_from_token_lists(tmp_path, monkeypatc
     np.testing.assert_array_equal(enc.encode(texts, tokens=tokens), want)  # a few: lists
     monkeypatch.setattr(encoders, "NUMPY_COUNTS", 1)
     np.testing.assert_array_equal(enc.encode(texts, tokens=tokens), want)  # many: numpy
+    np.testing.assert_array_equal(enc.encode_counts(counts, words), want)  # a build's fit
+    enc.batch_size = 1
+    monkeypatch.setattr(encoders, "COUNT_BLOCK", 5)  # in blocks of 5 rows
+    np.testing.assert_array_equal(enc.encode_counts(counts, words), want)
 
 
 def test_the_embedded_model_is_saved_without_torch_and_loads_in_sentence_transformers(tmp_path):

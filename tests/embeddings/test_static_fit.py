@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.embeddings.static_fit import fit_static_embedding, randomized_svd
+from matcher.embeddings import static_fit
+from matcher.embeddings.static_fit import fit_static_embedding, product, randomized_svd
 
 WATER = ["水利", "灌溉", "堤坝", "泵站", "渠道", "水库", "防洪", "河道"]
 METAL = ["钢材", "焊接", "轧制", "合金", "热处理", "铸造", "锻压", "淬火"]
@@ -165,6 +166,23 @@ def test_randomized_svd_of_a_large_sparse_matrix_matches_exact_svd():
     np.testing.assert_allclose(vt @ vt.T, np.eye(5), atol=1e-3)
     np.testing.assert_allclose(np.abs(vt @ exact_vt[:5].T), np.eye(5), atol=1e-3)
     np.testing.assert_allclose(u.T @ dense, s[:, None] * vt, rtol=1e-3, atol=1e-2)
+
+
+def test_sparse_product_in_row_blocks_has_the_same_bits(monkeypatch):
+    """The SVD's sparse products run in row blocks, one per core: every row as one product
+    computes it, bit for bit, so the fit does not depend on the core count."""
+    rng = np.random.default_rng(2)
+    a = sp.random(3_000, 500, density=0.02, format="csr", dtype=np.float32, random_state=rng)
+    empty = np.ones(3_000, np.float32)
+    empty[1_000:1_400] = 0.0  # empty rows at a block edge
+    a = sp.csr_matrix(sp.diags(empty) @ a)
+    a.eliminate_zeros()
+    y = rng.standard_normal((500, 17), dtype=np.float32)
+    monkeypatch.setattr(static_fit, "PARALLEL_NNZ", 1)
+    monkeypatch.setattr(static_fit.os, "cpu_count", lambda: 3)
+    np.testing.assert_array_equal(product(a)(y), a @ y)
+    z = rng.standard_normal((3_000, 5), dtype=np.float32)
+    np.testing.assert_array_equal(product(a.T)(z), sp.csr_matrix(a.T) @ z)
 
 
 def test_fit_from_counts_equals_fit_from_token_lists():

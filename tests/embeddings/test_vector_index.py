@@ -11,6 +11,7 @@ from matcher.embeddings.vector_index import (
     RECALL_TARGET,
     WINDOW_CHARS,
     VectorIndex,
+    exact_top,
     need_like_texts,
     recall_at,
 )
@@ -41,6 +42,16 @@ def test_tuned_nprobe_is_within_a_sixteenth_of_the_smallest_that_reaches_the_tar
     )
     assert smallest <= ann.info.nprobe <= smallest + max(1, ann.info.nprobe // 16)
     assert ann.index.nprobe == ann.info.nprobe
+
+
+def test_recall_read_off_the_probe_curve_equals_recall_searched_at_each_nprobe():
+    ids, data, queries = _data()
+    ann = VectorIndex.build(ids, data, ann_threshold=1000, queries=queries)
+    truth = exact_top(data, ids, queries, 10)
+    curve = ann.probe_curve(np.asarray(queries, np.float32), truth)
+    assert len(curve) == ann.index.nlist and curve[-1] == 1.0
+    searched = [_recall_with(ann, p, data, ids, queries) for p in range(1, ann.index.nlist + 1)]
+    np.testing.assert_allclose(curve, searched, atol=1 / truth.size)
 
 
 def _recall_with(ann: VectorIndex, nprobe: int, data, ids, queries) -> float:

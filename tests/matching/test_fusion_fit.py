@@ -28,10 +28,10 @@ def _store(per_society: int):
     return experts, societies, members
 
 
-def _fit(per_society: int):
+def _inputs(per_society: int) -> dict:
     seg = Segmenter(None)
     experts, societies, members = _store(per_society)
-    return fit_store_fusion(
+    return dict(
         experts=experts,
         societies=societies,
         memberships=members,
@@ -42,6 +42,23 @@ def _fit(per_society: int):
         embedded=True,
         cfg=RankingConfig(),
     )
+
+
+def _fit(per_society: int):
+    return fit_store_fusion(**_inputs(per_society))
+
+
+def test_a_fit_started_aside_equals_the_fit_in_line_and_raises_its_errors():
+    """A build from scratch fits the fusion in a thread while it builds the indexes."""
+    from matcher.matching.lifecycle import _Aside
+
+    aside = _Aside(fit_store_fusion, **_inputs(25))
+    got, want = aside.result(), _fit(25)
+    assert got.fusion.to_dict() == want.fusion.to_dict()
+    assert got.experts.to_dict() == want.experts.to_dict() and got.labelled == want.labelled
+    broken = _Aside(fit_store_fusion, **{**_inputs(25), "memberships": None})
+    with pytest.raises(AttributeError):
+        broken.result()
 
 
 def test_a_store_with_enough_labelled_experts_gets_fitted_weights():
