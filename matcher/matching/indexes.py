@@ -404,8 +404,9 @@ def save_state(
         "society_capacity": [[k, v] for k, v in state.society_capacity.items()],
     }
     bundle = persist.Bundle(meta, docs, arrays)
+    fmt = persist.DELTA_FORMAT if deltas else persist.FORMAT
     state.name = persist.write_version(
-        index_dir, bundle, version=state.version, extra=extra, reuse=reuse
+        index_dir, bundle, version=state.version, extra=extra, reuse=reuse, fmt=fmt
     )
     state.counts.saved(state.name, delta=delta)
     rows = {"experts": len(state.experts.ids), "societies": len(state.societies.ids)}

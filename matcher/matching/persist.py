@@ -44,6 +44,12 @@ from matcher import faults
 from matcher.private import temp_tag
 
 FORMAT = 2
+"""A version whose every array is in its own files."""
+DELTA_FORMAT = 3
+"""A version holding row deltas on a base's linked files (``row_delta``): code that predates
+deltas refuses it (another format) and rebuilds, where it would read the base's rows as this
+version's — a rolling upgrade never ranks with shifted vectors."""
+READABLE = (FORMAT, DELTA_FORMAT)
 STATE_FILE = "CURRENT"
 """The pointer file (what the crash tests look for: absent until a first build completes)."""
 GRACE_SECONDS = 600
@@ -104,14 +110,16 @@ def write_version(
     version: str,
     extra: dict[str, object] | None = None,
     reuse: tuple[Version, list[str]] | None = None,
+    fmt: int = FORMAT,
 ) -> str:
     """Write a new version directory and make it current; returns its name. ``extra``:
     objects that save themselves (``save(path) -> list[Path]``, e.g. FAISS indexes);
-    ``reuse``: files of another version taken as they are (hard links, else copies)."""
+    ``reuse``: files of another version taken as they are (hard links, else copies);
+    ``fmt``: ``DELTA_FORMAT`` when it holds row deltas."""
     index_dir.mkdir(parents=True, exist_ok=True)
     _remove_legacy(index_dir)
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"{time.time_ns() % 10**9:09d}"[:3]
-    name = f"v{FORMAT}-{stamp}-{hashlib.sha1(version.encode()).hexdigest()[:12]}"
+    name = f"v{fmt}-{stamp}-{hashlib.sha1(version.encode()).hexdigest()[:12]}"
     tmp = index_dir / f"{name}.tmp{temp_tag()}"
     tmp.mkdir()
     files: list[Path] = []
@@ -132,7 +140,7 @@ def write_version(
         except (Refused, OSError):
             shutil.rmtree(tmp, ignore_errors=True)
             raise Refused("files to reuse are gone or changed") from None
-    manifest = {"format": FORMAT, "version": version, "created": time.time(), "files": listed}
+    manifest = {"format": fmt, "version": version, "created": time.time(), "files": listed}
     (tmp / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     _fsync_dir(tmp)
     faults.point("index:before_rename")
@@ -164,7 +172,7 @@ class Version:
             manifest = json.loads(_read_limited(self.dir / "manifest.json"))
         except (OSError, ValueError) as exc:
             raise Refused(f"manifest unreadable: {exc}") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        if not isinstance(manifest, dict) or manifest.get("format") not in READABLE:
             raise Refused("another format")
         files = manifest.get("files")
         if not isinstance(files, dict) or not all(_FILE.match(str(k)) for k in files):

@@ -4,6 +4,7 @@ when the patch does not apply."""
 
 from __future__ import annotations
 
+import json
 from itertools import combinations
 
 import numpy as np
@@ -11,8 +12,8 @@ import pytest
 import scipy.sparse as sp
 from sqlalchemy import select
 
-from matcher.matching import incremental, indexes, lifecycle, profiles
-from matcher.matching.indexes import build_state, load_tokens
+from matcher.matching import incremental, indexes, lifecycle, persist, profiles
+from matcher.matching.indexes import build_state, load_state, load_tokens
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.service import MatchingRuntime, ensure_indexes
 from matcher.models import Expert, Society, TargetKind, TechNeed
@@ -290,6 +291,34 @@ def _assert_loads_as_held(settings, held) -> MatchingRuntime:
     return fresh
 
 
+def _format(version_dir) -> int:
+    return json.loads((version_dir / "manifest.json").read_text("utf-8"))["format"]
+
+
+def test_code_that_predates_row_deltas_refuses_a_patched_version(settings, store, monkeypatch):
+    """A reader that knows only whole versions (format 2, as before row deltas) would read a
+    delta version's linked base rows as its own: the version's format makes it refuse and
+    rebuild instead, while whole versions stay readable to it."""
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    with store.transaction() as s:
+        seed(s)
+        _bulk_experts(s, 60)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    monkeypatch.setattr(persist, "READABLE", (persist.FORMAT,))
+    assert load_state(settings.index_dir) is not None  # a whole version: still readable
+    with store.transaction() as s:
+        s.scalar(select(Expert).where(Expert.external_id == "B-0")).profile += " 焊缝跟踪"
+    with store.transaction() as s:
+        assert ensure_indexes(session=s, runtime=runtime).patched
+    assert _format(settings.index_dir / runtime.state.name) == persist.DELTA_FORMAT
+    assert load_state(settings.index_dir) is None  # refused: the old reader rebuilds
+    monkeypatch.setattr(persist, "READABLE", (persist.FORMAT, persist.DELTA_FORMAT))
+    assert load_state(settings.index_dir).name == runtime.state.name
+
+
 @pytest.mark.parametrize("threshold", [100, 50_000])
 def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeypatch, threshold):
     """A patched version writes only the changed rows of the expert vectors and
@@ -307,6 +336,7 @@ def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeyp
         ensure_indexes(session=s, runtime=runtime)
     kind = "ivf" if threshold == 100 else "flat"
     assert runtime.state.experts.ann.info.kind == kind
+    assert _format(settings.index_dir / runtime.state.name) == persist.FORMAT
     for step in range(3):
         with store.transaction() as s:
             by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
@@ -332,6 +362,7 @@ def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeyp
         assert (saved / "experts.faiss").is_file() == (kind == "ivf")
         assert (saved / "societies.rows.json").stat().st_nlink >= 2  # unchanged: linked
         assert (saved / "names.json").stat().st_nlink >= 2 or step < 2
+        assert _format(saved) == persist.DELTA_FORMAT
         fresh = _assert_loads_as_held(settings, held)
         if kind == "flat":  # (an approximate index built anew is trained anew: not alike)
             with store.transaction() as s:
