@@ -157,6 +157,8 @@ def index_of(version: persist.Version, ids: np.ndarray, vectors: np.ndarray) -> 
     new = np.flatnonzero(rows < 0)
     if len(new):
         ann.index.add_with_ids(np.ascontiguousarray(vectors[new], np.float32), ids[new])
+    if ann.index.ntotal != len(ids):
+        raise persist.Refused(f"{FAISS}: not one vector per row after its delta")
     ann.info = info
     if info.kind == "ivfpq":
         ann.attach(ids, vectors)
