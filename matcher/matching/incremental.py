@@ -4,9 +4,10 @@ segmented, counted and encoded; the other rows' counts and vectors are taken fro
 previous state, and every derived weight (society documents, IDF, BM25, the society
 vectors and the dense index) comes from ``matcher.matching.indexes.assemble_state``, as in a
 build from scratch, so the result ranks as a full rebuild does (the experts' character-bigram
-TF-IDF rows none of whose terms moved IDF are taken from the previous state: the very numbers
-a full pass gives, ``matcher.ranking.evidence.reweighed``). ``None`` whenever the patch does
-not apply (the caller builds from scratch)."""
+TF-IDF rows, the society documents' TF-IDF rows and the centroids none of whose inputs or
+terms' IDF moved are taken from the previous state: the very numbers a full pass gives,
+``matcher.ranking.evidence.reweighed``, ``patched_centroids``). ``None`` whenever the patch
+does not apply (the caller builds from scratch)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from matcher.matching.text_counts import base_files as counts_base
 from matcher.matching.tokens import EXTRA, TokenCache
 from matcher.matching.tokens import base_files as tokens_base
 from matcher.ranking.bm25 import BM25
-from matcher.ranking.evidence import SocietyEvidence, document_counts
+from matcher.ranking.evidence import Earlier, SocietyEvidence, document_counts
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus, is_expert
@@ -283,7 +283,9 @@ def evidence_from_counts(
         vocab=vocab,
         members=members,
         doc_counts=docs,
-        previous=None if previous is None else (previous.evidence, previous.e_src),
+        previous=None
+        if previous is None
+        else Earlier(previous.evidence, previous.e_src, previous.s_src, counts.docs_src),
     )
     s_vecs = np.array(s_vecs, np.float32, copy=True)
     for pos, rows in enumerate(s_rows):

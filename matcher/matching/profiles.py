@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Connection, Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from matcher.models import (
@@ -75,21 +75,31 @@ class Row:
 
 
 def expert_rows(session: Session) -> list[Row]:
-    rows = session.execute(
-        select(
-            Expert.id,
-            Expert.external_id,
-            Expert.name,
-            cast(Expert.research_areas, Text),
-            Expert.profile,
-            Expert.city,
-        ).order_by(Expert.id)
-    ).all()
+    rows = (
+        _core(session)
+        .execute(
+            select(
+                Expert.id,
+                Expert.external_id,
+                Expert.name,
+                cast(Expert.research_areas, Text),
+                Expert.profile,
+                Expert.city,
+            ).order_by(Expert.id)
+        )
+        .all()
+    )
     areas_of = json_lists([r[3] for r in rows])
     return [
         Row(i, ext, name, " ".join([*areas, profile or ""]), city, " ".join(areas))
         for (i, ext, name, _, profile, city), areas in zip(rows, areas_of, strict=True)
     ]
+
+
+def _core(session: Session) -> Connection:
+    """The session's connection: a plain column select runs there without the ORM's
+    per-row result processing (a third of reading 10^5 rows), in the same transaction."""
+    return session.connection()
 
 
 def json_lists(texts: list[str | None]) -> list[list]:
@@ -145,10 +155,14 @@ def society_rows(session: Session) -> list[Row]:
 def memberships(session: Session) -> dict[int, list[int]]:
     """Expert id → ids of its societies."""
     out: dict[int, list[int]] = {}
-    for eid, sid in session.execute(
-        select(expert_societies.c.expert_id, expert_societies.c.society_id).order_by(
-            expert_societies.c.expert_id, expert_societies.c.society_id
+    for eid, sid in (
+        _core(session)
+        .execute(
+            select(expert_societies.c.expert_id, expert_societies.c.society_id).order_by(
+                expert_societies.c.expert_id, expert_societies.c.society_id
+            )
         )
+        .all()
     ):
         out.setdefault(eid, []).append(sid)
     return out

@@ -90,15 +90,15 @@ class SocietyEvidence:
         vocab: dict[str, dict[str, int]],
         members: Sequence[Sequence[int]],
         doc_counts: dict[str, sp.csr_matrix] | None = None,
-        previous: tuple[SocietyEvidence, np.ndarray] | None = None,
+        previous: Earlier | None = None,
     ) -> SocietyEvidence:
         """``build`` from count matrices (keys ``char12``, ``char``, ``word``) of the
         societies' own texts and of every expert, over one shared vocabulary per key: a
         society's document counts are its own plus its members' (``doc_counts`` when the
         caller has them, else one sparse product), so no document is ever assembled as a
-        token list. ``previous``: an earlier evidence and, per expert row, its row there
-        when its counts are unchanged (else -1): those rows of ``char_experts`` are kept
-        when none of their terms' weights moved (``reweighed``)."""
+        token list. ``previous``: an earlier evidence and which rows are unchanged since
+        (``Earlier``): the rows of ``char_experts``, of the documents and of the centroids
+        none of whose inputs or terms' weights moved are kept (``reweighed``)."""
         rows = [np.asarray(m, dtype=np.int64) for m in members]
         if doc_counts is None:
             doc_counts = document_counts(own, experts, rows)
@@ -106,17 +106,22 @@ class SocietyEvidence:
         for key in ("char12", "char", "word"):
             counts = doc_counts[key]
             spaces[key], keeps[key] = TfidfSpace.fit_counts(counts, vocab[key])
-            docs[key] = spaces[key].weigh(restrict_columns(counts, keeps[key]))
+            earlier = previous and previous.docs(key)
+            docs[key] = reweighed(spaces[key], keeps[key], counts, earlier)[0]
         char = spaces["char"]
-        char_experts, reused = reweighed(char, keeps["char"], experts["char"], previous)
+        earlier = previous and (previous.evidence.char, previous.evidence.char_experts)
+        char_experts, reused = reweighed(
+            char, keeps["char"], experts["char"], earlier and (*earlier, previous.e_src)
+        )
+        own_char = restrict_columns(own["char"], keeps["char"])
         out = cls(
             char12=spaces["char12"],
             char=char,
             word=spaces["word"],
             char12_docs=docs["char12"],
             char_docs=docs["char"],
-            char_centroids=centroids(
-                char_experts, char.weigh(restrict_columns(own["char"], keeps["char"])), rows
+            char_centroids=patched_centroids(
+                char_experts, (char, own_char), rows, previous and (previous, reused)
             ),
             word_docs=docs["word"],
             char_experts=char_experts,
@@ -284,31 +289,62 @@ def document_counts(
     return {k: sp.csr_matrix(assign @ experts[k] + own[k]) for k in ("char12", "char", "word")}
 
 
+@dataclass
+class Earlier:
+    """What a patched refresh keeps of an earlier evidence: per expert row, its row there
+    when its counts are unchanged (else -1), and per society row, its row there when its
+    own text is unchanged (``s_src``) and when its document counts are (``doc_src``;
+    None: every document is weighed anew)."""
+
+    evidence: SocietyEvidence
+    e_src: np.ndarray
+    s_src: np.ndarray
+    doc_src: np.ndarray | None = None
+
+    def docs(self, key: str) -> tuple[TfidfSpace, sp.csr_matrix, np.ndarray] | None:
+        """The earlier space and documents of ``key``, with ``doc_src`` (for ``reweighed``)."""
+        if self.doc_src is None:
+            return None
+        return getattr(self.evidence, key), getattr(self.evidence, f"{key}_docs"), self.doc_src
+
+
 def reweighed(
     space: TfidfSpace,
     keep: np.ndarray,
     counts: sp.csr_matrix,
-    previous: tuple[SocietyEvidence, np.ndarray] | None,
+    previous: tuple[TfidfSpace, sp.csr_matrix, np.ndarray] | None,
 ) -> tuple[sp.csr_matrix, np.ndarray | None]:
-    """``space.weigh(counts[:, keep])`` (the experts' character-bigram rows), taking from
-    ``previous`` (an evidence, and per row its row there with the same counts, or -1) every
+    """``space.weigh(counts[:, keep])``, taking from ``previous`` (an earlier space, the rows
+    it weighed, and per row of ``counts`` its row there with the same counts, or -1) every
     row none of whose terms changed IDF or entered the space: a row's weights depend only
     on its counts and its terms' IDF, so those rows are the very numbers a full pass gives.
     A full pass when the previous space is not a prefix of this one (a term left it). Also
     each row's row in ``previous`` it was taken from, or -1 (None: a full pass)."""
-    if previous is None:
+    src = None if previous is None else unmoved(space, keep, counts, previous[0], previous[2])
+    if src is None or int(src.max(initial=-1)) >= previous[1].shape[0]:
         return space.weigh(restrict_columns(counts, keep)), None
-    old, src = previous
-    n_old = len(old.char.vocab)
+    old_rows = previous[1]
+    if old_rows.shape[1] != len(previous[0].vocab):
+        return space.weigh(restrict_columns(counts, keep)), None
+    redo = np.flatnonzero(src < 0)
+    fresh = space.weigh(restrict_columns(counts[redo], keep))
+    return take_rows(old_rows, fresh, src, len(space.vocab)), src
+
+
+def unmoved(
+    space: TfidfSpace, keep: np.ndarray, counts: sp.csr_matrix, old: TfidfSpace, src: np.ndarray
+) -> np.ndarray | None:
+    """``src`` (per row of ``counts``, its earlier row with the same counts, or -1) with -1
+    also for the rows holding a term whose IDF moved since ``old`` or that entered the
+    space; None when ``old`` is not a prefix of ``space`` (a term left it)."""
+    n_old = len(old.vocab)
     if (
         len(space.vocab) < n_old
-        or old.char_experts.shape[1] != n_old
         or len(src) != counts.shape[0]
-        or (len(src) and int(src.max()) >= old.char_experts.shape[0])
-        or list(space.vocab)[:n_old] != list(old.char.vocab)
+        or list(space.vocab)[:n_old] != list(old.vocab)
     ):
-        return space.weigh(restrict_columns(counts, keep)), None
-    moved = np.flatnonzero(space.idf[:n_old] != old.char.idf)
+        return None
+    moved = np.flatnonzero(space.idf[:n_old] != old.idf)
     flag = np.zeros(counts.shape[1] + 1, bool)
     flag[keep[moved]] = True
     flag[keep[n_old:]] = True
@@ -316,9 +352,37 @@ def reweighed(
     touched = np.searchsorted(counts.indptr, hits, side="right") - 1
     src = np.array(src, np.int64, copy=True)
     src[touched] = -1
+    return src
+
+
+def patched_centroids(
+    experts: sp.csr_matrix,
+    own: tuple[TfidfSpace, sp.csr_matrix],
+    members: list[np.ndarray],
+    previous: tuple[Earlier, np.ndarray | None] | None,
+) -> sp.csr_matrix:
+    """``centroids`` of the experts' weighed rows and the societies' own counts (weighed in
+    the space given), taking from ``previous`` (an earlier evidence, and per expert row the
+    row of its ``char_experts`` kept, ``reweighed``'s) every society row whose own row is
+    unchanged and whose members are the very rows, in the same order, it summed then: a
+    row's sum and norm depend on those alone, so it is the number a full pass gives."""
+    space, own_counts = own
+    weighed = space.weigh(own_counts)
+    if previous is None or previous[1] is None:
+        return centroids(experts, weighed, members)
+    earlier, reused = previous
+    old = earlier.evidence
+    keep = np.arange(own_counts.shape[1])
+    src = unmoved(space, keep, own_counts, old.char, earlier.s_src)
+    if src is None or old.char_centroids.shape != (len(old.members), len(old.char.vocab)):
+        return centroids(experts, weighed, members)
+    for s in np.flatnonzero(src >= 0).tolist():
+        was = old.members[src[s]] if src[s] < len(old.members) else None
+        if was is None or not np.array_equal(reused[members[s]], was):
+            src[s] = -1
     redo = np.flatnonzero(src < 0)
-    fresh = space.weigh(restrict_columns(counts[redo], keep))
-    return take_rows(old.char_experts, fresh, src, len(space.vocab)), src
+    fresh = centroids(experts, weighed[redo], [members[s] for s in redo.tolist()])
+    return take_rows(old.char_centroids, fresh, src, len(space.vocab))
 
 
 def centroids(
@@ -329,5 +393,6 @@ def centroids(
     text (one document per society lets long profiles dominate)."""
     assign = assignment(members, own.shape[0], experts.shape[0])
     total = sp.csr_matrix(assign @ experts + own)
+    total.sum_duplicates()  # (sorted: each row's sums in one order however many rows)
     norms = np.sqrt(np.asarray(total.multiply(total).sum(axis=1)).ravel())
     return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ total).astype(np.float32)

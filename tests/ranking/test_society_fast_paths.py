@@ -87,11 +87,35 @@ def test_present_each_finds_the_terms_of_each_document():
     assert bm25.present(2, []) == []
 
 
+def _same_rows(old: dict[str, sp.csr_matrix], new: dict[str, sp.csr_matrix]) -> np.ndarray:
+    """Per row of ``new``, the same row of ``old`` when its counts are equal in every space
+    (the rows line up), else -1."""
+    out = np.arange(new["char"].shape[0])
+    for key, m in new.items():
+        diff = widen(sp.csr_matrix(old[key]), m.shape[1]) - m
+        out[np.unique(sp.coo_matrix(diff).row)] = -1
+    return out
+
+
+def _spy_kept(monkeypatch) -> dict[int, int]:
+    """Rows kept by ``take_rows`` in ``evidence``, summed by the number of rows assembled."""
+    kept: dict[int, int] = {}
+    real = evidence.take_rows
+
+    def spy(old, fresh, src, width):
+        kept[len(src)] = kept.get(len(src), 0) + int((src >= 0).sum())
+        return real(old, fresh, src, width)
+
+    monkeypatch.setattr(evidence, "take_rows", spy)
+    return kept
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_reweighed_expert_rows_equal_a_full_weighing_bit_for_bit(seed):
-    """A patched refresh keeps the experts' character-bigram rows none of whose terms moved
-    IDF: edited, removed and added experts, a membership moved (society documents, hence
-    IDF, change), a new term; seed 0 also drops a term from every document (a full pass)."""
+def test_reweighed_expert_rows_equal_a_full_weighing_bit_for_bit(seed, monkeypatch):
+    """A patched refresh keeps the experts' character-bigram rows, the society documents
+    and centroids none of whose inputs or terms' IDF moved: edited, removed and added
+    experts, a membership moved (society documents, hence IDF, change), a new term; seed 0
+    also drops a term from every document (a full pass)."""
     n_s, n_e, v = 8, 200, 300
     keys = ("char12", "char", "word")
     vocab = {k: {f"t{i}": i for i in range(v)} for k in keys}
@@ -130,13 +154,63 @@ def test_reweighed_expert_rows_equal_a_full_weighing_bit_for_bit(seed):
     vocab2 = {k: {**w, "new": v} for k, w in vocab.items()}
     args = dict(own=own2, experts=new, vocab=vocab2, members=moved)
     full = SocietyEvidence.from_counts(**args)
-    patched = SocietyEvidence.from_counts(**args, previous=(old, src))
-    a, b = patched.char_experts, full.char_experts
-    assert a.shape == b.shape and a.dtype == b.dtype
-    assert np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices)
-    assert np.array_equal(a.data, b.data)
+    s_src = _same_rows(own, own2)  # society 0's description loses seed 0's term
+    doc_src = _same_rows(
+        *(evidence.document_counts(*x) for x in ((own, experts, members), (own2, new, moved)))
+    )
+    kept = _spy_kept(monkeypatch)
+    earlier = evidence.Earlier(old, src, s_src, doc_src)
+    patched = SocietyEvidence.from_counts(**args, previous=earlier)
+    for name in ("char_experts", "char12_docs", "char_docs", "word_docs", "char_centroids"):
+        a, b = getattr(patched, name), getattr(full, name)
+        assert a.shape == b.shape and a.dtype == b.dtype, name
+        assert np.array_equal(a.toarray(), b.toarray()), name  # bit for bit
+        assert np.array_equal(np.diff(a.indptr), np.diff(b.indptr)), name
+    assert seed == 0 or kept[n_e] > 0  # (every document changed: memberships shifted)
     assert seed == 0 or "new" in full.char.vocab  # the new term entered the space
     n_old = len(old.char.vocab)
     if list(full.char.vocab)[:n_old] == list(old.char.vocab):  # rows kept: some, not all
         moved_idf = full.char.idf[:n_old] != old.char.idf
         assert seed and 0 < moved_idf.sum() < n_old
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_unchanged_documents_and_centroids_are_kept_bit_for_bit(seed, monkeypatch):
+    """One expert's counts edited (a term its society's document already holds: no IDF
+    moves), another's given a term only other societies hold (its IDF moves) and a
+    society's description edited alike: the
+    documents and centroids of the untouched societies are kept, the rest weighed anew,
+    and all equal a full pass bit for bit."""
+    n_s, n_e, v = 8, 200, 300
+    keys = ("char12", "char", "word")
+    vocab = {k: {f"t{i}": i for i in range(v)} for k in keys}
+    own = {k: _counts(n_s, v, seed + 100) for k in keys}
+    experts = {k: _counts(n_e, v, seed) for k in keys}
+    members = [np.flatnonzero(np.arange(n_e) % n_s == s) for s in range(n_s)]
+    old = SocietyEvidence.from_counts(own=own, experts=experts, vocab=vocab, members=members)
+    new = {k: sp.lil_matrix(m) for k, m in experts.items()}
+    docs = evidence.document_counts(own, experts, members)
+    for k in keys:
+        row = docs[k].getrow(5 % n_s)  # expert 5's society holds this term already
+        new[k][5, int(row.indices[0])] += 1
+        held = np.setdiff1d(docs[k].indices, docs[k].getrow(6 % n_s).indices)
+        new[k][6, int(held[0])] = 1  # a term other societies' documents hold, not its own
+    new = {k: sp.csr_matrix(m) for k, m in new.items()}
+    own2 = {k: sp.lil_matrix(m) for k, m in own.items()}
+    for k in keys:  # a society's description: one more of a term it holds
+        own2[k][np.flatnonzero(np.diff(own[k].indptr))[0], int(own[k].indices[0])] += 1
+    own2 = {k: sp.csr_matrix(m) for k, m in own2.items()}
+    src = np.arange(n_e)
+    src[[5, 6]] = -1
+    args = dict(own=own2, experts=new, vocab=vocab, members=members)
+    full = SocietyEvidence.from_counts(**args)
+    doc_src = _same_rows(docs, evidence.document_counts(own2, new, members))
+    kept = _spy_kept(monkeypatch)
+    earlier = evidence.Earlier(old, src, _same_rows(own, own2), doc_src)
+    patched = SocietyEvidence.from_counts(**args, previous=earlier)
+    for name in ("char_experts", "char12_docs", "char_docs", "word_docs", "char_centroids"):
+        a, b = getattr(patched, name), getattr(full, name)
+        assert a.shape == b.shape, name
+        assert np.array_equal(a.toarray(), b.toarray()), name  # bit for bit
+    assert 0 < kept[n_s] < 4 * n_s  # documents (three spaces) and centroids, some kept
+    assert 0 < kept[n_e] < n_e
