@@ -27,9 +27,9 @@ from matcher.ranking.rank import is_expert
 
 log = logging.getLogger(__name__)
 
-STALENESS_BOUND_SECONDS = 10
+STALENESS_BOUND_SECONDS = 7
 """The bound the README states at 100,000 realistic experts on 2 cores: ``staleness_bound``
-of the default 2 s poll and the 6.1 s refresh ``scripts/benchmark_speed.py`` measured,
+of the default 2 s poll and the 3.9 s refresh ``scripts/benchmark_speed.py`` measured,
 rounded up. Change it with the measurement; the README quotes it (a test checks)."""
 
 
