@@ -189,10 +189,10 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
 
     from matcher.config import get_settings
     from matcher.db import open_store
-    from matcher.matching.indexes import save_state
     from matcher.matching.lifecycle import ensure_indexes
     from matcher.matching.results import BATCH, _queries, rank_queries
     from matcher.matching.runtime import MatchingRuntime
+    from matcher.matching.saved_state import save_state
     from matcher.models import Expert, TargetKind, TechNeed
 
     get_settings.cache_clear()

@@ -23,16 +23,10 @@ from sqlalchemy.orm import Session
 
 from matcher.matching import persist, profiles
 from matcher.matching.incremental import patch_limit, patched_state
-from matcher.matching.indexes import (
-    IndexState,
-    Linked,
-    build_state,
-    load_state,
-    load_tokens,
-    save_state,
-)
+from matcher.matching.indexes import IndexState, build_state
 from matcher.matching.profiles import text_hash
 from matcher.matching.runtime import MatchingRuntime
+from matcher.matching.saved_state import Linked, load_state, load_tokens, save_state
 from matcher.matching.text_counts import TextCounts
 from matcher.matching.tokens import TokenCache, extra_since
 from matcher.ranking.rank import is_expert

@@ -18,8 +18,9 @@ from matcher.embeddings.encoders import (
     fit_embedded_counts,
 )
 from matcher.matching import persist
-from matcher.matching.indexes import IndexState, load_state
+from matcher.matching.indexes import IndexState
 from matcher.matching.profiles import text_hash
+from matcher.matching.saved_state import load_state
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
 from matcher.text.char_counts import embedding_counts

@@ -13,8 +13,9 @@ import scipy.sparse as sp
 from sqlalchemy import select
 
 from matcher.matching import incremental, indexes, lifecycle, persist, profiles
-from matcher.matching.indexes import build_state, load_state, load_tokens
+from matcher.matching.indexes import build_state
 from matcher.matching.results import _queries, rank_queries
+from matcher.matching.saved_state import load_state, load_tokens
 from matcher.matching.service import MatchingRuntime, ensure_indexes
 from matcher.models import Expert, Society, TargetKind, TechNeed
 from matcher.ranking.evidence import document_counts

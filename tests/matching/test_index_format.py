@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select, text
 
 from matcher.matching import lifecycle, persist
-from matcher.matching.indexes import STATE_FILE, load_state, load_tokens
 from matcher.matching.profiles import signature, text_hash
+from matcher.matching.saved_state import STATE_FILE, load_state, load_tokens
 from matcher.matching.service import MatchingRuntime, ensure_indexes, get_matches, ready
 from matcher.models import Expert, Society, TechNeed
 

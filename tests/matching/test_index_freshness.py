@@ -7,7 +7,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from matcher.matching.indexes import STATE_FILE
+from matcher.matching.saved_state import STATE_FILE
 from matcher.matching.service import MatchingRuntime, ensure_indexes, get_matches, match_need
 from matcher.models import Expert, TargetKind, TechNeed
 
