@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.matching.text_counts import SPACES, TextCounts
+from matcher.matching.text_counts import TextCounts
 from matcher.ranking.evidence import SocietyEvidence, assignment
-from matcher.text.counts import widen
+from matcher.text.counts import SPACES, widen
 
 
 @dataclass

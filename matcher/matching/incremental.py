@@ -23,6 +23,7 @@ from matcher.matching.indexes import IndexState, assemble_state
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.row_delta import FAISS, RowBase, follow
 from matcher.matching.text_counts import TextCounts
+from matcher.text.counts import SPACES
 
 PATCH_SHARE = 0.01
 """A refresh patches the previous state when the texts changed, added or removed (experts
@@ -123,7 +124,7 @@ def row_bases(previous: IndexState, state: IndexState, e_src: np.ndarray) -> dic
         "evidence.char_experts": follow(bases.get("evidence.char_experts"), state.evidence.reused),
         **{
             f"counts.docs.{k}": follow(bases.get(f"counts.docs.{k}"), state.counts.docs_src)
-            for k in ("char12", "char", "word")
+            for k in SPACES
         },
     }
     old, new = previous.experts.ann.info, state.experts.ann.info

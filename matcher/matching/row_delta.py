@@ -17,13 +17,13 @@ import scipy.sparse as sp
 
 from matcher.embeddings.vector_index import IndexInfo, VectorIndex
 from matcher.matching import persist
-from matcher.text.counts import take_rows
+from matcher.text.counts import SPACES, take_rows
 
 FAISS = "experts.faiss"
 ROWS_OF = {
     "experts.vectors": "experts",
     "evidence.char_experts": "experts",
-    **{f"counts.docs.{space}": "societies" for space in ("char12", "char", "word")},
+    **{f"counts.docs.{space}": "societies" for space in SPACES},
     FAISS: "experts",
 }
 """The arrays a patched version may save as a delta, and whose rows they are: one edited

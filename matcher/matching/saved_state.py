@@ -22,6 +22,7 @@ from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import Corpus
+from matcher.text.counts import SPACES
 
 STATE_FILE = persist.STATE_FILE
 _EAGER = ("experts", "societies", "evidence")
@@ -88,7 +89,7 @@ def save_state(
         docs[f"{part}.rows"] = {"cities": c.cities, "fit_texts": c.fit_texts}
         extra[f"{part}.faiss"] = c.ann
     ev = state.evidence
-    for space in ("char12", "char", "word"):
+    for space in SPACES:
         arrays[f"evidence.{space}.idf"] = getattr(ev, space).idf
         docs[f"vocab.evidence.{space}"] = list(getattr(ev, space).vocab)
     for m in ("char12_docs", "char_docs", "char_centroids", "word_docs", "char_experts"):
@@ -150,7 +151,7 @@ def _unchanged(state: IndexState, linked: Linked, docs: dict, arrays: dict) -> l
     if prev is None or prev.name != linked.source.name:
         return []
     same = {}
-    for space in ("char12", "char", "word"):
+    for space in SPACES:
         a, b = getattr(state.evidence, space), getattr(prev.evidence, space)
         same[f"vocab.evidence.{space}.json"] = a.vocab == b.vocab
     for part in ("experts", "societies"):
@@ -281,7 +282,7 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
             s: TfidfSpace.from_parts(
                 version.json(f"vocab.evidence.{s}"), version.array(f"evidence.{s}.idf")
             )
-            for s in ("char12", "char", "word")
+            for s in SPACES
         }
         arrays = version.arrays("evidence.")
         mats = {

@@ -15,9 +15,8 @@ import scipy.sparse as sp
 
 from matcher.matching import persist, row_delta
 from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import count_vocab, gather_rows, take_rows
+from matcher.text.counts import SPACES, count_vocab, gather_rows, take_rows
 
-SPACES = ("char12", "char", "word")
 PARTS = ("experts", "own")
 
 

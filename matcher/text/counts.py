@@ -8,6 +8,10 @@ from itertools import chain, repeat
 import numpy as np
 import scipy.sparse as sp
 
+SPACES = ("char12", "char", "word")
+"""The term spaces a text is counted in: character 1–2-grams, character bigrams, (jieba)
+words — the keys of per-space counts, vocabularies and society documents."""
+
 
 def count_matrix(
     docs: Sequence[Sequence[str]], vocab: dict[str, int], dtype: type = np.float32

@@ -12,7 +12,7 @@ import pytest
 import scipy.sparse as sp
 from sqlalchemy import select
 
-from matcher.matching import incremental, indexes, lifecycle, persist, profiles
+from matcher.matching import incremental, indexes, lifecycle, persist, profiles, row_delta
 from matcher.matching.indexes import build_state
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.saved_state import load_state, load_tokens
@@ -322,8 +322,8 @@ def test_code_that_predates_row_deltas_refuses_a_patched_version(settings, store
 
 @pytest.mark.parametrize("threshold", [100, 50_000])
 def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeypatch, threshold):
-    """A patched version writes only the changed rows of the expert vectors and
-    character-bigram rows and of the dense index (approximate: the base's file linked,
+    """A patched version writes only the changed rows of the expert vectors, character-bigram
+    rows and society documents and of the dense index (approximate: the base's file linked,
     the rows since removed and added; exact: built again from the vectors); loading it,
     also along a chain of patches, gives what the refreshing process holds."""
     monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
@@ -349,12 +349,7 @@ def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeyp
             assert ensure_indexes(session=s, runtime=runtime).patched
         held = runtime.state
         saved = settings.index_dir / held.name
-        for key in (
-            "experts.vectors",
-            "evidence.char_experts",
-            "experts.faiss",
-            "counts.docs.word",
-        ):
+        for key in row_delta.ROWS_OF:  # every key, in every space
             assert (saved / f"{key}.delta.rows.npy").is_file(), key
         assert (
             not (saved / "experts.vectors.npy").is_file()
