@@ -292,6 +292,20 @@ def _assert_loads_as_held(settings, held) -> MatchingRuntime:
     return fresh
 
 
+def _indexed(settings, store, monkeypatch, n: int) -> MatchingRuntime:
+    """The seed plus ``n`` bulk experts, indexed, with refits switched off (every refresh
+    patches)."""
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    with store.transaction() as s:
+        seed(s)
+        _bulk_experts(s, n)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    return runtime
+
+
 def _format(version_dir) -> int:
     return json.loads((version_dir / "manifest.json").read_text("utf-8"))["format"]
 
@@ -300,14 +314,7 @@ def test_code_that_predates_row_deltas_refuses_a_patched_version(settings, store
     """A reader that knows only whole versions (format 2, as before row deltas) would read a
     delta version's linked base rows as its own: the version's format makes it refuse and
     rebuild instead, while whole versions stay readable to it."""
-    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
-    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
-    with store.transaction() as s:
-        seed(s)
-        _bulk_experts(s, 60)
-    runtime = MatchingRuntime.load(settings)
-    with store.transaction() as s:
-        ensure_indexes(session=s, runtime=runtime)
+    runtime = _indexed(settings, store, monkeypatch, 60)
     monkeypatch.setattr(persist, "READABLE", (persist.FORMAT,))
     assert load_state(settings.index_dir) is not None  # a whole version: still readable
     with store.transaction() as s:
@@ -326,15 +333,8 @@ def test_patched_versions_save_row_deltas_and_load_back(settings, store, monkeyp
     rows and society documents and of the dense index (approximate: the base's file linked,
     the rows since removed and added; exact: built again from the vectors); loading it,
     also along a chain of patches, gives what the refreshing process holds."""
-    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
-    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
     settings = settings.model_copy(update={"ann_threshold": threshold})
-    with store.transaction() as s:
-        seed(s)
-        _bulk_experts(s, 240)
-    runtime = MatchingRuntime.load(settings)
-    with store.transaction() as s:
-        ensure_indexes(session=s, runtime=runtime)
+    runtime = _indexed(settings, store, monkeypatch, 240)
     kind = "ivf" if threshold == 100 else "flat"
     assert runtime.state.experts.ann.info.kind == kind
     assert _format(settings.index_dir / runtime.state.name) == persist.FORMAT
