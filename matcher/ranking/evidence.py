@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.lexical import TfidfSpace
-from matcher.text.counts import restrict_columns, take_rows
+from matcher.text.counts import SPACES, restrict_columns, take_rows
 
 CHANNELS = (
     "char12_doc",
@@ -103,7 +103,7 @@ class SocietyEvidence:
         if doc_counts is None:
             doc_counts = document_counts(own, experts, rows)
         spaces, docs, keeps = {}, {}, {}
-        for key in ("char12", "char", "word"):
+        for key in SPACES:
             counts = doc_counts[key]
             spaces[key], keeps[key] = TfidfSpace.fit_counts(counts, vocab[key])
             earlier = previous and previous.docs(key)
@@ -286,7 +286,7 @@ def document_counts(
 ) -> dict[str, sp.csr_matrix]:
     """Per key, every society document's counts: its own text's plus its members'."""
     assign = assignment(members, own["char"].shape[0], experts["char"].shape[0])
-    return {k: sp.csr_matrix(assign @ experts[k] + own[k]) for k in ("char12", "char", "word")}
+    return {k: sp.csr_matrix(assign @ experts[k] + own[k]) for k in SPACES}
 
 
 @dataclass
