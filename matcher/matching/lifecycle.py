@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -277,28 +277,15 @@ def _carry_fusion(state: IndexState, previous: IndexState) -> None:
     state.labelled = previous.labelled
 
 
-class _Aside:
-    """A call run in a daemon thread while the caller goes on (numpy, scipy and FAISS
-    release the GIL: the fusion fit runs on the second core while the indexes are built);
-    ``result`` waits for it and raises what it raised."""
-
-    def __init__(self, fn, **kwargs) -> None:
-        self._out: list = []
-        self._thread = threading.Thread(target=self._run, args=(fn, kwargs), daemon=True)
-        self._thread.start()
-
-    def _run(self, fn, kwargs) -> None:
-        try:
-            self._out.append((fn(**kwargs), None))
-        except BaseException as e:  # handed to the caller by ``result``
-            self._out.append((None, e))
-
-    def result(self):
-        self._thread.join()
-        value, error = self._out[0]
-        if error is not None:
-            raise error
-        return value
+def _aside(fn, **kwargs) -> Future:
+    """``fn(**kwargs)`` run in a thread of its own while the caller goes on (numpy, scipy and
+    FAISS release the GIL: the fusion fit runs on the second core while the indexes are
+    built); the future's ``result`` waits for it and raises what it raised."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion-fit")
+    try:
+        return pool.submit(fn, **kwargs)
+    finally:
+        pool.shutdown(wait=False)
 
 
 def _fusion_fit_kwargs(runtime, rows, tokens) -> dict:
@@ -316,7 +303,7 @@ def _fusion_fit_kwargs(runtime, rows, tokens) -> dict:
     )
 
 
-def _fit_fusion_aside(runtime, previous, rows, tokens) -> _Aside | None:
+def _fit_fusion_aside(runtime, previous, rows, tokens) -> Future | None:
     """The fusion fit of a build with no previous fusion to keep (from scratch, or a refit),
     started aside; an embedded store's only (its fit reads the rows and tokens, not the
     encoder). Started after the embedded fit, not beside it: at 30,000 experts, from
@@ -327,11 +314,11 @@ def _fit_fusion_aside(runtime, previous, rows, tokens) -> _Aside | None:
 
     if previous is not None or not runtime.embedded:
         return None
-    return _Aside(fit_store_fusion, **_fusion_fit_kwargs(runtime, rows, tokens))
+    return _aside(fit_store_fusion, **_fusion_fit_kwargs(runtime, rows, tokens))
 
 
 def _carry_or_fit_fusion(
-    runtime, state: IndexState, previous, rows, tokens, fitting: _Aside | None = None
+    runtime, state: IndexState, previous, rows, tokens, fitting: Future | None = None
 ) -> None:
     """Keep the previous fusion while it still fits the store, else fit it anew (or take
     the fit started aside, ``fitting``)."""

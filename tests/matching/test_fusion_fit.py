@@ -50,13 +50,13 @@ def _fit(per_society: int):
 
 def test_a_fit_started_aside_equals_the_fit_in_line_and_raises_its_errors():
     """A build from scratch fits the fusion in a thread while it builds the indexes."""
-    from matcher.matching.lifecycle import _Aside
+    from matcher.matching.lifecycle import _aside
 
-    aside = _Aside(fit_store_fusion, **_inputs(25))
+    aside = _aside(fit_store_fusion, **_inputs(25))
     got, want = aside.result(), _fit(25)
     assert got.fusion.to_dict() == want.fusion.to_dict()
     assert got.experts.to_dict() == want.experts.to_dict() and got.labelled == want.labelled
-    broken = _Aside(fit_store_fusion, **{**_inputs(25), "memberships": None})
+    broken = _aside(fit_store_fusion, **{**_inputs(25), "memberships": None})
     with pytest.raises(AttributeError):
         broken.result()
 
