@@ -56,6 +56,7 @@ class VectorIndex:
         self.mapped_from = path  # the file a memory-mapped index reads its lists from
         self.refine: np.ndarray | None = None  # ivfpq: the exact vectors, row order of ids
         self.refine_ids: np.ndarray | None = None
+        self.in_place = False  # ``updated`` from a previous index (not built anew)
 
     @property
     def approximate(self) -> bool:
@@ -156,6 +157,7 @@ class VectorIndex:
         if add.any():
             index.add_with_ids(vectors[add], ids[add])
         out = VectorIndex(index, IndexInfo(**{**asdict(self.info), "changed": changed}))
+        out.in_place = True
         if self.info.kind == "ivfpq":
             out.attach(ids, vectors)
         return out

@@ -127,24 +127,10 @@ def row_bases(previous: IndexState, state: IndexState, e_src: np.ndarray) -> dic
             for k in SPACES
         },
     }
-    old, new = previous.experts.ann.info, state.experts.ann.info
-    if new.kind == old.kind and (
-        new.kind == "flat" or new.changed == old.changed + steps(previous, state, e_src)
-    ):
+    ann, old_kind = state.experts.ann, previous.experts.ann.info.kind
+    if ann.info.kind == old_kind and (old_kind == "flat" or ann.in_place):
         got[FAISS] = follow(bases.get(FAISS), e_src, previous.experts.ids)
     return {k: v for k, v in got.items() if v is not None}
-
-
-def steps(previous: IndexState, state: IndexState, e_src: np.ndarray) -> int:
-    """Rows removed from and added to ``previous``'s dense index by ``VectorIndex.updated``
-    (a row whose id and vector are unchanged stays, even when its text changed)."""
-    new = np.flatnonzero(e_src < 0)
-    _, a, b = np.intersect1d(
-        state.experts.ids[new], previous.experts.ids, assume_unique=True, return_indices=True
-    )
-    same = int(np.all(state.experts.vectors[new[a]] == previous.experts.vectors[b], axis=1).sum())
-    kept = len(e_src) - len(new) + same
-    return (len(previous.e_hashes) - kept) + (len(e_src) - kept)
 
 
 def previous_counts(previous: IndexState) -> TextCounts | None:
