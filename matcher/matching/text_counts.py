@@ -103,8 +103,8 @@ class TextCounts:
 
     def put(self, arrays: dict, docs: dict, *, delta: bool = False) -> None:
         """Save whole, or (``delta``) only the rows counted since the base, with each row's
-        base row: the base's files are linked (``base_files``). The society documents, small,
-        are saved whole either way."""
+        base row: the base's files are linked (``base_files``). The society documents are
+        put whole here; a patched save replaces them by their delta (``row_delta``)."""
         for key, docs_m in (self.docs or {}).items():
             persist.put_sparse(arrays, f"counts.docs.{key}", docs_m)
         if not delta:
