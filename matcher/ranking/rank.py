@@ -168,12 +168,13 @@ def rank_experts(
     fused = fused + cfg.discipline_weight * priors["discipline_fit"]
     scores = (calibration or ExpertCalibration()).score(fused)
     out = []
-    for i in _top(fused, experts.ids[rows], top_k):
+    top = _top(fused, experts.ids[rows], top_k)
+    matched = experts.bm25.present_each(rows[top].tolist(), query.keywords)
+    for i, kws in zip(top.tolist(), matched, strict=True):
         row = int(rows[i])
         comp = {"dense": float(dense[i]), "bm25": float(bm[i])}
         comp |= {name: float(v[i]) for name, v in priors.items()} | {"fused": float(fused[i])}
-        matched = experts.bm25.present(row, query.keywords)
-        out.append(Scored(int(experts.ids[row]), round(float(scores[i]), 1), comp, matched))
+        out.append(Scored(int(experts.ids[row]), round(float(scores[i]), 1), comp, kws))
     return out
 
 
