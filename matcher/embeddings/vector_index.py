@@ -244,9 +244,13 @@ class VectorIndex:
     def save(self, path: Path) -> list[Path]:
         """``path`` (FAISS's own format) and ``path.json`` (settings); the files written."""
         faiss.write_index(self.index, str(path))
+        return [path, self.save_settings(path)]
+
+    def save_settings(self, path: Path) -> Path:
+        """``path.json``: the index's settings (``IndexInfo``) alone; the file written."""
         meta = path.with_name(path.name + ".json")
         meta.write_text(json.dumps(asdict(self.info)), encoding="utf-8")
-        return [path, meta]
+        return meta
 
     @classmethod
     def load(cls, path: Path, *, mapped: bool = False) -> VectorIndex:

@@ -9,7 +9,7 @@ its vectors again."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -130,9 +130,7 @@ class IndexSettings:
         self.ann = ann
 
     def save(self, path: Path) -> list[Path]:
-        meta = path.with_name(path.name + ".json")
-        meta.write_text(json.dumps(asdict(self.ann.info)), encoding="utf-8")
-        return [meta]
+        return [self.ann.save_settings(path)]
 
 
 def put_index(arrays: dict, base: RowBase) -> None:
