@@ -367,21 +367,21 @@ def patched_centroids(
     unchanged and whose members are the very rows, in the same order, it summed then: a
     row's sum and norm depend on those alone, so it is the number a full pass gives."""
     space, own_counts = own
-    weighed = space.weigh(own_counts)
     if previous is None or previous[1] is None:
-        return centroids(experts, weighed, members)
+        return centroids(experts, space.weigh(own_counts), members)
     earlier, reused = previous
     old = earlier.evidence
     keep = np.arange(own_counts.shape[1])
     src = unmoved(space, keep, own_counts, old.char, earlier.s_src)
     if src is None or old.char_centroids.shape != (len(old.members), len(old.char.vocab)):
-        return centroids(experts, weighed, members)
+        return centroids(experts, space.weigh(own_counts), members)
     for s in np.flatnonzero(src >= 0).tolist():
         was = old.members[src[s]] if src[s] < len(old.members) else None
         if was is None or not np.array_equal(reused[members[s]], was):
             src[s] = -1
     redo = np.flatnonzero(src < 0)
-    fresh = centroids(experts, weighed[redo], [members[s] for s in redo.tolist()])
+    # (weighing is row by row: the rows redone alone are the rows of a full weighing)
+    fresh = centroids(experts, space.weigh(own_counts[redo]), [members[s] for s in redo.tolist()])
     return take_rows(old.char_centroids, fresh, src, len(space.vocab))
 
 
