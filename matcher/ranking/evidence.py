@@ -321,10 +321,12 @@ def reweighed(
     A full pass when the previous space is not a prefix of this one (a term left it). Also
     each row's row in ``previous`` it was taken from, or -1 (None: a full pass)."""
     src = None if previous is None else unmoved(space, keep, counts, previous[0], previous[2])
-    if src is None or int(src.max(initial=-1)) >= previous[1].shape[0]:
-        return space.weigh(restrict_columns(counts, keep)), None
-    old_rows = previous[1]
-    if old_rows.shape[1] != len(previous[0].vocab):
+    old_rows = None if previous is None else previous[1]
+    if (
+        src is None
+        or int(src.max(initial=-1)) >= old_rows.shape[0]
+        or old_rows.shape[1] != len(previous[0].vocab)
+    ):
         return space.weigh(restrict_columns(counts, keep)), None
     redo = np.flatnonzero(src < 0)
     fresh = space.weigh(restrict_columns(counts[redo], keep))
