@@ -19,7 +19,7 @@ from matcher.matching.saved_state import load_state, load_tokens
 from matcher.matching.service import MatchingRuntime, ensure_indexes
 from matcher.models import Expert, Society, TargetKind, TechNeed
 from matcher.ranking.evidence import document_counts
-from matcher.text.counts import restrict_columns, take_rows, widen
+from matcher.text.counts import SPACES, restrict_columns, take_rows, widen
 
 from .factories import seed
 
@@ -78,7 +78,7 @@ def _assert_ranks_alike(runtime, session, patched, full) -> None:
                 bm_a = getattr(patched, part).bm25.scores(query.tokens)
                 bm_b = getattr(full, part).bm25.scores(query.tokens)
                 assert np.allclose(bm_a, bm_b, atol=TOLERANCE)
-    for space in ("char12", "char", "word"):  # society documents, term by term
+    for space in SPACES:  # society documents, term by term
         ta, tb = getattr(patched.evidence, space), getattr(full.evidence, space)
         assert set(ta.vocab) == set(tb.vocab)
         order = [ta.vocab[t] for t in tb.vocab]
@@ -157,7 +157,7 @@ def _assert_documents_patched(state, patched_calls: list) -> None:
     assert patched_calls and patched_calls[-1] is not None
     counts = state.counts
     full = document_counts(counts.own, counts.experts, state.evidence.members)
-    for key in ("char12", "char", "word"):
+    for key in SPACES:
         assert (counts.docs[key] != full[key]).nnz == 0, key
         assert np.array_equal(np.bincount(counts.docs[key].indices), np.bincount(full[key].indices))
 
@@ -279,7 +279,7 @@ def _assert_loads_as_held(settings, held) -> MatchingRuntime:
         a, b = getattr(got, part), getattr(held, part)
         assert (a.cities, a.fit_texts, a.bm25.vocab) == (b.cities, b.fit_texts, b.bm25.vocab)
         assert np.array_equal(a.ids, b.ids)
-    for space in ("char12", "char", "word"):
+    for space in SPACES:
         assert getattr(got.evidence, space).vocab == getattr(held.evidence, space).vocab
         assert (got.counts.docs[space] != held.counts.docs[space]).nnz == 0
     assert got.experts.ann.info == held.experts.ann.info

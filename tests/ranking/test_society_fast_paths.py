@@ -12,7 +12,7 @@ from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.rank import _best_first
-from matcher.text.counts import widen
+from matcher.text.counts import SPACES, widen
 
 
 def _counts(n: int, v: int, seed: int, empty: int = -1) -> sp.csr_matrix:
@@ -117,7 +117,7 @@ def test_reweighed_expert_rows_equal_a_full_weighing_bit_for_bit(seed, monkeypat
     experts, a membership moved (society documents, hence IDF, change), a new term; seed 0
     also drops a term from every document (a full pass)."""
     n_s, n_e, v = 8, 200, 300
-    keys = ("char12", "char", "word")
+    keys = SPACES
     vocab = {k: {f"t{i}": i for i in range(v)} for k in keys}
     every = sp.csr_matrix(np.outer(np.arange(n_s) == 0, np.arange(v) < v - 1), dtype=np.float32)
     # society 0's description holds every term but the last: none leaves the space (except
@@ -182,7 +182,7 @@ def test_unchanged_documents_and_centroids_are_kept_bit_for_bit(seed, monkeypatc
     documents and centroids of the untouched societies are kept, the rest weighed anew,
     and all equal a full pass bit for bit."""
     n_s, n_e, v = 8, 200, 300
-    keys = ("char12", "char", "word")
+    keys = SPACES
     vocab = {k: {f"t{i}": i for i in range(v)} for k in keys}
     own = {k: _counts(n_s, v, seed + 100) for k in keys}
     experts = {k: _counts(n_e, v, seed) for k in keys}
