@@ -365,7 +365,6 @@ def main() -> None:
                     sub = ranx_run({q: run[q] for q in later.qrels})
                     got = evaluate(later, sub, METRICS)
                     scores[f"later half/{kind}{name}"].append(got)
-            if args.feedback and kind in KINDS:
                 scores[f"later half/{kind}+served as members"].append(bound[kind])
             print(
                 f"fold {f} {kind}: product Acc@1 {m['hits@1']:.3f} baseline {b['hits@1']:.3f}"
