@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -310,16 +312,19 @@ def test_audit_since_honours_the_time_zone(api, store, world):
 # ---- temp files a killed process left -------------------------------------------------------
 
 
-def test_leftover_temp_files_are_cleaned_at_start(settings):
-    import subprocess
-    import sys
-
+def _dead_pid() -> int:
+    """The process id of a process that has exited (a temp file's writer that is gone)."""
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
+    return dead.pid
+
+
+def test_leftover_temp_files_are_cleaned_at_start(settings):
+    dead_pid = _dead_pid()
     index_dir, models_dir = settings.index_dir, settings.models_dir
     index_dir.mkdir(parents=True, exist_ok=True)
     models_dir.mkdir(parents=True, exist_ok=True)
-    stale_index = index_dir / f"engine_state.v9.tmp{dead.pid}"
+    stale_index = index_dir / f"engine_state.v9.tmp{dead_pid}"
     stale_index.write_bytes(b"x" * 1000)
     live_index = index_dir / f"engine_state.v9.tmp{os.getpid()}"
     live_index.write_bytes(b"x")
@@ -330,7 +335,7 @@ def test_leftover_temp_files_are_cleaned_at_start(settings):
     os.utime(stale_model, (old, old))
     fresh_model = models_dir / ".tmp-fedcba9876543210"
     fresh_model.mkdir()
-    dead_model = models_dir / f".tmp-0123456789abcdef-{dead.pid}"  # its writer is gone: now
+    dead_model = models_dir / f".tmp-0123456789abcdef-{dead_pid}"  # its writer is gone: now
     dead_model.mkdir()
     live_model = models_dir / f".tmp-0123456789abcdef-{os.getpid()}"
     live_model.mkdir()
@@ -347,17 +352,13 @@ def test_another_machines_temp_files_wait_for_their_age(settings, tmp_path):
     """On a data directory shared by several machines, a temp file another machine is still
     writing carries that machine's name: its process id means nothing here, so it is left
     until it is older than the grace period; this machine's leftovers go at once."""
-    import subprocess
-    import sys
-
     from matcher.private import HOST, STALE_TEMP_SECONDS, clean_stale_temp_files, temp_tag
 
-    dead = subprocess.Popen([sys.executable, "-c", "pass"])
-    dead.wait()
+    dead_pid = _dead_pid()
     assert temp_tag() == f"{os.getpid()}@{HOST}"
-    ours = tmp_path / f"v3-x.tmp{dead.pid}@{HOST}"
-    theirs = tmp_path / f"v3-y.tmp{dead.pid}@another-host"
-    their_model = tmp_path / f".tmp-0123456789abcdef-{dead.pid}@another-host"
+    ours = tmp_path / f"v3-x.tmp{dead_pid}@{HOST}"
+    theirs = tmp_path / f"v3-y.tmp{dead_pid}@another-host"
+    their_model = tmp_path / f".tmp-0123456789abcdef-{dead_pid}@another-host"
     for path in (ours, theirs, their_model):
         path.mkdir()
     assert clean_stale_temp_files(tmp_path) == [ours]
