@@ -34,6 +34,13 @@ EXTRA_NEEDS = [
 ]
 
 
+def _no_refits(monkeypatch) -> None:
+    """Refits switched off, so a refresh patches: new words would refit a tiny model, and one
+    labelled expert less the fusion."""
+    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
+    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+
+
 def _full_build(runtime: MatchingRuntime, session, patched):
     """The state a build from scratch gives for the store now, with the patched state's
     fusion (a refresh keeps the fitted weights)."""
@@ -121,8 +128,7 @@ def _edit_store(s) -> None:
 
 
 def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch):
-    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)  # new words would refit a tiny model
-    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)  # and one labelled expert less the fusion
+    _no_refits(monkeypatch)
     with store.transaction() as s:
         seed(s)
     runtime = MatchingRuntime.load(settings)
@@ -166,8 +172,7 @@ def test_society_documents_are_patched_exactly(settings, store, monkeypatch):
     """Edited, added and removed experts and moved memberships (no society text changed):
     the documents are patched from the previous ones, in memory and from a loaded version,
     and equal a recount entry for entry (no term left behind with a zero count)."""
-    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
-    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    _no_refits(monkeypatch)
     calls: list = []
     real = indexes.patched_documents
 
@@ -295,8 +300,7 @@ def _assert_loads_as_held(settings, held) -> MatchingRuntime:
 def _indexed(settings, store, monkeypatch, n: int) -> MatchingRuntime:
     """The seed plus ``n`` bulk experts, indexed, with refits switched off (every refresh
     patches)."""
-    monkeypatch.setattr(lifecycle, "DRIFT_REFIT", 1.0)
-    monkeypatch.setattr(lifecycle, "REFIT_CHANGE", 1.0)
+    _no_refits(monkeypatch)
     with store.transaction() as s:
         seed(s)
         _bulk_experts(s, n)
