@@ -41,6 +41,11 @@ def plain_reasons(components: Mapping[str, Any], matched_keywords: list[str]) ->
     out = []
     if components.get("listed_first"):
         out.append(f"优先列出 listed first: {components['listed_first']}")
+    if components.get("not_listed_first"):
+        out.append(
+            "曾谢绝相似需求，未优先列出 declined a similar need, not listed first:"
+            f" {components['not_listed_first']}"
+        )
     if matched_keywords:
         out.append("匹配关键词 matched keywords: " + "、".join(matched_keywords))
     names = [str(e.get("name")) for e in components.get("top_experts") or [] if e.get("name")]

@@ -2,7 +2,8 @@
 intended partner the enterprise names (合作意向单位), the enterprise's programme partners
 (结对学会, ``matcher.programme.rounds``) and the societies with a workstation at the enterprise
 (学会专家工作站, their resident experts first among experts). Scores stay the calibrated
-relevance."""
+relevance. A workstation or partner society that answered "not suitable" to a near-duplicate of
+the need keeps its place by score instead (the enterprise naming it still lists it first)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from matcher.ranking.rank import Query, Scored
 from matcher.text.normalize import normalize
 
 PARTNER_REASON = "合作意向单位 intended partner"
+DECLINED_LIFTS = 0.5
+"""From this ``declined`` prior on (the society declined a need this similar: character cosine
+≥ 0.75 at the default threshold 0.5, ``matcher.ranking.feedback``), a society is not listed
+first for a standing arrangement; it keeps its place by score, marked ``not_listed_first``."""
 MIN_NAME = 4
 """Shorter names (after dropping 河南省) are too ambiguous to recognise in free text."""
 
@@ -40,13 +45,21 @@ def preferred(query: Query, society_names: dict[int, str]) -> dict[int, str]:
 
 def put_first(scored: list[Scored], first: dict[int, str], top_k: int) -> list[Scored]:
     """``scored`` (best first) with the ``first`` societies moved to the front, each marked
-    with its reason, cut to ``top_k``."""
+    with its reason, cut to ``top_k``; one that declined a near-duplicate of the need stays in
+    place (unless the need names it)."""
     if not first:
         return scored[:top_k]
-    head = [s for s in scored if s.id in first]
-    for s in head:
-        s.components["listed_first"] = first[s.id]
-    return (head + [s for s in scored if s.id not in first])[:top_k]
+    head = []
+    for s in scored:
+        if s.id not in first:
+            continue
+        if first[s.id] != PARTNER_REASON and s.components.get("declined", 0) >= DECLINED_LIFTS:
+            s.components["not_listed_first"] = first[s.id]
+        else:
+            s.components["listed_first"] = first[s.id]
+            head.append(s)
+    moved = {s.id for s in head}
+    return (head + [s for s in scored if s.id not in moved])[:top_k]
 
 
 def attach_workstations(session: Session, needs: list[TechNeed], queries: list[Query]) -> None:

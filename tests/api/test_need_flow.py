@@ -155,7 +155,7 @@ def test_staff_see_the_fusion_and_the_thin_profiles(api, world):
 def test_a_workstation_society_and_its_residents_are_listed_first(api, world, store):
     from datetime import date
 
-    from matcher.models import Expert
+    from matcher.models import Expert, LeadResponse, LeadResponseStatus
     from matcher.models.workstation import Workstation
 
     ids = world.ids
@@ -180,6 +180,23 @@ def test_a_workstation_society_and_its_residents_are_listed_first(api, world, st
     assert posted["matches"][1]["score"] > first["score"]
     experts = api.get(f"{V1}/needs/{posted['id']}/matches?target=experts", headers=ent).json()
     assert experts[0]["target_id"] == ids["x_other"]
+    with store.transaction() as s:  # the workstation's society declines this very need
+        s.add(
+            LeadResponse(
+                need_id=posted["id"],
+                society_id=ids["s_other"],
+                status=LeadResponseStatus.NOT_SUITABLE,
+            )
+        )
+    again = api.post(  # a near-duplicate: listed by score, marked, no longer first
+        f"{V1}/needs",
+        json={"title": "焊接机器人焊缝缺陷在线检测", "description": "大型结构件焊接变形控制。"},
+        headers=ent,
+    ).json()["matches"]
+    assert again[0]["target_id"] == ids["s_own"]
+    other = next(m for m in again if m["target_id"] == ids["s_other"])
+    assert "工作站" in other["components"]["not_listed_first"]
+    assert "listed_first" not in other["components"]
 
 
 @pytest.mark.slow  # loads the matching runtime

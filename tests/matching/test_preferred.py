@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from matcher.matching.preferred import PARTNER_REASON, preferred, put_first
+from matcher.proposals.service import WORKSTATION_REASON
 from matcher.ranking.rank import Query, Scored
 
 NAMES = {1: "河南省机械工程学会", 2: "河南省化工学会", 3: "河南省水利学会"}
@@ -28,3 +29,15 @@ def test_put_first_moves_and_marks_without_changing_scores():
     assert [s.id for s in got] == [3, 1]
     assert got[0].score == 60 and got[0].components["listed_first"] == PARTNER_REASON
     assert [s.id for s in put_first(scored, {}, 2)] == [1, 2]
+
+
+def test_a_society_that_declined_a_near_duplicate_is_not_listed_first_for_an_arrangement():
+    scored = [Scored(i, 90 - 10 * i, {"declined": 0.9 if i == 3 else 0.0}, []) for i in (1, 2, 3)]
+    got = put_first(scored, {3: WORKSTATION_REASON}, 3)
+    assert [s.id for s in got] == [1, 2, 3]
+    assert got[2].components["not_listed_first"] == WORKSTATION_REASON
+    assert "listed_first" not in got[2].components
+    barely = [Scored(i, 90 - 10 * i, {"declined": 0.2}, []) for i in (1, 2, 3)]
+    assert [s.id for s in put_first(barely, {3: WORKSTATION_REASON}, 3)] == [3, 1, 2]
+    named = put_first(scored, {3: PARTNER_REASON}, 3)  # the enterprise asks for it by name
+    assert [s.id for s in named] == [3, 1, 2]
