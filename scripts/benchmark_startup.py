@@ -13,23 +13,16 @@ import argparse
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from matcher.launch.health import wait_until_answering
+from matcher.launch.health import free_port, wait_until_answering
 
 TARGET_SECONDS = 15.0
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_once(data_dir: Path, scale: float, log: Path) -> float:

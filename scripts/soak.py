@@ -28,7 +28,6 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,13 +37,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 
 import soak_checks  # noqa: E402
 from soak_traffic import PASSWORD, Stats, Traffic  # noqa: E402
+
+from matcher.launch.health import free_port, wait_until_answering  # noqa: E402
 
 SIZES = {"societies": 30, "experts": 600, "enterprises": 200, "needs": 300}
 
@@ -132,12 +131,6 @@ def create_logins(store, count: int) -> None:
 # ---- the server ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(port: int, log: Path) -> subprocess.Popen:
     """``matcher serve`` with 2 API workers; its log (access log aside) goes to ``log``."""
     cmd = [sys.executable, "-m", "matcher.cli", "serve", "--api-port", str(port)]
@@ -159,17 +152,8 @@ def api_workers(server: subprocess.Popen) -> int:
 
 
 def wait_ready(base: str, server: subprocess.Popen, log: Path, timeout: float = 600) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"matcher serve exited:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("the server did not become ready")
+    if not wait_until_answering([f"{base}/api/v1/health"], [server], timeout=timeout):
+        raise SystemExit(f"matcher serve did not become ready:\n{log.read_text()[-3000:]}")
 
 
 def stop_server(server: subprocess.Popen) -> None:

@@ -1,11 +1,20 @@
-"""Waiting for servers started as child processes to answer their health checks."""
+"""Servers started as child processes: a free port to start one on, and waiting for them to
+answer their health checks."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
+
+
+def free_port() -> int:
+    """A loopback port free now (the OS picks it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def answers(url: str, timeout: float = 1.0) -> bool:

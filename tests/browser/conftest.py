@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from matcher.launch.health import wait_until_answering
+from tests.support.processes import free_ports
 
 CHROMIUM = os.environ.get("MATCHER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 SCALE = "0.05"  # 6 societies, 180 experts, 60 enterprises, 120 needs: a quick store
@@ -29,12 +29,6 @@ class Served:
     ui: str
     api: str
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Iter
         subprocess.run(
             [str(MATCHER), "demo", "--scale", SCALE], env=env, stdout=out, stderr=out, check=True
         )
-    api, ui = _free_port(), _free_port()
+    api, ui = free_ports(2)
     command = [str(MATCHER), "serve", "--api-port", str(api), "--ui-port", str(ui)]
     with log.open("a") as out:
         proc = subprocess.Popen(command, env=env, stdout=out, stderr=out, start_new_session=True)
