@@ -15,10 +15,10 @@ from matcher.ranking.rank import _best_first
 from matcher.text.counts import SPACES, widen
 
 
-def _counts(n: int, v: int, seed: int, empty: int = -1) -> sp.csr_matrix:
+def _counts(n: int, v: int, seed: int, empty: int = -1, density: float = 0.01) -> sp.csr_matrix:
     """Random term counts; row ``empty`` without any term."""
     rng = np.random.default_rng(seed)
-    m = sp.random(n, v, density=0.01, random_state=seed, format="csr")
+    m = sp.random(n, v, density=density, random_state=seed, format="csr")
     m.data = rng.integers(1, 6, m.nnz).astype(np.float32)
     if empty >= 0:
         m.data[m.indptr[empty] : m.indptr[empty + 1]] = 0
@@ -26,17 +26,15 @@ def _counts(n: int, v: int, seed: int, empty: int = -1) -> sp.csr_matrix:
     return m
 
 
-def test_scatter_products_equal_scipys_sparse_product_bit_for_bit(monkeypatch):
-    """Several blocks of queries (bounded by postings and by scores), a query without known
-    terms, and the float32 sums scipy's product makes, in its order."""
+def test_column_products_equal_scipys_sparse_product_bit_for_bit():
+    """Many queries, a query without known terms, and the float32 sums scipy's product
+    makes, in its order (a query's terms in reverse column order, as ``weigh`` leaves them)."""
     space = TfidfSpace.from_parts([str(i) for i in range(300)], np.linspace(1, 3, 300))
-    matrix = space.weigh(_counts(500, 300, 1))
-    queries = space.weigh(_counts(40, 300, 2, empty=7))
+    matrix = space.weigh(_counts(500, 300, 1, density=0.1))
+    queries = space.weigh(_counts(40, 300, 2, empty=7, density=0.2))  # sums' order matters
     want = np.zeros((500, 40), np.float32)
     for i in range(40):  # the replaced form: scipy's sparse product, one query at a time
         want[:, i] = (queries[i] @ sp.csc_matrix(matrix).T).toarray().ravel()
-    monkeypatch.setattr(evidence, "POSTINGS_BLOCK", 200)
-    monkeypatch.setattr(evidence, "SCORES_BLOCK", 1500)
     got = evidence.by_columns(sp.csc_matrix(matrix), queries)
     assert got.shape == (500, 40) and got.dtype == np.float32
     assert np.array_equal(got, want)
