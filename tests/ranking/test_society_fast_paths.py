@@ -11,6 +11,7 @@ from matcher.ranking import evidence
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.lexical import TfidfSpace
+from matcher.ranking import rank
 from matcher.ranking.rank import _best_first
 from matcher.text.counts import SPACES, widen
 
@@ -76,6 +77,35 @@ def test_best_first_is_a_stable_argsort_with_ties(k):
     got = _best_first(scores, k)
     for row, best in zip(scores, got, strict=True):
         assert best.tolist() == np.argsort(-row, kind="stable")[:k].tolist()
+
+
+def test_driving_members_are_each_pairs_best_experts_in_member_order():
+    """The experts a plain stable sort of each (query, listed society) pair's members picks
+    (ties in member order, served needs skipped, a society with fewer experts than shown,
+    one without members)."""
+    rng = np.random.default_rng(5)
+    members = [
+        np.array([7, 0, 3, 9]),
+        np.array([2]),
+        np.zeros(0, np.int64),
+        np.array([1, 4, 5, 6, 8]),
+    ]
+    ev = SocietyEvidence.__new__(SocietyEvidence)
+    ev.members, ev._layout = members, None
+    flat = ev.member_layout()[0]
+    ids = np.array([1, 2, 3, -4, 5, 6, 7, 8, -9, 10])  # rows 3 and 8: served needs
+    char = rng.integers(0, 3, (4, len(flat))).astype(np.float32) / 2  # many ties
+    dense = rng.integers(0, 3, (4, len(flat))).astype(np.float32) / 4
+    tops = [np.array([3, 0, 1]), np.array([2, 3]), np.array([0]), np.zeros(0, np.int64)]
+    got = rank._driving_members(tops, ev, (0.7, 0.3), char, dense, 3, ids)
+    assert sorted(got) == [(0, 0), (0, 1), (0, 3), (1, 2), (1, 3), (2, 0)]
+    lo = np.cumsum([0, *map(len, members)])
+    for (j, s), (rows, scores) in got.items():
+        mine = np.arange(lo[s], lo[s + 1])
+        want = 0.7 * char[j, mine] + 0.3 * dense[j, mine]
+        order = [i for i in np.argsort(-want, kind="stable") if ids[flat[mine[i]]] > 0][:3]
+        assert rows.tolist() == flat[mine[order]].tolist()
+        assert np.array_equal(scores, want[order])
 
 
 def test_present_each_finds_the_terms_of_each_document():
