@@ -234,17 +234,25 @@ class SocietyEvidence:
         }
 
 
+PRODUCT_ROWS = 4096
+"""Matrices with at most this many rows (the societies' documents) meet a batch of queries
+in one sparse product; taller ones (every member's row) one query at a time, since the
+product's sparse result would hold queries × rows entries."""
+
+
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     """``matrix @ queries.T`` as a dense float32 rows × queries array, reading only the
     columns of ``matrix`` that the queries use (a need has a few dozen terms of a vocabulary
-    of hundreds of thousands): per query, its terms' columns, in its order, times its
-    weights (scipy's compiled sparse × vector product: each term's weight times its column
-    added into the query's scores, so the float32 sums of scipy's sparse product, in its
-    order, without its sparse result). The array is the transpose of a queries × rows one
-    (each query's scores contiguous)."""
+    of hundreds of thousands): each query's terms' columns, in its order, times its
+    weights, added into its scores by scipy's compiled products (the sparse product
+    ``queries @ matrix.T`` for a short matrix, else per query a sparse × vector product of
+    its columns: the same float32 sums in the same order). The array is the transpose of a
+    queries × rows one (each query's scores contiguous)."""
     q = queries
     if not (sp.issparse(q) and q.format == "csr" and q.dtype == np.float32):
         q = sp.csr_matrix(q, dtype=np.float32)  # (a weighed query is one: no copy per call)
+    if matrix.shape[0] <= PRODUCT_ROWS:
+        return (q @ matrix.T).toarray().astype(np.float32, copy=False).T
     out = np.zeros((q.shape[0], matrix.shape[0]), np.result_type(matrix.dtype, np.float32))
     for i in np.flatnonzero(np.diff(q.indptr)).tolist():
         a, b = q.indptr[i], q.indptr[i + 1]

@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.ranking import evidence
+from matcher.ranking import evidence, rank
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.lexical import TfidfSpace
-from matcher.ranking import rank
 from matcher.ranking.rank import _best_first
 from matcher.text.counts import SPACES, widen
 
@@ -27,15 +26,18 @@ def _counts(n: int, v: int, seed: int, empty: int = -1, density: float = 0.01) -
     return m
 
 
-def test_column_products_equal_scipys_sparse_product_bit_for_bit():
+@pytest.mark.parametrize("product_rows", [0, 10_000])
+def test_column_products_equal_scipys_sparse_product_bit_for_bit(product_rows, monkeypatch):
     """Many queries, a query without known terms, and the float32 sums scipy's product
-    makes, in its order (a query's terms in reverse column order, as ``weigh`` leaves them)."""
+    makes, in its order (a query's terms in reverse column order, as ``weigh`` leaves
+    them), one query at a time and in one product."""
     space = TfidfSpace.from_parts([str(i) for i in range(300)], np.linspace(1, 3, 300))
     matrix = space.weigh(_counts(500, 300, 1, density=0.1))
     queries = space.weigh(_counts(40, 300, 2, empty=7, density=0.2))  # sums' order matters
     want = np.zeros((500, 40), np.float32)
     for i in range(40):  # the replaced form: scipy's sparse product, one query at a time
         want[:, i] = (queries[i] @ sp.csc_matrix(matrix).T).toarray().ravel()
+    monkeypatch.setattr(evidence, "PRODUCT_ROWS", product_rows)
     got = evidence.by_columns(sp.csc_matrix(matrix), queries)
     assert got.shape == (500, 40) and got.dtype == np.float32
     assert np.array_equal(got, want)
