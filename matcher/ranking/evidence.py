@@ -235,9 +235,11 @@ class SocietyEvidence:
 
 
 PRODUCT_ROWS = 4096
-"""Matrices with at most this many rows (the societies' documents) meet a batch of queries
-in one sparse product; taller ones (every member's row) one query at a time, since the
-product's sparse result would hold queries × rows entries."""
+"""Matrices with at most this many rows (the societies' documents) meet queries in sparse
+products, a block of queries at a time; taller ones (every member's row) one query at a
+time, since a product's sparse result would hold queries × rows entries…"""
+PRODUCT_ENTRIES = 1 << 22
+"""…and a block's product result at most this many (32 MiB)."""
 
 
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
@@ -251,12 +253,16 @@ def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     q = queries
     if not (sp.issparse(q) and q.format == "csr" and q.dtype == np.float32):
         q = sp.csr_matrix(q, dtype=np.float32)  # (a weighed query is one: no copy per call)
-    if matrix.shape[0] <= PRODUCT_ROWS:
-        return (q @ matrix.T).toarray().astype(np.float32, copy=False).T
-    out = np.zeros((q.shape[0], matrix.shape[0]), np.result_type(matrix.dtype, np.float32))
-    for i in np.flatnonzero(np.diff(q.indptr)).tolist():
-        a, b = q.indptr[i], q.indptr[i + 1]
-        out[i] = matrix[:, q.indices[a:b]] @ q.data[a:b]
+    n_rows = matrix.shape[0]
+    out = np.zeros((q.shape[0], n_rows), np.result_type(matrix.dtype, np.float32))
+    if n_rows <= PRODUCT_ROWS:
+        step = max(1, PRODUCT_ENTRIES // max(n_rows, 1))
+        for i in range(0, q.shape[0], step):
+            out[i : i + step] = (q[i : i + step] @ matrix.T).toarray()
+    else:
+        for i in np.flatnonzero(np.diff(q.indptr)).tolist():
+            a, b = q.indptr[i], q.indptr[i + 1]
+            out[i] = matrix[:, q.indices[a:b]] @ q.data[a:b]
     return out.astype(np.float32, copy=False).T
 
 

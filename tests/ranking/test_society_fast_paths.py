@@ -26,11 +26,13 @@ def _counts(n: int, v: int, seed: int, empty: int = -1, density: float = 0.01) -
     return m
 
 
-@pytest.mark.parametrize("product_rows", [0, 10_000])
-def test_column_products_equal_scipys_sparse_product_bit_for_bit(product_rows, monkeypatch):
+@pytest.mark.parametrize(("product_rows", "entries"), [(0, 1), (10_000, 1 << 22), (10_000, 3000)])
+def test_column_products_equal_scipys_sparse_product_bit_for_bit(
+    product_rows, entries, monkeypatch
+):
     """Many queries, a query without known terms, and the float32 sums scipy's product
     makes, in its order (a query's terms in reverse column order, as ``weigh`` leaves
-    them), one query at a time and in one product."""
+    them): one query at a time, in one product, in blocks of queries."""
     space = TfidfSpace.from_parts([str(i) for i in range(300)], np.linspace(1, 3, 300))
     matrix = space.weigh(_counts(500, 300, 1, density=0.1))
     queries = space.weigh(_counts(40, 300, 2, empty=7, density=0.2))  # sums' order matters
@@ -38,6 +40,7 @@ def test_column_products_equal_scipys_sparse_product_bit_for_bit(product_rows, m
     for i in range(40):  # the replaced form: scipy's sparse product, one query at a time
         want[:, i] = (queries[i] @ sp.csc_matrix(matrix).T).toarray().ravel()
     monkeypatch.setattr(evidence, "PRODUCT_ROWS", product_rows)
+    monkeypatch.setattr(evidence, "PRODUCT_ENTRIES", entries)
     got = evidence.by_columns(sp.csc_matrix(matrix), queries)
     assert got.shape == (500, 40) and got.dtype == np.float32
     assert np.array_equal(got, want)
