@@ -234,42 +234,35 @@ class SocietyEvidence:
         }
 
 
-POSTINGS_BLOCK = 1 << 21
-"""Postings (query term × row holding it) visited together in ``by_columns`` (bounds its
-index arrays: about 50 MiB a block)…"""
-SCORES_BLOCK = 1 << 16
-"""…and scores they are added into (256 KiB: the scattered adds stay in cache)."""
+PRODUCT_ROWS = 4096
+"""Matrices with at most this many rows (the societies' documents) meet queries in sparse
+products, a block of queries at a time; taller ones (every member's row) one query at a
+time, since a product's sparse result would hold queries × rows entries…"""
+PRODUCT_ENTRIES = 1 << 22
+"""…and a block's product result at most this many (32 MiB)."""
 
 
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     """``matrix @ queries.T`` as a dense float32 rows × queries array, reading only the
     columns of ``matrix`` that the queries use (a need has a few dozen terms of a vocabulary
-    of hundreds of thousands): each query term's weight times its column is added into the
-    query's dense row (one scatter-add for a block of queries, in the order scipy's sparse
-    product adds, so the same numbers without its sparse result). The array is the
-    transpose of a queries × rows one (each query's scores contiguous)."""
+    of hundreds of thousands): each query's terms' columns, in its order, times its
+    weights, added into its scores by scipy's compiled products (the sparse product
+    ``queries @ matrix.T`` for a short matrix, else per query a sparse × vector product of
+    its columns: the same float32 sums in the same order). The array is the transpose of a
+    queries × rows one (each query's scores contiguous)."""
     q = queries
     if not (sp.issparse(q) and q.format == "csr" and q.dtype == np.float32):
         q = sp.csr_matrix(q, dtype=np.float32)  # (a weighed query is one: no copy per call)
     n_rows = matrix.shape[0]
     out = np.zeros((q.shape[0], n_rows), np.result_type(matrix.dtype, np.float32))
-    lens = matrix.indptr[q.indices + 1] - matrix.indptr[q.indices]  # per query term
-    done = np.concatenate([[0], np.cumsum(lens)])[q.indptr]  # postings before each query
-    step = max(1, SCORES_BLOCK // max(n_rows, 1))
-    i = 0
-    while i < q.shape[0]:
-        j = int(np.searchsorted(done, done[i] + POSTINGS_BLOCK, side="right")) - 1
-        j = min(max(j, i + 1), i + step)
-        a, b = q.indptr[i], q.indptr[j]
-        n_post = int(done[j] - done[i])
-        if n_post:
-            span = lens[a:b]
-            first = matrix.indptr[q.indices[a:b]]
-            at = np.repeat(first - (np.cumsum(span) - span), span) + np.arange(n_post)
-            query = np.repeat(np.repeat(np.arange(j - i), np.diff(q.indptr[i : j + 1])), span)
-            weight = matrix.data[at] * np.repeat(q.data[a:b], span)
-            np.add.at(out[i:j].reshape(-1), query * n_rows + matrix.indices[at], weight)
-        i = j
+    if n_rows <= PRODUCT_ROWS:
+        step = max(1, PRODUCT_ENTRIES // max(n_rows, 1))
+        for i in range(0, q.shape[0], step):
+            out[i : i + step] = (q[i : i + step] @ matrix.T).toarray()
+    else:
+        for i in np.flatnonzero(np.diff(q.indptr)).tolist():
+            a, b = q.indptr[i], q.indptr[i + 1]
+            out[i] = matrix[:, q.indices[a:b]] @ q.data[a:b]
     return out.astype(np.float32, copy=False).T
 
 

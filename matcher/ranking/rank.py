@@ -228,26 +228,23 @@ def rank_societies_many(
     )
     out = []
     for j, (query, top) in enumerate(zip(queries, tops, strict=True)):
-        ranked = []
+        # the listed rows' numbers, read once per query as Python floats (``tolist``)
+        chan = {c: v[top, j].tolist() for c, v in raw.items()}
+        prior = {p: stacked[p][top, j].tolist() for p in PRIOR_FEATURES}
+        cap, fu, pr = capacity[top].tolist(), fused[top, j].tolist(), probs[top, j].tolist()
+        score = scores[top, j].tolist()
         matched = societies.bm25.present_each(top, query.keywords)
-        for row, kws in zip(top.tolist(), matched, strict=True):
-            comp = {c: round(float(v[row, j]), 4) for c, v in raw.items()}
-            comp |= {p: float(stacked[p][row, j]) for p in PRIOR_FEATURES}
-            comp |= {
-                "capacity": float(capacity[row]),
-                "fused": round(float(fused[row, j]), 4),
-                "probability": round(float(probs[row, j]), 4),
-            }
+        ranked = []
+        for i, (row, kws) in enumerate(zip(top.tolist(), matched, strict=True)):
+            comp = {c: round(v[i], 4) for c, v in chan.items()}
+            comp |= {p: v[i] for p, v in prior.items()}
+            comp |= {"capacity": cap[i], "fused": round(fu[i], 4), "probability": round(pr[i], 4)}
             rows, member_scores = driving[j, row]
             comp["top_experts"] = [
-                {
-                    "id": int(experts.ids[e]),
-                    "name": names.get(int(experts.ids[e]), ""),
-                    "score": round(v, 4),
-                }
-                for e, v in zip(rows.tolist(), member_scores.tolist(), strict=True)
+                {"id": e, "name": names.get(e, ""), "score": round(v, 4)}
+                for e, v in zip(experts.ids[rows].tolist(), member_scores.tolist(), strict=True)
             ]
-            ranked.append(Scored(int(sids[row]), round(float(scores[row, j]), 1), comp, kws))
+            ranked.append(Scored(sids[row], round(score[i], 1), comp, kws))
         out.append(ranked)
     return out
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.ranking import evidence
+from matcher.ranking import evidence, rank
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.lexical import TfidfSpace
@@ -15,10 +15,10 @@ from matcher.ranking.rank import _best_first
 from matcher.text.counts import SPACES, widen
 
 
-def _counts(n: int, v: int, seed: int, empty: int = -1) -> sp.csr_matrix:
+def _counts(n: int, v: int, seed: int, empty: int = -1, density: float = 0.01) -> sp.csr_matrix:
     """Random term counts; row ``empty`` without any term."""
     rng = np.random.default_rng(seed)
-    m = sp.random(n, v, density=0.01, random_state=seed, format="csr")
+    m = sp.random(n, v, density=density, random_state=seed, format="csr")
     m.data = rng.integers(1, 6, m.nnz).astype(np.float32)
     if empty >= 0:
         m.data[m.indptr[empty] : m.indptr[empty + 1]] = 0
@@ -26,17 +26,21 @@ def _counts(n: int, v: int, seed: int, empty: int = -1) -> sp.csr_matrix:
     return m
 
 
-def test_scatter_products_equal_scipys_sparse_product_bit_for_bit(monkeypatch):
-    """Several blocks of queries (bounded by postings and by scores), a query without known
-    terms, and the float32 sums scipy's product makes, in its order."""
+@pytest.mark.parametrize(("product_rows", "entries"), [(0, 1), (10_000, 1 << 22), (10_000, 3000)])
+def test_column_products_equal_scipys_sparse_product_bit_for_bit(
+    product_rows, entries, monkeypatch
+):
+    """Many queries, a query without known terms, and the float32 sums scipy's product
+    makes, in its order (a query's terms in reverse column order, as ``weigh`` leaves
+    them): one query at a time, in one product, in blocks of queries."""
     space = TfidfSpace.from_parts([str(i) for i in range(300)], np.linspace(1, 3, 300))
-    matrix = space.weigh(_counts(500, 300, 1))
-    queries = space.weigh(_counts(40, 300, 2, empty=7))
+    matrix = space.weigh(_counts(500, 300, 1, density=0.1))
+    queries = space.weigh(_counts(40, 300, 2, empty=7, density=0.2))  # sums' order matters
     want = np.zeros((500, 40), np.float32)
     for i in range(40):  # the replaced form: scipy's sparse product, one query at a time
         want[:, i] = (queries[i] @ sp.csc_matrix(matrix).T).toarray().ravel()
-    monkeypatch.setattr(evidence, "POSTINGS_BLOCK", 200)
-    monkeypatch.setattr(evidence, "SCORES_BLOCK", 1500)
+    monkeypatch.setattr(evidence, "PRODUCT_ROWS", product_rows)
+    monkeypatch.setattr(evidence, "PRODUCT_ENTRIES", entries)
     got = evidence.by_columns(sp.csc_matrix(matrix), queries)
     assert got.shape == (500, 40) and got.dtype == np.float32
     assert np.array_equal(got, want)
@@ -78,6 +82,35 @@ def test_best_first_is_a_stable_argsort_with_ties(k):
     got = _best_first(scores, k)
     for row, best in zip(scores, got, strict=True):
         assert best.tolist() == np.argsort(-row, kind="stable")[:k].tolist()
+
+
+def test_driving_members_are_each_pairs_best_experts_in_member_order():
+    """The experts a plain stable sort of each (query, listed society) pair's members picks
+    (ties in member order, served needs skipped, a society with fewer experts than shown,
+    one without members)."""
+    rng = np.random.default_rng(5)
+    members = [
+        np.array([7, 0, 3, 9]),
+        np.array([2]),
+        np.zeros(0, np.int64),
+        np.array([1, 4, 5, 6, 8]),
+    ]
+    ev = SocietyEvidence.__new__(SocietyEvidence)
+    ev.members, ev._layout = members, None
+    flat = ev.member_layout()[0]
+    ids = np.array([1, 2, 3, -4, 5, 6, 7, 8, -9, 10])  # rows 3 and 8: served needs
+    char = rng.integers(0, 3, (4, len(flat))).astype(np.float32) / 2  # many ties
+    dense = rng.integers(0, 3, (4, len(flat))).astype(np.float32) / 4
+    tops = [np.array([3, 0, 1]), np.array([2, 3]), np.array([0]), np.zeros(0, np.int64)]
+    got = rank._driving_members(tops, ev, (0.7, 0.3), char, dense, 3, ids)
+    assert sorted(got) == [(0, 0), (0, 1), (0, 3), (1, 2), (1, 3), (2, 0)]
+    lo = np.cumsum([0, *map(len, members)])
+    for (j, s), (rows, scores) in got.items():
+        mine = np.arange(lo[s], lo[s + 1])
+        want = 0.7 * char[j, mine] + 0.3 * dense[j, mine]
+        order = [i for i in np.argsort(-want, kind="stable") if ids[flat[mine[i]]] > 0][:3]
+        assert rows.tolist() == flat[mine[order]].tolist()
+        assert np.array_equal(scores, want[order])
 
 
 def test_present_each_finds_the_terms_of_each_document():
