@@ -87,6 +87,8 @@ def take_rows(
 def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) -> sp.csr_matrix:
     """Row ``i``: row ``pick[i]`` of the sources stacked in order (float32 counts over at most
     ``width`` columns). Runs of consecutive rows of one source are copied as blocks."""
+    if not len(pick):
+        return sp.csr_matrix((0, width), dtype=np.float32)
     sizes = np.array([m.shape[0] for m in sources], np.int64)
     first = np.concatenate([[0], np.cumsum(sizes)])  # each source's first stacked row
     ends = np.concatenate([[0], np.cumsum([int(m.indptr[-1]) for m in sources])])
