@@ -55,14 +55,12 @@ def restrict_columns(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     columns are renumbered in one gather: rows keep their order, a canonical matrix stays
     canonical (no sort, the same numbers); else scipy's column selection."""
     m = sp.csr_matrix(m)
-    remap = np.full(m.shape[1], -1, np.int64)
+    remap = np.full(m.shape[1], -1, m.indices.dtype)  # (new columns fit the old ones' type)
     remap[keep] = np.arange(len(keep))
     cols = remap[m.indices]
     if len(cols) and int(cols.min()) < 0:
         return sp.csr_matrix(m[:, keep])
-    out = sp.csr_matrix(
-        (m.data, cols.astype(m.indices.dtype), m.indptr), shape=(m.shape[0], len(keep))
-    )
+    out = sp.csr_matrix((m.data, cols, m.indptr), shape=(m.shape[0], len(keep)))
     if m.has_canonical_format:
         out.has_canonical_format = True
     return out
