@@ -244,7 +244,7 @@ def evidence_from_counts(
     counts.docs = docs
     evidence = SocietyEvidence.from_counts(
         own=own,
-        experts=exp,
+        experts=counts.rows("experts"),  # (read by rows: none gathered whole)
         vocab=vocab,
         members=members,
         doc_counts=docs,

@@ -15,14 +15,15 @@ import scipy.sparse as sp
 
 from matcher.matching import persist, row_delta
 from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import SPACES, count_vocab, gather_rows, take_rows
+from matcher.text.counts import SPACES, RowGather, Rows, count_vocab, gather_rows, take_rows
 
 PARTS = ("experts", "own")
-DEFERRED = {"experts": ("char12",)}
+DEFERRED = {"experts": ("char12", "char")}
 """Count matrices a patch leaves ungathered (``Gathered``: their sources and each row's row
 there): a patched refresh reads only a few of their rows (the society documents it patches,
-the rows it saves), so copying every row (the largest matrix, about half of the counts of
-10^5 experts) would be wasted; a full save or a recount gathers them when first read."""
+the rows it saves, the rows it weighs anew) and which rows hold some terms (``rows``), so
+copying every row (six sevenths of the counts of 10^5 experts) would be wasted; a full save
+or a recount gathers them when first read."""
 
 
 @dataclass
@@ -102,6 +103,13 @@ class TextCounts:
         if isinstance(held, Gathered) and key not in held:
             return held.take(key, rows)
         return held[key][rows]
+
+    def rows(self, part: str) -> dict[str, Rows]:
+        """``part``'s matrices by space, those not gathered yet left so (``RowGather``)."""
+        held = getattr(self, part)
+        if not isinstance(held, Gathered):
+            return dict(held)
+        return {k: held[k] if k in held else RowGather(*held.sources[k]) for k in SPACES}
 
     def counted_since_base(self) -> int | None:
         """Rows counted since the base was saved (None: no base)."""

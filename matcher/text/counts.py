@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
 
 import numpy as np
@@ -106,3 +107,46 @@ def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) 
         data[indptr[a] : indptr[b]] = sources[j].data[lo:hi]
         indices[indptr[a] : indptr[b]] = sources[j].indices[lo:hi]
     return sp.csr_matrix((data, indices, indptr), shape=(len(pick), width))
+
+
+@dataclass
+class RowGather:
+    """A matrix left ungathered: row ``i`` is row ``pick[i]`` of ``sources`` stacked (float32
+    counts over ``width`` columns, ``gather_rows``); read by rows, or gathered whole."""
+
+    sources: list[sp.csr_matrix]
+    pick: np.ndarray
+    width: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.pick), self.width
+
+    def rows(self, rows: np.ndarray) -> sp.csr_matrix:
+        return gather_rows(self.sources, self.pick[rows], self.width)
+
+    def whole(self) -> sp.csr_matrix:
+        return gather_rows(self.sources, self.pick, self.width)
+
+
+Rows = sp.csr_matrix | RowGather
+
+
+def rows_of(m: Rows, rows: np.ndarray) -> sp.csr_matrix:
+    """``m[rows]``, gathered or not."""
+    return m.rows(rows) if isinstance(m, RowGather) else m[rows]
+
+
+def whole(m: Rows) -> sp.csr_matrix:
+    return m.whole() if isinstance(m, RowGather) else m
+
+
+def rows_holding(m: Rows, flag: np.ndarray) -> np.ndarray:
+    """Per row of ``m``, whether it holds a column ``flag`` marks (``flag`` covers every
+    column); a matrix left ungathered is read in its sources, none copied."""
+    if isinstance(m, RowGather):
+        return np.concatenate([rows_holding(s, flag) for s in m.sources])[m.pick]
+    out = np.zeros(m.shape[0], bool)
+    hits = np.flatnonzero(flag[m.indices])
+    out[np.searchsorted(m.indptr, hits, side="right") - 1] = True
+    return out
