@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -281,6 +282,7 @@ def _remove_legacy(index_dir: Path) -> None:
 VERIFIED_MAX = 4096
 """Files whose digest this process checked, remembered (the oldest forgotten past this)."""
 _verified: dict[tuple[int, ...], str] = {}
+_verified_lock = threading.Lock()
 
 
 def _holds(path: Path, stat: os.stat_result, digest: str) -> bool:
@@ -294,9 +296,10 @@ def _holds(path: Path, stat: os.stat_result, digest: str) -> bool:
         return True
     if _digest(path) != digest:
         return False
-    while len(_verified) >= VERIFIED_MAX:
-        _verified.pop(next(iter(_verified)))
-    _verified[key] = digest
+    with _verified_lock:  # (a refresh reads parts in a second thread)
+        while len(_verified) >= VERIFIED_MAX:
+            _verified.pop(next(iter(_verified)))
+        _verified[key] = digest
     return True
 
 
