@@ -12,7 +12,7 @@ import gc
 import logging
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -22,6 +22,7 @@ from filelock import FileLock
 from sqlalchemy.orm import Session
 
 from matcher.matching import persist, profiles
+from matcher.matching.aside import aside as _aside
 from matcher.matching.incremental import patch_limit, patched_state
 from matcher.matching.indexes import IndexState, build_state
 from matcher.matching.profiles import text_hash
@@ -295,17 +296,6 @@ def _carry_fusion(state: IndexState, previous: IndexState) -> None:
     """``state`` takes ``previous``'s fusion, expert calibration and labelled count."""
     state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
     state.labelled = previous.labelled
-
-
-def _aside(fn, **kwargs) -> Future:
-    """``fn(**kwargs)`` run in a thread of its own while the caller goes on (numpy, scipy and
-    FAISS release the GIL: the fusion fit runs on the second core while the indexes are
-    built); the future's ``result`` waits for it and raises what it raised."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-aside")
-    try:
-        return pool.submit(fn, **kwargs)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _fusion_fit_kwargs(runtime, rows, tokens) -> dict:
