@@ -162,7 +162,8 @@ def write_version(
 
 
 class Version:
-    """A saved version, its manifest checked; files are verified as they are read."""
+    """A saved version, its manifest checked; files are verified as they are read (once per
+    process while unchanged: ``_holds``)."""
 
     def __init__(self, index_dir: Path, name: str) -> None:
         if not _NAME.match(name):
