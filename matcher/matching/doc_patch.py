@@ -56,12 +56,12 @@ def patched_documents(
     out = {}
     touched = np.union1d(a_new[:, new_rows].indices, a_old[:, old_rows].indices)
     for key in SPACES:
-        width = counts.experts[key].shape[1]
+        width = max(len(counts.vocab[key]), 1)
         before = sp.csr_matrix(old.take("experts", key, old_rows))
         if old.docs[key].shape[1] > width or before.shape[1] > width:
             return None
         gone = a_old[:, old_rows] @ widen(before, width)
-        came = a_new[:, new_rows] @ counts.experts[key][new_rows]
+        came = a_new[:, new_rows] @ counts.take("experts", key, new_rows)
         docs = sp.csr_matrix(widen(old.docs[key], width) - gone + came, dtype=np.float32)
         docs.eliminate_zeros()
         out[key] = docs

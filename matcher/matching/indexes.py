@@ -13,6 +13,7 @@ import numpy as np
 
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
+from matcher.matching.aside import aside
 from matcher.matching.doc_patch import Previous, patched_documents
 from matcher.matching.profiles import Row, text_hash
 from matcher.matching.row_delta import RowBase
@@ -238,13 +239,15 @@ def evidence_from_counts(
             pos_of.setdefault(sid, []).append(pos)
     s_rows = [pos_of.get(r.id, []) for r in societies]
     own, exp, vocab = counts.own, counts.experts, counts.vocab
+    # the experts' BM25 on the second core meanwhile (it reads the word counts; none writes)
+    e_bm25 = aside(BM25.from_counts, counts=exp["word"], vocab=vocab["word"])
     members = [np.asarray(r, np.int64) for r in s_rows]
     got = patched_documents(previous, counts, members) if previous is not None else None
     docs, counts.docs_src = got if got is not None else (document_counts(own, exp, members), None)
     counts.docs = docs
     evidence = SocietyEvidence.from_counts(
         own=own,
-        experts=exp,
+        experts=counts.rows("experts"),  # (read by rows: none gathered whole)
         vocab=vocab,
         members=members,
         doc_counts=docs,
@@ -257,10 +260,7 @@ def evidence_from_counts(
         if rows:
             s_vecs[pos] = s_vecs[pos] + e_vecs[rows].sum(axis=0)
     s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
-    bm25 = (
-        BM25.from_counts(exp["word"], vocab["word"]),
-        BM25.from_counts(docs["word"], vocab["word"]),
-    )
+    bm25 = (e_bm25.result(), BM25.from_counts(docs["word"], vocab["word"]))
     return evidence, bm25, s_vecs
 
 

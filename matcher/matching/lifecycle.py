@@ -12,7 +12,7 @@ import gc
 import logging
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
@@ -22,11 +22,19 @@ from filelock import FileLock
 from sqlalchemy.orm import Session
 
 from matcher.matching import persist, profiles
+from matcher.matching.aside import aside as _aside
 from matcher.matching.incremental import patch_limit, patched_state
 from matcher.matching.indexes import IndexState, build_state
 from matcher.matching.profiles import text_hash
 from matcher.matching.runtime import MatchingRuntime
-from matcher.matching.saved_state import Linked, load_state, load_tokens, save_state
+from matcher.matching.saved_state import (
+    Linked,
+    load_state,
+    load_tokens,
+    read_parts,
+    save_state,
+    unread,
+)
 from matcher.matching.text_counts import TextCounts
 from matcher.matching.tokens import TokenCache, extra_since
 from matcher.ranking.rank import is_expert
@@ -96,12 +104,16 @@ def ensure_indexes(
 
 def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     t0 = time.perf_counter()
+    patching = previous is not None and not refit and runtime.encoder_matches(previous)
     with gc_paused():
+        reading = _read_aside(previous) if patching else None
         served, served_members = profiles.served_rows(session)
         experts = profiles.expert_rows(session) + served
         societies = profiles.society_rows(session)
         members = profiles.memberships(session) | served_members
-        if previous is not None and not refit and runtime.encoder_matches(previous):
+        if reading is not None:
+            reading.result()
+        if patching:
             status = _patch(runtime, sig, previous, (experts, societies, members))
             if status is not None:
                 log.info("index %s patched in %.2f s", status.version, time.perf_counter() - t0)
@@ -154,6 +166,15 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def _read_aside(previous: IndexState) -> Future | None:
+    """A loaded previous state's parts a patch reads and it has not read yet (the per-text
+    counts, hashes, row bases: their files' checksums, the vocabularies), read in a thread
+    of its own while the caller reads the store's rows (hashing and the database release
+    the GIL: the first refresh after a load reads both on two cores); None when all are
+    read."""
+    return _aside(read_parts, state=previous) if unread(previous) else None
 
 
 def _patch(runtime, sig, previous: IndexState, rows) -> IndexStatus | None:
@@ -275,17 +296,6 @@ def _carry_fusion(state: IndexState, previous: IndexState) -> None:
     """``state`` takes ``previous``'s fusion, expert calibration and labelled count."""
     state.fusion, state.expert_calibration = previous.fusion, previous.expert_calibration
     state.labelled = previous.labelled
-
-
-def _aside(fn, **kwargs) -> Future:
-    """``fn(**kwargs)`` run in a thread of its own while the caller goes on (numpy, scipy and
-    FAISS release the GIL: the fusion fit runs on the second core while the indexes are
-    built); the future's ``result`` waits for it and raises what it raised."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion-fit")
-    try:
-        return pool.submit(fn, **kwargs)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _fusion_fit_kwargs(runtime, rows, tokens) -> dict:

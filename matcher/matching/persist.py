@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -161,7 +162,8 @@ def write_version(
 
 
 class Version:
-    """A saved version, its manifest checked; files are verified as they are read."""
+    """A saved version, its manifest checked; files are verified as they are read (once per
+    process while unchanged: ``_holds``)."""
 
     def __init__(self, index_dir: Path, name: str) -> None:
         if not _NAME.match(name):
@@ -190,10 +192,10 @@ class Version:
         path = self.dir / filename
         if filename not in self._checked:
             try:
-                size = path.stat().st_size
+                stat = path.stat()
             except OSError:
                 raise Refused(f"{filename} is missing") from None
-            if size != entry[1] or _digest(path) != entry[0]:
+            if stat.st_size != entry[1] or not _holds(path, stat, entry[0]):
                 raise Refused(f"{filename} is damaged")
             self._checked.add(filename)
         return path
@@ -276,6 +278,30 @@ def _remove_legacy(index_dir: Path) -> None:
     for pattern in LEGACY:
         for old in index_dir.glob(pattern):
             old.unlink(missing_ok=True)
+
+
+VERIFIED_MAX = 4096
+"""Files whose digest this process checked, remembered (the oldest forgotten past this)."""
+_verified: dict[tuple[int, ...], str] = {}
+_verified_lock = threading.Lock()
+
+
+def _holds(path: Path, stat: os.stat_result, digest: str) -> bool:
+    """Whether the file's SHA-256 is ``digest``; hashed once per process while the file is
+    as it was then (device, inode, size, modification and change times: any write, even one
+    that puts the modification time back, changes the change time). A version's files are
+    never changed once written, and the versions that link them (or a second read of the
+    same version, e.g. after a copy is saved) read them again without hashing 10^8 bytes."""
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    if _verified.get(key) == digest:
+        return True
+    if _digest(path) != digest:
+        return False
+    with _verified_lock:  # (a refresh reads parts in a second thread)
+        while len(_verified) >= VERIFIED_MAX:
+            _verified.pop(next(iter(_verified)))
+        _verified[key] = digest
+    return True
 
 
 def _digest(path: Path) -> str:

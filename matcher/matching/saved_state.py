@@ -247,6 +247,27 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
     return state
 
 
+PATCH_READS = (*_EAGER, "e_hashes", "s_hashes", "s_own_vectors", "counts", "row_bases")
+"""The parts of the previous state a patched refresh reads."""
+
+
+def read_parts(state: IndexState, parts: tuple[str, ...] = PATCH_READS) -> None:
+    """Read the parts of a loaded state it has not read yet; one that cannot be read is left
+    for its reader (who refuses it)."""
+    for part in unread(state, parts):
+        try:
+            getattr(state, part)
+        except (*persist.UNREADABLE, RuntimeError):
+            pass
+
+
+def unread(state: IndexState, parts: tuple[str, ...] = PATCH_READS) -> list[str]:
+    """Which of ``parts`` a loaded state has not read yet (none for a state built here)."""
+    if not isinstance(state, _LoadedState):
+        return []
+    return [p for p in parts if p not in state.__dict__]
+
+
 def load_tokens(index_dir: Path, name: str, segmenter_id: str) -> TokenCache:
     """The token cache saved with version ``name`` (empty when refused or another
     segmenter's)."""

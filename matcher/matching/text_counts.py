@@ -15,9 +15,15 @@ import scipy.sparse as sp
 
 from matcher.matching import persist, row_delta
 from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import SPACES, count_vocab, gather_rows, take_rows
+from matcher.text.counts import SPACES, RowGather, Rows, count_vocab, gather_rows, take_rows
 
 PARTS = ("experts", "own")
+DEFERRED = {"experts": ("char12", "char")}
+"""Count matrices a patch leaves ungathered (``Gathered``: their sources and each row's row
+there): a patched refresh reads only a few of their rows (the society documents it patches,
+the rows it saves, the rows it weighs anew) and which rows hold some terms (``rows``), so
+copying every row (six sevenths of the counts of 10^5 experts) would be wasted; a full save
+or a recount gathers them when first read."""
 
 
 @dataclass
@@ -73,14 +79,17 @@ class TextCounts:
         for part, src in (("own", s_src), ("experts", e_src)):
             if part in self.base_rows:
                 out.base_rows[part] = np.where(src >= 0, self.base_rows[part][src], -1)
-        for key in SPACES:
-            width = max(len(vocab[key]), 1)
-            for part, src in (("own", s_src), ("experts", e_src)):
-                old = getattr(self, part)
-                if isinstance(old, Gathered) and key not in old:  # one gather from its sources
-                    getattr(out, part)[key] = old.patched(key, fresh[part][key], src, width)
+        for part, src in (("own", s_src), ("experts", e_src)):
+            old, held = getattr(self, part), Gathered(len(src))
+            setattr(out, part, held)
+            for key in SPACES:
+                width, new = max(len(vocab[key]), 1), fresh[part][key]
+                if key in DEFERRED.get(part, ()) and _held(old, key) and (src >= 0).any():
+                    held.sources[key] = _sources(old, key, new, src, width)
+                elif isinstance(old, Gathered) and key not in old:  # one gather from sources
+                    held[key] = gather_rows(*_sources(old, key, new, src, width))
                 else:
-                    getattr(out, part)[key] = take_rows(old.get(key), fresh[part][key], src, width)
+                    held[key] = take_rows(old.get(key), new, src, width)
         return out
 
     def n_rows(self, part: str) -> int:
@@ -94,6 +103,13 @@ class TextCounts:
         if isinstance(held, Gathered) and key not in held:
             return held.take(key, rows)
         return held[key][rows]
+
+    def rows(self, part: str) -> dict[str, Rows]:
+        """``part``'s matrices by space, those not gathered yet left so (``RowGather``)."""
+        held = getattr(self, part)
+        if not isinstance(held, Gathered):
+            return dict(held)
+        return {k: held[k] if k in held else RowGather(*held.sources[k]) for k in SPACES}
 
     def counted_since_base(self) -> int | None:
         """Rows counted since the base was saved (None: no base)."""
@@ -117,7 +133,7 @@ class TextCounts:
             rows = self.base_rows[part]
             arrays[f"counts.delta.{part}.rows"] = rows
             for key in SPACES:
-                since = getattr(self, part)[key][np.flatnonzero(rows < 0)]
+                since = self.take(part, key, np.flatnonzero(rows < 0))
                 persist.put_sparse(arrays, f"counts.delta.{part}.{key}", since)
         for key in SPACES:
             docs[f"vocab.counts.delta.{key}"] = list(self.vocab[key])[self.base_width[key] :]
@@ -186,22 +202,31 @@ class Gathered(dict):
         return got
 
     def get(self, key: str, default=None):
-        return self[key] if key in self.sources else default
+        return self[key] if key in self or key in self.sources else default
 
     def take(self, key: str, rows: np.ndarray) -> sp.csr_matrix:
         sources, pick, width = self.sources[key]
         return gather_rows(sources, pick[rows], width)
 
-    def patched(self, key: str, fresh: sp.csr_matrix, src: np.ndarray, width: int):
-        """``take_rows`` of this matrix, gathered at once from its sources and ``fresh``."""
-        sources, pick, _ = self.sources[key]
-        new = np.flatnonzero(src < 0)
-        if len(new) != fresh.shape[0]:
-            raise ValueError("one new row of counts per row without a source")
-        stacked = sum(m.shape[0] for m in sources)
-        at = np.where(src >= 0, pick[np.maximum(src, 0)], 0)
-        at[new] = stacked + np.arange(len(new))
-        return gather_rows([*sources, sp.csr_matrix(fresh, dtype=np.float32)], at, width)
+
+def _held(counts: dict, key: str) -> bool:
+    """Whether ``counts`` holds matrix ``key`` (gathered or not; none gathered here)."""
+    return key in counts or key in getattr(counts, "sources", {})
+
+
+def _sources(old: dict, key: str, fresh: sp.csr_matrix, src: np.ndarray, width: int):
+    """The sources of ``take_rows(old[key], fresh, src, width)`` and each row's row in them
+    stacked (``Gathered.sources``): ``old``'s own sources when it has not gathered ``key``."""
+    new = np.flatnonzero(src < 0)
+    if len(new) != fresh.shape[0]:
+        raise ValueError("one new row of counts per row without a source")
+    if isinstance(old, Gathered) and key not in old:
+        sources, pick, _ = old.sources[key]
+    else:
+        sources, pick = [old[key]], np.arange(old[key].shape[0])
+    at = np.where(src >= 0, pick[np.maximum(src, 0)], 0)
+    at[new] = sum(m.shape[0] for m in sources) + np.arange(len(new))
+    return [*sources, sp.csr_matrix(fresh, dtype=np.float32)], at, width
 
 
 def _stacked(rows: np.ndarray, n_base: int) -> np.ndarray:

@@ -34,16 +34,23 @@ class BM25:
 
     def _fit(self, counts: sp.csr_matrix, vocab: dict[str, int], k1: float, b: float) -> None:
         n = counts.shape[0]
-        counts = sp.csr_matrix(counts, dtype=np.float32, copy=True)
+        counts = sp.csr_matrix(counts, dtype=np.float32)  # (read only: not copied)
         df = np.bincount(counts.indices, minlength=counts.shape[1])
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         avg = lengths.mean() if n else 1.0
         norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
-        rows = np.repeat(np.arange(n), np.diff(counts.indptr))
-        counts.data = idf[counts.indices] * counts.data * (k1 + 1) / (counts.data + norm[rows])
-        counts.sort_indices()
-        self._set(counts.astype(np.float32, copy=False), vocab, idf)  # (it is: no copy)
+        tf = counts.data  # idf * tf * (k1 + 1) / (tf + norm of the row), in place: the same
+        weights = idf[counts.indices]  # operations in the same order, no temporaries
+        weights *= tf
+        weights *= k1 + 1
+        denominator = np.repeat(norm, np.diff(counts.indptr))
+        denominator += tf
+        weights /= denominator
+        indices = counts.indices if counts.has_sorted_indices else counts.indices.copy()
+        by_row = sp.csr_matrix((weights, indices, counts.indptr), shape=counts.shape)
+        by_row.sort_indices()
+        self._set(by_row, vocab, idf)
 
     def _set(self, by_row: sp.csr_matrix, vocab: dict[str, int], idf: np.ndarray) -> None:
         self.by_row = by_row  # scores a few candidate rows without a full pass

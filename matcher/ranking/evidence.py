@@ -12,7 +12,15 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.lexical import TfidfSpace
-from matcher.text.counts import SPACES, restrict_columns, take_rows
+from matcher.text.counts import (
+    SPACES,
+    Rows,
+    restrict_columns,
+    rows_holding,
+    rows_of,
+    take_rows,
+    whole,
+)
 
 CHANNELS = (
     "char12_doc",
@@ -86,7 +94,7 @@ class SocietyEvidence:
         cls,
         *,
         own: dict[str, sp.csr_matrix],
-        experts: dict[str, sp.csr_matrix],
+        experts: dict[str, Rows],
         vocab: dict[str, dict[str, int]],
         members: Sequence[Sequence[int]],
         doc_counts: dict[str, sp.csr_matrix] | None = None,
@@ -275,11 +283,11 @@ def assignment(members: Sequence[np.ndarray], n_s: int, n_e: int) -> sp.csr_matr
 
 
 def document_counts(
-    own: dict[str, sp.csr_matrix], experts: dict[str, sp.csr_matrix], members: list[np.ndarray]
+    own: dict[str, sp.csr_matrix], experts: dict[str, Rows], members: list[np.ndarray]
 ) -> dict[str, sp.csr_matrix]:
     """Per key, every society document's counts: its own text's plus its members'."""
     assign = assignment(members, own["char"].shape[0], experts["char"].shape[0])
-    return {k: sp.csr_matrix(assign @ experts[k] + own[k]) for k in SPACES}
+    return {k: sp.csr_matrix(assign @ whole(experts[k]) + own[k]) for k in SPACES}
 
 
 @dataclass
@@ -304,7 +312,7 @@ class Earlier:
 def reweighed(
     space: TfidfSpace,
     keep: np.ndarray,
-    counts: sp.csr_matrix,
+    counts: Rows,
     previous: tuple[TfidfSpace, sp.csr_matrix, np.ndarray] | None,
 ) -> tuple[sp.csr_matrix, np.ndarray | None]:
     """``space.weigh(counts[:, keep])``, taking from ``previous`` (an earlier space, the rows
@@ -320,14 +328,14 @@ def reweighed(
         or int(src.max(initial=-1)) >= old_rows.shape[0]
         or old_rows.shape[1] != len(previous[0].vocab)
     ):
-        return space.weigh(restrict_columns(counts, keep)), None
+        return space.weigh(restrict_columns(whole(counts), keep)), None
     redo = np.flatnonzero(src < 0)
-    fresh = space.weigh(restrict_columns(counts[redo], keep))
+    fresh = space.weigh(restrict_columns(rows_of(counts, redo), keep))
     return take_rows(old_rows, fresh, src, len(space.vocab)), src
 
 
 def unmoved(
-    space: TfidfSpace, keep: np.ndarray, counts: sp.csr_matrix, old: TfidfSpace, src: np.ndarray
+    space: TfidfSpace, keep: np.ndarray, counts: Rows, old: TfidfSpace, src: np.ndarray
 ) -> np.ndarray | None:
     """``src`` (per row of ``counts``, its earlier row with the same counts, or -1) with -1
     also for the rows holding a term whose IDF moved since ``old`` or that entered the
@@ -343,10 +351,8 @@ def unmoved(
     flag = np.zeros(counts.shape[1] + 1, bool)
     flag[keep[moved]] = True
     flag[keep[n_old:]] = True
-    hits = np.flatnonzero(flag[counts.indices])
-    touched = np.searchsorted(counts.indptr, hits, side="right") - 1
     src = np.array(src, np.int64, copy=True)
-    src[touched] = -1
+    src[rows_holding(counts, flag)] = -1
     return src
 
 

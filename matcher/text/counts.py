@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import chain, repeat
 
 import numpy as np
@@ -55,14 +56,12 @@ def restrict_columns(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     columns are renumbered in one gather: rows keep their order, a canonical matrix stays
     canonical (no sort, the same numbers); else scipy's column selection."""
     m = sp.csr_matrix(m)
-    remap = np.full(m.shape[1], -1, np.int64)
+    remap = np.full(m.shape[1], -1, m.indices.dtype)  # (new columns fit the old ones' type)
     remap[keep] = np.arange(len(keep))
     cols = remap[m.indices]
     if len(cols) and int(cols.min()) < 0:
         return sp.csr_matrix(m[:, keep])
-    out = sp.csr_matrix(
-        (m.data, cols.astype(m.indices.dtype), m.indptr), shape=(m.shape[0], len(keep))
-    )
+    out = sp.csr_matrix((m.data, cols, m.indptr), shape=(m.shape[0], len(keep)))
     if m.has_canonical_format:
         out.has_canonical_format = True
     return out
@@ -87,6 +86,8 @@ def take_rows(
 def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) -> sp.csr_matrix:
     """Row ``i``: row ``pick[i]`` of the sources stacked in order (float32 counts over at most
     ``width`` columns). Runs of consecutive rows of one source are copied as blocks."""
+    if not len(pick):
+        return sp.csr_matrix((0, width), dtype=np.float32)
     sizes = np.array([m.shape[0] for m in sources], np.int64)
     first = np.concatenate([[0], np.cumsum(sizes)])  # each source's first stacked row
     ends = np.concatenate([[0], np.cumsum([int(m.indptr[-1]) for m in sources])])
@@ -106,3 +107,46 @@ def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) 
         data[indptr[a] : indptr[b]] = sources[j].data[lo:hi]
         indices[indptr[a] : indptr[b]] = sources[j].indices[lo:hi]
     return sp.csr_matrix((data, indices, indptr), shape=(len(pick), width))
+
+
+@dataclass
+class RowGather:
+    """A matrix left ungathered: row ``i`` is row ``pick[i]`` of ``sources`` stacked (float32
+    counts over ``width`` columns, ``gather_rows``); read by rows, or gathered whole."""
+
+    sources: list[sp.csr_matrix]
+    pick: np.ndarray
+    width: int
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.pick), self.width
+
+    def rows(self, rows: np.ndarray) -> sp.csr_matrix:
+        return gather_rows(self.sources, self.pick[rows], self.width)
+
+    def whole(self) -> sp.csr_matrix:
+        return gather_rows(self.sources, self.pick, self.width)
+
+
+Rows = sp.csr_matrix | RowGather
+
+
+def rows_of(m: Rows, rows: np.ndarray) -> sp.csr_matrix:
+    """``m[rows]``, gathered or not."""
+    return m.rows(rows) if isinstance(m, RowGather) else m[rows]
+
+
+def whole(m: Rows) -> sp.csr_matrix:
+    return m.whole() if isinstance(m, RowGather) else m
+
+
+def rows_holding(m: Rows, flag: np.ndarray) -> np.ndarray:
+    """Per row of ``m``, whether it holds a column ``flag`` marks (``flag`` covers every
+    column); a matrix left ungathered is read in its sources, none copied."""
+    if isinstance(m, RowGather):
+        return np.concatenate([rows_holding(s, flag) for s in m.sources])[m.pick]
+    out = np.zeros(m.shape[0], bool)
+    hits = np.flatnonzero(flag[m.indices])
+    out[np.searchsorted(m.indptr, hits, side="right") - 1] = True
+    return out

@@ -12,7 +12,15 @@ import pytest
 import scipy.sparse as sp
 from sqlalchemy import select
 
-from matcher.matching import incremental, indexes, lifecycle, persist, profiles, row_delta
+from matcher.matching import (
+    incremental,
+    indexes,
+    lifecycle,
+    persist,
+    profiles,
+    row_delta,
+    saved_state,
+)
 from matcher.matching.indexes import build_state
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.saved_state import load_state, load_tokens
@@ -379,3 +387,36 @@ def test_restrict_columns_is_a_column_selection():
         got, want = restrict_columns(m, keep), sp.csr_matrix(m[:, keep])
         assert got.shape == want.shape and (got != want).nnz == 0
         assert got.has_canonical_format
+
+
+def test_the_first_refresh_after_a_load_reads_the_previous_parts_aside(
+    settings, store, monkeypatch
+):
+    """The parts of a loaded version a patch reads are read in a thread of their own while
+    the store's rows are read, before the patch; the refresh ranks as a full build."""
+    import threading
+
+    _no_refits(monkeypatch)
+    with store.transaction() as s:
+        seed(s)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=MatchingRuntime.load(settings))
+    read_in: dict[str, str] = {}
+    load_part = saved_state._load_part
+
+    def recorded(version, part, **kwargs):
+        read_in.setdefault(part, threading.current_thread().name)
+        return load_part(version, part, **kwargs)
+
+    monkeypatch.setattr(saved_state, "_load_part", recorded)
+    fresh = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        s.scalar(select(Expert).where(Expert.external_id == "S-MECH-E0")).profile += " 齿轮"
+    with store.transaction() as s:
+        fresh.follow(force=True)
+        assert saved_state.unread(fresh.state)
+        status = ensure_indexes(session=s, runtime=fresh)
+        assert status.patched
+        _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
+    for part in ("counts", "e_hashes", "row_bases"):
+        assert read_in[part].startswith("index-aside"), (part, read_in)
