@@ -11,18 +11,19 @@ weights; a held-out share of them fits the calibration (``matcher.ranking.fusion
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from matcher.embeddings.encoders import Encoder, StaticVectors
 from matcher.embeddings.static_fit import fit_static_counts
-from matcher.matching.indexes import society_evidence
+from matcher.matching.indexes import evidence_from_counts
 from matcher.matching.profiles import Row
+from matcher.matching.text_counts import TextCounts, embedding_counts_of
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion
-from matcher.text.char_counts import embedding_counts
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams, embedding_tokens
 from matcher.text.normalize import normalize
 from matcher.text.segmenter import Segmenter
@@ -48,6 +49,10 @@ EXPERT_CANDIDATES = 20
 QUERY_BLOCK = 512
 """Pseudo-needs scored together (bounds the experts × queries score matrices: 30,000 ×
 4,000 float32 were two of 480 MB each)."""
+SCORE_THREADS = 2
+"""Query blocks scored at once (each block's scores are its own: the same numbers in any
+order); numpy, BLAS and scipy release the GIL, so a core the index build leaves idle
+takes a block."""
 NO_SERVED_WEIGHT = {"served": 0.0}
 """A fitted store gives the ``served`` prior no weight: a need served well is a member of its
 society from the next index version (``profiles.served_rows``), and no form of the prior tried
@@ -171,10 +176,14 @@ def _pseudo_need_features(
     """Society features (societies × queries × features) of the pseudo-needs against a
     store of ``store`` experts only; per query, the expert fusion of its top expert
     candidates with their society rows (for the expert calibration)."""
+    text_counts = TextCounts.count(
+        e_texts=[r.text for r in store],
+        s_texts=[r.text for r in societies],
+        e_tokens=store_tokens,
+        s_tokens=s_tokens,
+    )
     if embedded:  # the embedded model of this store, as the index would fit it
-        counts, words = embedding_counts(
-            store_tokens + s_tokens, [r.text for r in store] + [r.text for r in societies]
-        )
+        counts, words = embedding_counts_of(text_counts)
         labels = [str(x) if x >= 0 else None for x in store_labels]
         labels += [str(i) for i in range(len(societies))]
         vocab, weights = fit_static_counts(counts, words, labels=labels, seed=0)
@@ -190,18 +199,18 @@ def _pseudo_need_features(
         s_vecs = encoder.encode([r.text for r in societies], tokens=s_tokens)
         q_vecs = encoder.encode(queries, kind="query", tokens=q_tokens)
     kept = {r.id for r in store}
-    evidence, _, s_vecs = society_evidence(
+    evidence, _, s_vecs = evidence_from_counts(
+        counts=text_counts,
         experts=store,
         societies=societies,
         memberships={k: v for k, v in memberships.items() if k in kept},
-        e_tokens=store_tokens,
-        s_tokens=s_tokens,
         e_vecs=e_vecs,
         s_vecs=s_vecs,
     )
     soc_city = np.array([normalize(r.city) if r.city else "" for r in societies])
-    parts = [
-        _score_block(
+
+    def block(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return _score_block(
             evidence=evidence,
             e_vecs=e_vecs,
             s_vecs=s_vecs,
@@ -213,8 +222,10 @@ def _pseudo_need_features(
             q_cities=q_cities[i : i + QUERY_BLOCK],
             cfg=cfg,
         )
-        for i in range(0, len(queries), QUERY_BLOCK)
-    ]
+
+    starts = range(0, len(queries), QUERY_BLOCK)
+    with ThreadPoolExecutor(max(1, min(SCORE_THREADS, len(starts)))) as pool:
+        parts = list(pool.map(block, starts))
     features, fused, top_labels = zip(*parts, strict=True)
     return np.concatenate(features, axis=1), np.concatenate(fused), np.concatenate(top_labels)
 

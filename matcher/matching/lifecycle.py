@@ -27,7 +27,7 @@ from matcher.matching.indexes import IndexState, build_state
 from matcher.matching.profiles import text_hash
 from matcher.matching.runtime import MatchingRuntime
 from matcher.matching.saved_state import Linked, load_state, load_tokens, save_state
-from matcher.matching.text_counts import TextCounts
+from matcher.matching.text_counts import TextCounts, count_chars
 from matcher.matching.tokens import TokenCache, extra_since
 from matcher.ranking.rank import is_expert
 
@@ -107,15 +107,14 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
                 log.info("index %s patched in %.2f s", status.version, time.perf_counter() - t0)
                 return status
     cache = _token_cache(runtime, previous)
-    e_tokens = cache.tokens([r.text for r in experts], runtime.segmenter)
-    s_tokens = cache.tokens([r.text for r in societies], runtime.segmenter)
+    counts, tokens = _count_while_cutting(runtime, cache, experts, societies)
+    e_tokens, s_tokens = tokens
     drift = vocabulary_drift(runtime, e_tokens + s_tokens, [r.text for r in experts + societies])
     fitted: dict[str, np.ndarray] = {}  # the texts' vectors, when the model is fitted here
     if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
-        fitted = runtime.fit_embedded(experts, societies, members, e_tokens, s_tokens)
+        fitted = runtime.fit_embedded(experts, societies, members, counts)
         drift = 0.0
     kept_fusion = None if refit else previous  # the fusion that may carry over
-    tokens = (e_tokens, s_tokens)
     fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     same_model = previous is not None and runtime.encoder_matches(previous)
     new_state, encoded = build_state(
@@ -131,6 +130,7 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
         progress=progress,
         previous=previous if same_model and not refit else None,
         segmenter_id=runtime.segmenter_id,
+        counts=counts,
     )
     _carry_or_fit_fusion(runtime, new_state, kept_fusion, (experts, societies), tokens, fitting)
     runtime.tokens = cache.keep_only(set(new_state.e_hashes) | set(new_state.s_hashes))
@@ -139,6 +139,25 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     log.info("index %s in %.1f s", new_state.name, time.perf_counter() - t0)
     action = "refreshed" if previous is not None else "built"
     return _status(action, new_state, encoded + (0 if same_model else len(fitted)), drift)
+
+
+def _count_while_cutting(
+    runtime: MatchingRuntime, cache: TokenCache, experts, societies
+) -> tuple[TextCounts, tuple[list[list[str]], list[list[str]]]]:
+    """The texts' ``TextCounts`` and tokens: the texts are cut aside (worker processes)
+    while their character spaces, which need no tokens, are counted here."""
+    e_texts, s_texts = [r.text for r in experts], [r.text for r in societies]
+
+    def cut() -> tuple[list[list[str]], list[list[str]]]:
+        return cache.tokens(e_texts, runtime.segmenter), cache.tokens(s_texts, runtime.segmenter)
+
+    cutting = _aside(cut)
+    chars = count_chars({}, e_texts=e_texts, s_texts=s_texts)
+    e_tokens, s_tokens = cutting.result()
+    counts = TextCounts.count(
+        e_texts=e_texts, s_texts=s_texts, e_tokens=e_tokens, s_tokens=s_tokens, chars=chars
+    )
+    return counts, (e_tokens, s_tokens)
 
 
 @contextmanager
@@ -281,7 +300,7 @@ def _aside(fn, **kwargs) -> Future:
     """``fn(**kwargs)`` run in a thread of its own while the caller goes on (numpy, scipy and
     FAISS release the GIL: the fusion fit runs on the second core while the indexes are
     built); the future's ``result`` waits for it and raises what it raised."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fusion-fit")
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix=fn.__name__)
     try:
         return pool.submit(fn, **kwargs)
     finally:
