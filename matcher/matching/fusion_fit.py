@@ -11,7 +11,6 @@ weights; a held-out share of them fits the calibration (``matcher.ranking.fusion
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,10 +48,6 @@ EXPERT_CANDIDATES = 20
 QUERY_BLOCK = 512
 """Pseudo-needs scored together (bounds the experts × queries score matrices: 30,000 ×
 4,000 float32 were two of 480 MB each)."""
-SCORE_THREADS = 2
-"""Query blocks scored at once (each block's scores are its own: the same numbers in any
-order); numpy, BLAS and scipy release the GIL, so a core the index build leaves idle
-takes a block."""
 NO_SERVED_WEIGHT = {"served": 0.0}
 """A fitted store gives the ``served`` prior no weight: a need served well is a member of its
 society from the next index version (``profiles.served_rows``), and no form of the prior tried
@@ -208,9 +203,8 @@ def _pseudo_need_features(
         s_vecs=s_vecs,
     )
     soc_city = np.array([normalize(r.city) if r.city else "" for r in societies])
-
-    def block(i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return _score_block(
+    parts = [
+        _score_block(
             evidence=evidence,
             e_vecs=e_vecs,
             s_vecs=s_vecs,
@@ -222,10 +216,8 @@ def _pseudo_need_features(
             q_cities=q_cities[i : i + QUERY_BLOCK],
             cfg=cfg,
         )
-
-    starts = range(0, len(queries), QUERY_BLOCK)
-    with ThreadPoolExecutor(max(1, min(SCORE_THREADS, len(starts)))) as pool:
-        parts = list(pool.map(block, starts))
+        for i in range(0, len(queries), QUERY_BLOCK)
+    ]
     features, fused, top_labels = zip(*parts, strict=True)
     return np.concatenate(features, axis=1), np.concatenate(fused), np.concatenate(top_labels)
 

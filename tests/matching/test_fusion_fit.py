@@ -95,16 +95,3 @@ def test_pseudo_needs_scored_in_blocks_give_the_same_fit(monkeypatch):
     assert blocks.fusion.calibration_y == pytest.approx(whole.fusion.calibration_y, rel=1e-6)
     assert blocks.experts.slope == pytest.approx(whole.experts.slope, rel=1e-6)
     assert blocks.experts.intercept == pytest.approx(whole.experts.intercept, rel=1e-6)
-
-
-def test_query_blocks_scored_in_threads_give_the_serial_fit(monkeypatch):
-    """Pseudo-needs are scored in blocks, two at a time: the same fit as one at a time."""
-    from matcher.matching import fusion_fit
-
-    monkeypatch.setattr(fusion_fit, "QUERY_BLOCK", 7)  # several blocks of 50 pseudo-needs
-    monkeypatch.setattr(fusion_fit, "SCORE_THREADS", 1)
-    want = _fit(25)
-    monkeypatch.setattr(fusion_fit, "SCORE_THREADS", 2)
-    got = _fit(25)
-    assert got.fusion.to_dict() == want.fusion.to_dict()
-    assert got.experts.to_dict() == want.experts.to_dict()
