@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import chain
 
@@ -21,6 +21,7 @@ import numpy as np
 from filelock import FileLock
 from sqlalchemy.orm import Session
 
+from matcher.embeddings.vector_index import omp_threads
 from matcher.matching import persist, profiles
 from matcher.matching.incremental import patch_limit, patched_state
 from matcher.matching.indexes import IndexState, build_state
@@ -117,21 +118,22 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     kept_fusion = None if refit else previous  # the fusion that may carry over
     fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     same_model = previous is not None and runtime.encoder_matches(previous)
-    new_state, encoded = build_state(
-        signature=sig,
-        experts=experts,
-        societies=societies,
-        memberships=members,
-        e_tokens=e_tokens,
-        s_tokens=s_tokens,
-        encoder=runtime.encoder,
-        vectors=previous.vectors_by_hash() if same_model else fitted,
-        ann_threshold=runtime.settings.ann_threshold,
-        progress=progress,
-        previous=previous if same_model and not refit else None,
-        segmenter_id=runtime.segmenter_id,
-        counts=counts,
-    )
+    with omp_threads(1) if fitting is not None else nullcontext():  # the fusion fit: a core
+        new_state, encoded = build_state(
+            signature=sig,
+            experts=experts,
+            societies=societies,
+            memberships=members,
+            e_tokens=e_tokens,
+            s_tokens=s_tokens,
+            encoder=runtime.encoder,
+            vectors=previous.vectors_by_hash() if same_model else fitted,
+            ann_threshold=runtime.settings.ann_threshold,
+            progress=progress,
+            previous=previous if same_model and not refit else None,
+            segmenter_id=runtime.segmenter_id,
+            counts=counts,
+        )
     _carry_or_fit_fusion(runtime, new_state, kept_fusion, (experts, societies), tokens, fitting)
     runtime.tokens = cache.keep_only(set(new_state.e_hashes) | set(new_state.s_hashes))
     save_state(new_state, runtime.settings.index_dir, runtime.tokens)
