@@ -110,13 +110,13 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     cache = _token_cache(runtime, previous)
     counts, tokens = _count_while_cutting(runtime, cache, experts, societies)
     e_tokens, s_tokens = tokens
+    kept_fusion = None if refit else previous  # the fusion that may carry over
+    fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     drift = vocabulary_drift(runtime, e_tokens + s_tokens, [r.text for r in experts + societies])
     fitted: dict[str, np.ndarray] = {}  # the texts' vectors, when the model is fitted here
     if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
         fitted = runtime.fit_embedded(experts, societies, members, counts)
         drift = 0.0
-    kept_fusion = None if refit else previous  # the fusion that may carry over
-    fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     same_model = previous is not None and runtime.encoder_matches(previous)
     with omp_threads(1) if fitting is not None else nullcontext():  # the fusion fit: a core
         new_state, encoded = build_state(
@@ -327,10 +327,11 @@ def _fusion_fit_kwargs(runtime, rows, tokens) -> dict:
 def _fit_fusion_aside(runtime, previous, rows, tokens) -> Future | None:
     """The fusion fit of a build with no previous fusion to keep (from scratch, or a refit),
     started aside; an embedded store's only (its fit reads the rows and tokens, not the
-    encoder). Started after the embedded fit, not beside it: at 30,000 experts, from
-    scratch in 63 s, 48 s (peak RSS 1.57, 1.65 GiB); beside the embedded fit 38 s but
-    2.03 GiB (at 100,000, 2.6 GiB before, that risks the 3 GiB target; not measured). None
-    otherwise."""
+    encoder). Started beside the embedded fit, as soon as the texts are cut: at 30,000
+    experts that took a from-scratch build from 48 s to 38 s (peak RSS 1.65 → 2.03 GiB).
+    At 100,000, after it, the build waited on it at the end; beside it, peak RSS 2.9 GiB
+    until the fit's SVD stopped holding the counts and the float64 TF-IDF (2.55 GiB since:
+    ``static_fit.fit_static_counts``). None otherwise."""
     from matcher.matching.fusion_fit import fit_store_fusion
 
     if previous is not None or not runtime.embedded:
