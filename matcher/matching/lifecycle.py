@@ -118,7 +118,8 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
         fitted = runtime.fit_embedded(experts, societies, members, counts)
         drift = 0.0
     same_model = previous is not None and runtime.encoder_matches(previous)
-    with omp_threads(1) if fitting is not None else nullcontext():  # the fusion fit: a core
+    aside = fitting is not None and not fitting.done()  # the fusion fit still has a core
+    with omp_threads(1) if aside else nullcontext():
         new_state, encoded = build_state(
             signature=sig,
             experts=experts,
