@@ -236,7 +236,11 @@ def fit_static_counts(
     if labels is not None and dim >= 4:
         supervised = label_vectors(counts, labels, max(1, dim // 4), seed=seed)
     lsa_dim = dim - (supervised.shape[1] if supervised is not None else 0)
-    vectors = unit_rows(lsa_vectors(tfidf(counts, idf), lsa_dim, seed=seed))
+    docs = tfidf(counts, idf)
+    del counts  # not held beside the SVD (its memory peak), nor is the float64 TF-IDF:
+    if docs.shape[0] > EXACT_SVD_ROWS:  # the randomised SVD reads it in float32, made here
+        docs = sp.csr_matrix(docs, dtype=np.float32)
+    vectors = unit_rows(lsa_vectors(docs, lsa_dim, seed=seed))
     if supervised is not None:
         vectors = unit_rows(np.hstack([vectors, LABEL_BLOCK_WEIGHT * unit_rows(supervised)]))
     return vocab, (vectors * idf[:, None]).astype(np.float32)

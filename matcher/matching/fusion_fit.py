@@ -17,12 +17,12 @@ import numpy as np
 
 from matcher.embeddings.encoders import Encoder, StaticVectors
 from matcher.embeddings.static_fit import fit_static_counts
-from matcher.matching.indexes import society_evidence
+from matcher.matching.indexes import evidence_from_counts
 from matcher.matching.profiles import Row
+from matcher.matching.text_counts import TextCounts, embedding_counts_of
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.fusion import ExpertCalibration, Fusion, design, fit_fusion
-from matcher.text.char_counts import embedding_counts
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams, embedding_tokens
 from matcher.text.normalize import normalize
 from matcher.text.segmenter import Segmenter
@@ -171,10 +171,14 @@ def _pseudo_need_features(
     """Society features (societies × queries × features) of the pseudo-needs against a
     store of ``store`` experts only; per query, the expert fusion of its top expert
     candidates with their society rows (for the expert calibration)."""
+    text_counts = TextCounts.count(
+        e_texts=[r.text for r in store],
+        s_texts=[r.text for r in societies],
+        e_tokens=store_tokens,
+        s_tokens=s_tokens,
+    )
     if embedded:  # the embedded model of this store, as the index would fit it
-        counts, words = embedding_counts(
-            store_tokens + s_tokens, [r.text for r in store] + [r.text for r in societies]
-        )
+        counts, words = embedding_counts_of(text_counts)
         labels = [str(x) if x >= 0 else None for x in store_labels]
         labels += [str(i) for i in range(len(societies))]
         vocab, weights = fit_static_counts(counts, words, labels=labels, seed=0)
@@ -190,12 +194,11 @@ def _pseudo_need_features(
         s_vecs = encoder.encode([r.text for r in societies], tokens=s_tokens)
         q_vecs = encoder.encode(queries, kind="query", tokens=q_tokens)
     kept = {r.id for r in store}
-    evidence, _, s_vecs = society_evidence(
+    evidence, _, s_vecs = evidence_from_counts(
+        counts=text_counts,
         experts=store,
         societies=societies,
         memberships={k: v for k, v in memberships.items() if k in kept},
-        e_tokens=store_tokens,
-        s_tokens=s_tokens,
         e_vecs=e_vecs,
         s_vecs=s_vecs,
     )

@@ -72,24 +72,26 @@ def build_state(
     progress: bool = False,
     previous: IndexState | None = None,
     segmenter_id: str = "",
+    counts: TextCounts | None = None,
 ) -> tuple[IndexState, int]:
-    """The indexes for these rows (tokens given, aligned with the rows), reusing ``vectors``
-    (text hash → vector of this encoder) and the ANN indexes of ``previous`` (updated where
-    rows changed); also how many texts were encoded. A society's document is its own text
-    plus its member experts' texts; its vector is the normalised sum of its own and its
-    members' vectors."""
+    """The indexes for these rows (tokens given, aligned with the rows; their ``counts``
+    too when counted already), reusing ``vectors`` (text hash → vector of this encoder) and
+    the ANN indexes of ``previous`` (updated where rows changed); also how many texts were
+    encoded. A society's document is its own text plus its member experts' texts; its
+    vector is the normalised sum of its own and its members' vectors."""
     if previous is not None and previous.model_id != encoder.model_id:
         previous = None
     e_hashes = [text_hash(r.text) for r in experts]
     s_hashes = [text_hash(r.text) for r in societies]
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, vectors, progress)
     s_own, n_s = _vectors(societies, s_tokens, s_hashes, encoder, vectors, progress)
-    counts = TextCounts.count(
-        e_texts=[r.text for r in experts],
-        s_texts=[r.text for r in societies],
-        e_tokens=e_tokens,
-        s_tokens=s_tokens,
-    )
+    if counts is None:
+        counts = TextCounts.count(
+            e_texts=[r.text for r in experts],
+            s_texts=[r.text for r in societies],
+            e_tokens=e_tokens,
+            s_tokens=s_tokens,
+        )
     state = assemble_state(
         signature=signature,
         experts=experts,
@@ -189,33 +191,6 @@ def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool
     if not rows:
         return np.zeros((0, encoder.dim), np.float32), 0
     return np.stack([cache[h] for h in hashes]).astype(np.float32), len(missing)
-
-
-def society_evidence(
-    *,
-    experts: list[Row],
-    societies: list[Row],
-    memberships: dict[int, list[int]],
-    e_tokens: list[list[str]],
-    s_tokens: list[list[str]],
-    e_vecs: np.ndarray,
-    s_vecs: np.ndarray,
-) -> tuple[SocietyEvidence, tuple[BM25, BM25], np.ndarray]:
-    """``evidence_from_counts`` of these texts, every one counted."""
-    counts = TextCounts.count(
-        e_texts=[r.text for r in experts],
-        s_texts=[r.text for r in societies],
-        e_tokens=e_tokens,
-        s_tokens=s_tokens,
-    )
-    return evidence_from_counts(
-        counts=counts,
-        experts=experts,
-        societies=societies,
-        memberships=memberships,
-        e_vecs=e_vecs,
-        s_vecs=s_vecs,
-    )
 
 
 def evidence_from_counts(

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import chain
 
@@ -21,6 +21,7 @@ import numpy as np
 from filelock import FileLock
 from sqlalchemy.orm import Session
 
+from matcher.embeddings.vector_index import omp_threads
 from matcher.matching import persist, profiles
 from matcher.matching.aside import aside as _aside
 from matcher.matching.incremental import patch_limit, patched_state
@@ -35,7 +36,7 @@ from matcher.matching.saved_state import (
     save_state,
     unread,
 )
-from matcher.matching.text_counts import TextCounts
+from matcher.matching.text_counts import TextCounts, count_chars
 from matcher.matching.tokens import TokenCache, extra_since
 from matcher.ranking.rank import is_expert
 
@@ -119,31 +120,33 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
                 log.info("index %s patched in %.2f s", status.version, time.perf_counter() - t0)
                 return status
     cache = _token_cache(runtime, previous)
-    e_tokens = cache.tokens([r.text for r in experts], runtime.segmenter)
-    s_tokens = cache.tokens([r.text for r in societies], runtime.segmenter)
+    counts, tokens = _count_while_cutting(runtime, cache, experts, societies)
+    e_tokens, s_tokens = tokens
+    kept_fusion = None if refit else previous  # the fusion that may carry over
+    fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     drift = vocabulary_drift(runtime, e_tokens + s_tokens, [r.text for r in experts + societies])
     fitted: dict[str, np.ndarray] = {}  # the texts' vectors, when the model is fitted here
     if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
-        fitted = runtime.fit_embedded(experts, societies, members, e_tokens, s_tokens)
+        fitted = runtime.fit_embedded(experts, societies, members, counts)
         drift = 0.0
-    kept_fusion = None if refit else previous  # the fusion that may carry over
-    tokens = (e_tokens, s_tokens)
-    fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
     same_model = previous is not None and runtime.encoder_matches(previous)
-    new_state, encoded = build_state(
-        signature=sig,
-        experts=experts,
-        societies=societies,
-        memberships=members,
-        e_tokens=e_tokens,
-        s_tokens=s_tokens,
-        encoder=runtime.encoder,
-        vectors=previous.vectors_by_hash() if same_model else fitted,
-        ann_threshold=runtime.settings.ann_threshold,
-        progress=progress,
-        previous=previous if same_model and not refit else None,
-        segmenter_id=runtime.segmenter_id,
-    )
+    aside = fitting is not None and not fitting.done()  # the fusion fit still has a core
+    with omp_threads(1) if aside else nullcontext():
+        new_state, encoded = build_state(
+            signature=sig,
+            experts=experts,
+            societies=societies,
+            memberships=members,
+            e_tokens=e_tokens,
+            s_tokens=s_tokens,
+            encoder=runtime.encoder,
+            vectors=previous.vectors_by_hash() if same_model else fitted,
+            ann_threshold=runtime.settings.ann_threshold,
+            progress=progress,
+            previous=previous if same_model and not refit else None,
+            segmenter_id=runtime.segmenter_id,
+            counts=counts,
+        )
     _carry_or_fit_fusion(runtime, new_state, kept_fusion, (experts, societies), tokens, fitting)
     runtime.tokens = cache.keep_only(set(new_state.e_hashes) | set(new_state.s_hashes))
     save_state(new_state, runtime.settings.index_dir, runtime.tokens)
@@ -151,6 +154,25 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     log.info("index %s in %.1f s", new_state.name, time.perf_counter() - t0)
     action = "refreshed" if previous is not None else "built"
     return _status(action, new_state, encoded + (0 if same_model else len(fitted)), drift)
+
+
+def _count_while_cutting(
+    runtime: MatchingRuntime, cache: TokenCache, experts, societies
+) -> tuple[TextCounts, tuple[list[list[str]], list[list[str]]]]:
+    """The texts' ``TextCounts`` and tokens: the texts are cut aside (worker processes)
+    while their character spaces, which need no tokens, are counted here."""
+    e_texts, s_texts = [r.text for r in experts], [r.text for r in societies]
+
+    def cut() -> tuple[list[list[str]], list[list[str]]]:
+        return cache.tokens(e_texts, runtime.segmenter), cache.tokens(s_texts, runtime.segmenter)
+
+    cutting = _aside(cut)
+    chars = count_chars({}, e_texts=e_texts, s_texts=s_texts)
+    e_tokens, s_tokens = cutting.result()
+    counts = TextCounts.count(
+        e_texts=e_texts, s_texts=s_texts, e_tokens=e_tokens, s_tokens=s_tokens, chars=chars
+    )
+    return counts, (e_tokens, s_tokens)
 
 
 @contextmanager
@@ -316,10 +338,11 @@ def _fusion_fit_kwargs(runtime, rows, tokens) -> dict:
 def _fit_fusion_aside(runtime, previous, rows, tokens) -> Future | None:
     """The fusion fit of a build with no previous fusion to keep (from scratch, or a refit),
     started aside; an embedded store's only (its fit reads the rows and tokens, not the
-    encoder). Started after the embedded fit, not beside it: at 30,000 experts, from
-    scratch in 63 s, 48 s (peak RSS 1.57, 1.65 GiB); beside the embedded fit 38 s but
-    2.03 GiB (at 100,000, 2.6 GiB before, that risks the 3 GiB target; not measured). None
-    otherwise."""
+    encoder). Started beside the embedded fit, as soon as the texts are cut: at 30,000
+    experts that took a from-scratch build from 48 s to 38 s (peak RSS 1.65 → 2.03 GiB).
+    At 100,000, after it, the build waited on it at the end; beside it, peak RSS 2.9 GiB
+    until the fit's SVD stopped holding the counts and the float64 TF-IDF (2.55 GiB since:
+    ``static_fit.fit_static_counts``). None otherwise."""
     from matcher.matching.fusion_fit import fit_store_fusion
 
     if previous is not None or not runtime.embedded:

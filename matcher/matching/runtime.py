@@ -21,9 +21,9 @@ from matcher.matching import persist
 from matcher.matching.indexes import IndexState
 from matcher.matching.profiles import text_hash
 from matcher.matching.saved_state import load_state
+from matcher.matching.text_counts import embedding_counts_of
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
-from matcher.text.char_counts import embedding_counts
 from matcher.text.segmenter import Segmenter, get_segmenter
 
 FOLLOW_EVERY = 1.0
@@ -75,14 +75,12 @@ class MatchingRuntime:
     def embedded(self) -> bool:
         return self.settings.embedding_model == EMBEDDED_MODEL
 
-    def fit_embedded(
-        self, experts, societies, memberships, e_tokens, s_tokens
-    ) -> dict[str, np.ndarray]:
+    def fit_embedded(self, experts, societies, memberships, text_counts) -> dict[str, np.ndarray]:
         """Fit the embedded model on the store's texts (expert texts labelled by society);
-        the texts' vectors by text hash (encoded from the counts the fit read: the build
-        does not cut and count them again)."""
+        the texts' vectors by text hash (encoded from the counts the fit read, which are
+        read off the texts' ``TextCounts``: the build does not cut and count them again)."""
         rows = experts + societies
-        counts, words = embedding_counts(e_tokens + s_tokens, [r.text for r in rows])
+        counts, words = embedding_counts_of(text_counts)
         labels: list[str | None] = [  # an expert without a society is unlabelled
             str(memberships[r.id][0]) if memberships.get(r.id) else None for r in experts
         ]

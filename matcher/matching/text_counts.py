@@ -15,7 +15,15 @@ import scipy.sparse as sp
 
 from matcher.matching import persist, row_delta
 from matcher.text.char_counts import char_gram_counts
-from matcher.text.counts import SPACES, RowGather, Rows, count_vocab, gather_rows, take_rows
+from matcher.text.counts import (
+    SPACES,
+    RowGather,
+    Rows,
+    count_vocab,
+    gather_rows,
+    take_rows,
+    widen,
+)
 
 PARTS = ("experts", "own")
 DEFERRED = {"experts": ("char12", "char")}
@@ -49,13 +57,17 @@ class TextCounts:
         s_texts: Sequence[str],
         e_tokens: Sequence[Sequence[str]],
         s_tokens: Sequence[Sequence[str]],
+        chars: CharCounts | None = None,
     ) -> TextCounts:
-        """Count every text (societies first, then experts: the vocabulary's order)."""
+        """Count every text (societies first, then experts: the vocabulary's order); the
+        character spaces may be counted already (``count_chars`` of the same texts: they
+        need no tokens, so a build counts them while the texts are cut)."""
         return cls({k: {} for k in SPACES}, {}, {}).patched(
             e_src=np.full(len(e_texts), -1, np.int64),
             s_src=np.full(len(s_texts), -1, np.int64),
             e_new=(e_texts, e_tokens),
             s_new=(s_texts, s_tokens),
+            chars=chars,
         )
 
     def patched(
@@ -65,15 +77,17 @@ class TextCounts:
         s_src: np.ndarray,
         e_new: tuple[Sequence[str], Sequence[Sequence[str]]],
         s_new: tuple[Sequence[str], Sequence[Sequence[str]]],
+        chars: CharCounts | None = None,
     ) -> TextCounts:
         """The counts of new rows: row ``i`` is this one's row ``src[i]``, or (``src[i] < 0``)
-        the next of the new texts and tokens (``*_new``), which alone are counted. This
-        object is left as it was (readers may hold it)."""
-        vocab = {k: dict(v) for k, v in self.vocab.items()}
-        fresh: dict[str, dict[str, sp.csr_matrix]] = {"own": {}, "experts": {}}
-        for part, (texts, tokens) in (("own", s_new), ("experts", e_new)):
-            for key, unigrams in (("char12", True), ("char", False)):
-                fresh[part][key] = char_gram_counts(texts, vocab[key], unigrams=unigrams)
+        the next of the new texts and tokens (``*_new``), which alone are counted (their
+        character spaces may be given: ``count_chars`` from this object's vocabularies).
+        This object is left as it was (readers may hold it)."""
+        if chars is None:
+            chars = count_chars(self.vocab, e_texts=e_new[0], s_texts=s_new[0])
+        vocab = {k: dict(v) for k, v in self.vocab.items()} | chars.vocab
+        fresh = {part: dict(m) for part, m in chars.fresh.items()}
+        for part, (_, tokens) in (("own", s_new), ("experts", e_new)):
             fresh[part]["word"], _ = count_vocab(tokens, vocab["word"])
         out = TextCounts(vocab, {}, {}, self.base, {}, dict(self.base_width))
         for part, src in (("own", s_src), ("experts", e_src)):
@@ -184,6 +198,52 @@ class TextCounts:
             if any(m.shape != (n_s, max(len(words[k]), 1)) for k, m in out.docs.items()):
                 raise persist.Refused("counts.docs: not the societies' or vocabulary's shape")
         return out
+
+
+@dataclass
+class CharCounts:
+    """The character spaces' counts of new texts (``fresh[part][space]``) and the
+    vocabularies they grew (``vocab[space]``)."""
+
+    vocab: dict[str, dict[str, int]]
+    fresh: dict[str, dict[str, sp.csr_matrix]]
+
+
+CHAR_SPACES = (("char12", True), ("char", False))  # the spaces counted without tokens
+
+
+def count_chars(
+    vocab: dict[str, dict[str, int]], *, e_texts: Sequence[str], s_texts: Sequence[str]
+) -> CharCounts:
+    """The character 1–2-gram and bigram counts of these texts, societies first (the order
+    ``TextCounts.patched`` grows its vocabularies in), over copies of ``vocab``."""
+    grown = {key: dict(vocab.get(key, {})) for key, _ in CHAR_SPACES}
+    fresh: dict[str, dict[str, sp.csr_matrix]] = {"own": {}, "experts": {}}
+    for part, texts in (("own", s_texts), ("experts", e_texts)):
+        for key, unigrams in CHAR_SPACES:
+            fresh[part][key] = char_gram_counts(texts, grown[key], unigrams=unigrams)
+    return CharCounts(grown, fresh)
+
+
+def embedding_counts_of(counts: TextCounts) -> tuple[sp.csr_matrix, list[str]]:
+    """``char_counts.embedding_counts`` of the experts' texts then the societies' own (jieba
+    words plus character bigrams; a word that is also a bigram is one term), read off their
+    counts: every text's count of every term is the same, only the terms' order differs
+    (words, then the other bigrams, in the counts' order), which neither the embedded fit
+    nor encoding depends on (``tests/matching/test_text_counts_shared.py``)."""
+    terms = dict(counts.vocab["word"])
+    grams = counts.vocab["char"]
+    move = np.fromiter((terms.setdefault(g, len(terms)) for g in grams), np.int64, len(grams))
+    width = max(len(terms), 1)
+
+    def both(part: dict[str, sp.csr_matrix]) -> sp.csr_matrix:
+        char = part["char"]
+        moved = (char.data, move[char.indices], char.indptr)
+        moved = sp.csr_matrix(moved, shape=(char.shape[0], width))
+        return sp.csr_matrix(widen(part["word"], width) + moved)
+
+    rows = sp.vstack([both(counts.experts), both(counts.own)], format="csr")
+    return rows, list(terms)
 
 
 class Gathered(dict):

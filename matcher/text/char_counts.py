@@ -79,13 +79,11 @@ def _counts(
         order = np.argsort(np.concatenate([lone, starts]), kind="stable")
     codes = np.concatenate([cp[lone], bigram])[order]
     rows = doc[np.concatenate([lone, starts])[order]]
-    uniq, first, inv = np.unique(codes, return_index=True, return_inverse=True)
-    if grow:
-        cols = np.empty(len(uniq), np.int64)
-        for j in np.argsort(first, kind="stable").tolist():  # new grams in first-seen order
-            cols[j] = vocab.setdefault(_gram(int(uniq[j])), len(vocab))
+    inv, uniq = first_seen(codes)
+    grams = map(_gram, uniq.tolist())
+    if grow:  # new grams in first-seen order
+        cols = np.fromiter((vocab.setdefault(g, len(vocab)) for g in grams), np.int64, len(uniq))
     else:
-        grams = map(_gram, uniq.tolist())
         cols = np.fromiter(map(vocab.get, grams, repeat(-1)), np.int64, len(uniq))
     cols = cols[inv]
     known = cols >= 0
@@ -95,6 +93,15 @@ def _counts(
     )
     m.sum_duplicates()
     return m
+
+
+def first_seen(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``inverse, uniques`` of ``codes`` with the uniques in first-seen order (a hash table:
+    ``np.unique``'s stable sort was half the counting time; tested equal to it)."""
+    import pandas as pd
+
+    inverse, uniques = pd.factorize(codes, sort=False)
+    return inverse, np.asarray(uniques)
 
 
 def _gram(code: int) -> str:

@@ -15,9 +15,10 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 import jieba
 
@@ -81,6 +82,7 @@ _NOT_A_KEYWORD = re.compile(r"^[\d.%]+$|^[a-z]{1,2}$|^(http|https|www|com|cn|htm
 
 _ASCII_RUN = re.compile(r"^[a-zA-Z0-9.%+#&_-]+$")
 _SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba.finalseg.re_skip
+T = TypeVar("T")
 _USER_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba.re_userdict
 PARALLEL_MIN = 4_000
 """``tokens_many`` cuts at least this many texts in worker processes (one per core)."""
@@ -103,6 +105,7 @@ class _Compiled:
                 self.tok.add_word(word, freq)
                 total += freq  # as jieba counts it, a word already known included
         self.tok.total = float(total)
+        self._ascii_run = _memo(lambda tok: _ASCII_RUN.match(tok) is not None)
 
     def _suggest(self, word: str) -> int:
         """jieba's ``suggest_freq(word)``: just enough for the word to be cut whole."""
@@ -115,8 +118,9 @@ class _Compiled:
     def cut(self, text: str) -> list[str]:
         out: list[str] = []
         run: list[str] = []
+        ascii_run = self._ascii_run
         for tok in self.tok.lcut(text):
-            if _ASCII_RUN.match(tok):
+            if ascii_run(tok):
                 run.append(tok)
                 continue
             if run:
@@ -126,6 +130,38 @@ class _Compiled:
         if run:
             out += _resplit(run)
         return out
+
+
+MEMO_MAX = 1_000_000
+"""Distinct tokens a per-token check remembers (then it starts again): a process cutting
+100,000 profiles meets a few hundred thousand, and each check is a dict look-up."""
+
+
+def _memo(check: Callable[[str], T]) -> Callable[[str], T]:
+    """``check`` remembered per token (a pure function of the token)."""
+    seen: dict[str, T] = {}
+
+    def get(tok: str) -> T:
+        got = seen.get(tok, _MISSING)
+        if got is _MISSING:
+            if len(seen) >= MEMO_MAX:
+                seen.clear()
+            got = seen[tok] = check(tok)
+        return got
+
+    return get
+
+
+_MISSING = object()
+
+
+def _content(tok: str) -> str:
+    """``tok`` stripped, or "" for no content token (no word character, or a lone CJK
+    character); stop words are checked apart (a segmenter's set may change)."""
+    tok = tok.strip()
+    if not tok or not _TOKEN.search(tok) or (len(tok) == 1 and _CJK.match(tok)):
+        return ""
+    return tok
 
 
 def _resplit(run: list[str]) -> list[str]:
@@ -186,6 +222,7 @@ class Segmenter:
             user_dict = resources_dir / "user_dict.txt"
         self.engine = _engine(user_dict, engine)
         self.engine_name = "compiled" if isinstance(self.engine, _Compiled) else "jieba"
+        self._content = _memo(_content)
         if resources_dir is not None:
             stop = resources_dir / "stopwords.txt"
             if stop.is_file():
@@ -208,14 +245,12 @@ class Segmenter:
 
     def tokens(self, text: str | None) -> list[str]:
         """Content tokens of ``text``."""
+        content, stop = self._content, self.stopwords
         out = []
         for tok in self.engine.cut(normalize(text)):
-            tok = tok.strip()
-            if not tok or tok in self.stopwords or not _TOKEN.search(tok):
-                continue
-            if len(tok) == 1 and _CJK.match(tok):
-                continue
-            out.append(tok)
+            tok = content(tok)
+            if tok and tok not in stop:
+                out.append(tok)
         return out
 
     def tokens_many(self, texts: Sequence[str], *, parallel: bool = True) -> list[list[str]]:

@@ -198,3 +198,23 @@ def test_fit_from_counts_equals_fit_from_token_lists():
     got_vocab, got = fit_static_counts(counts, list(reversed_vocab), labels=labels, dim=8)
     assert got_vocab == want_vocab
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("exact_rows", [static_fit.EXACT_SVD_ROWS, 3])  # 3: the randomised SVD
+def test_the_tfidf_handed_to_the_svd_in_float32_gives_the_same_vectors(monkeypatch, exact_rows):
+    """A large fit converts the TF-IDF to float32 before the SVD (which reads it so) and
+    frees the float64 copies: the vectors of the SVD of the float64 TF-IDF, to the bit."""
+    monkeypatch.setattr(static_fit, "EXACT_SVD_ROWS", exact_rows)
+    rng = np.random.default_rng(3)
+    counts = sp.random(40, 30, density=0.3, random_state=rng, format="csr") * 5
+    counts.data = np.ceil(counts.data)
+    words = [f"w{j}" for j in range(30)]
+    vocab, got = static_fit.fit_static_counts(counts, words, dim=8)
+    cols, df = static_fit.select_vocabulary(counts, words)
+    idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
+    kept = sp.csr_matrix(counts[:, cols], dtype=np.float64)
+    kept.sort_indices()
+    docs = static_fit.tfidf(kept, idf)
+    want = static_fit.unit_rows(static_fit.lsa_vectors(docs, 8, seed=0)) * idf[:, None]
+    assert vocab == [words[j] for j in cols.tolist()]
+    assert np.array_equal(got, want.astype(np.float32))

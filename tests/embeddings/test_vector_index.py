@@ -133,3 +133,30 @@ def test_a_mapped_index_searches_alike_and_is_copied_to_be_updated(tmp_path):
     updated = ivf.updated(ids, data, ids, moved, ann_threshold=1000)
     assert updated.info.changed == 10 and updated.ntotal == len(ids)
     assert recall_at(updated, moved, ids, queries) >= 0.95
+
+
+def test_an_index_trained_on_one_thread_is_the_same_index():
+    """A build beside the fusion fit trains and tunes with one OpenMP thread: the same
+    clusters, lists and nprobe; the thread count comes back after."""
+    import threading
+
+    import faiss
+
+    from matcher.embeddings import vector_index
+
+    ids, data, queries = _data()
+    want = VectorIndex.build(ids, data, ann_threshold=1000, queries=queries[:150])
+    seen = []
+
+    def elsewhere():  # another thread keeps its own count
+        seen.append(vector_index._threads())
+
+    with vector_index.omp_threads(1):
+        got = VectorIndex.build(ids, data, ann_threshold=1000, queries=queries[:150])
+        assert vector_index._threads() == 1
+        other = threading.Thread(target=elsewhere)
+        other.start()
+        other.join()
+    assert seen == [vector_index.THREADS] and vector_index._threads() == vector_index.THREADS
+    assert got.info == want.info and got.info.kind == "ivf"
+    assert bytes(faiss.serialize_index(got.index)) == bytes(faiss.serialize_index(want.index))

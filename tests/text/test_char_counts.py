@@ -81,3 +81,14 @@ def test_counts_over_a_fixed_vocabulary_ignore_unknown_grams(unigrams, cut):
     assert len(vocab) == 7  # nothing added
     assert got.shape == want.shape and got.nnz == want.nnz > 0
     assert abs(got - want).max() == 0
+
+
+def test_first_seen_is_np_unique_in_first_seen_order():
+    from matcher.text.char_counts import first_seen
+
+    codes = np.random.default_rng(0).integers(0, 50, 2_000) * (1 << 30)
+    inverse, uniques = first_seen(codes)
+    want, first = np.unique(codes, return_index=True)
+    assert uniques.tolist() == want[np.argsort(first)].tolist()  # not sorted: first seen
+    assert uniques.tolist() != sorted(uniques.tolist())
+    assert (uniques[inverse] == codes).all() and inverse.dtype.kind == "i"

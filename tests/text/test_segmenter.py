@@ -65,3 +65,29 @@ def test_the_compiled_engine_cuts_as_jieba_does():
     for text in texts:
         norm = normalize(text)
         assert fast.engine.cut(norm) == plain.engine.cut(norm), text
+
+
+def test_remembered_token_checks_cut_as_checking_each_token(monkeypatch):
+    """Each distinct token's content check is remembered (bounded); stop words are looked
+    up apart, so a segmenter whose stop words change cuts with the new ones."""
+    import re
+
+    from matcher.text import segmenter
+
+    def plain(seg: Segmenter, text: str) -> list[str]:  # the check of every token, in line
+        out = []
+        for tok in seg.engine.cut(normalize(text)):
+            tok = tok.strip()
+            if not tok or tok in seg.stopwords or not re.search(r"[\w\u4e00-\u9fff]", tok):
+                continue
+            if not (len(tok) == 1 and re.match(r"[\u4e00-\u9fff]", tok)):
+                out.append(tok)
+        return out
+
+    monkeypatch.setattr(segmenter, "MEMO_MAX", 3)  # forgets often
+    seg = Segmenter(None)
+    texts = ["数控机床的主轴 , 精度 C++ 与 12.5% ！", "水库 大坝。。 a b", "的 了 和", "AB-c x.y"]
+    for text in texts * 2:
+        assert seg.tokens(text) == plain(seg, text)
+    seg.stopwords.add("主轴")
+    assert "主轴" not in seg.tokens(texts[0]) and seg.tokens(texts[0]) == plain(seg, texts[0])
