@@ -25,11 +25,33 @@ def count_matrix(
     )
     rows = np.repeat(np.arange(len(docs)), lengths)
     keep = cols >= 0
-    m = sp.csr_matrix(
-        (np.ones(int(keep.sum()), dtype), (rows[keep], cols[keep])),
-        shape=(len(docs), max(len(vocab), 1)),
-    )
+    shape = (len(docs), max(len(vocab), 1))
+    if len(cols) <= FEW_TOKENS:
+        return sorted_counts(rows[keep], cols[keep], shape, dtype)
+    m = sp.csr_matrix((np.ones(int(keep.sum()), dtype), (rows[keep], cols[keep])), shape=shape)
     m.sum_duplicates()
+    return m
+
+
+FEW_TOKENS = 1 << 14
+"""Up to this many tokens (a need or a few) are counted by ``sorted_counts``: scipy's
+conversion and summing of duplicates costs far more than counting a few dozen tokens."""
+
+
+def sorted_counts(
+    rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], dtype: type = np.float32
+) -> sp.csr_matrix:
+    """The canonical CSR matrix of one count per (row, col) pair given, by one sort of the
+    pairs: the matrix (values, index arrays and their dtype) scipy's conversion of the pairs
+    and ``sum_duplicates`` give."""
+    key, n = np.unique(rows.astype(np.int64) * shape[1] + cols, return_counts=True)
+    indptr = np.zeros(shape[0] + 1, np.int64)
+    np.cumsum(np.bincount(key // shape[1], minlength=shape[0]), out=indptr[1:])
+    index = np.int32 if max(*shape, len(key)) <= np.iinfo(np.int32).max else np.int64
+    m = sp.csr_matrix(
+        (n.astype(dtype), (key % shape[1]).astype(index), indptr.astype(index)), shape=shape
+    )
+    m.has_canonical_format = True
     return m
 
 

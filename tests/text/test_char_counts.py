@@ -92,3 +92,23 @@ def test_first_seen_is_np_unique_in_first_seen_order():
     assert uniques.tolist() == want[np.argsort(first)].tolist()  # not sorted: first seen
     assert uniques.tolist() != sorted(uniques.tolist())
     assert (uniques[inverse] == codes).all() and inverse.dtype.kind == "i"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_few_tokens_are_counted_as_scipys_conversion_counts_them(dtype, monkeypatch):
+    """``sorted_counts`` (a need's few tokens) gives the very matrix of the scipy path:
+    values, dtype, index arrays and their dtype, canonical flag (empty documents, unknown
+    and repeated tokens, rows out of order in a document)."""
+    from matcher.text import counts
+
+    vocab = {t: i for i, t in enumerate(["甲", "乙", "丙", "丁", "戊", "a", "b"])}
+    docs = [["乙", "甲", "乙", "未知", "b"], [], ["未知"], ["b", "a", "b", "b", "丁"], ["甲"]]
+    fast = counts.count_matrix(docs, vocab, dtype)
+    monkeypatch.setattr(counts, "FEW_TOKENS", -1)
+    plain = counts.count_matrix(docs, vocab, dtype)
+    assert fast.dtype == plain.dtype and fast.shape == plain.shape == (5, 7)
+    for name in ("data", "indices", "indptr"):
+        a, b = getattr(fast, name), getattr(plain, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert fast.has_canonical_format and plain.has_canonical_format
+    assert fast[3, vocab["b"]] == 3 and fast.nnz == 7
