@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,6 +54,9 @@ class SocietyEvidence:
         default=None, init=False, repr=False, compare=False
     )
     _member_vectors: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _people: tuple[np.ndarray, np.ndarray, list[bool]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
     reused: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
@@ -174,6 +178,17 @@ class SocietyEvidence:
             self._member_vectors = (vectors, np.ascontiguousarray(vectors[flat]))
         return self._member_vectors[1]
 
+    def member_people(self, expert_ids: np.ndarray) -> tuple[np.ndarray, list[bool]]:
+        """Which rows of ``member_layout`` are experts (``rank.is_expert`` of ``expert_ids``),
+        and per society whether all its members are; computed once per ids array."""
+        got = getattr(self, "_people", None)  # (absent on an instance made by ``__new__``)
+        if got is None or got[0] is not expert_ids:
+            people = np.asarray(expert_ids)[self.member_layout()[0]] > 0
+            bounds = self.member_layout()[1].tolist()
+            every = [bool(people[a:b].all()) for a, b in pairwise(bounds)]
+            got = self._people = (expert_ids, people, every)
+        return got[1], got[2]
+
     def member_layout(self) -> tuple[np.ndarray, np.ndarray]:
         """Every society's member rows concatenated, and where each society's run starts
         (one more at the end); computed once."""
@@ -201,9 +216,12 @@ class SocietyEvidence:
         out = np.zeros((len(self.members), n_q), np.float32)
         best = np.zeros((len(self.members), n_q, m), by_query.dtype)  # societies above m
         above = np.diff(bounds) > m
-        for s in range(len(self.members)):
-            lo, hi = bounds[s], bounds[s + 1]
-            if above[s]:
+        edges = bounds.tolist()
+        for s, many in enumerate(above.tolist()):
+            lo, hi = edges[s], edges[s + 1]
+            if many and n_q == 1:  # (one query: the same partition of its one row)
+                best[s, 0] = np.partition(by_query[0, lo:hi], hi - lo - m)[-m:]
+            elif many:
                 best[s] = np.partition(by_query[:, lo:hi], hi - lo - m, axis=1)[:, -m:]
             elif hi > lo:
                 out[s] = by_query[:, lo:hi].mean(axis=1)
@@ -248,22 +266,29 @@ products, a block of queries at a time; taller ones (every member's row) one que
 time, since a product's sparse result would hold queries × rows entries…"""
 PRODUCT_ENTRIES = 1 << 22
 """…and a block's product result at most this many (32 MiB)."""
+FEW_QUERIES = 4
+"""At most this many queries meet a short matrix one at a time in numpy (``add_columns``):
+for one need, a sparse product's fixed cost is most of its time."""
 
 
 def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
     """``matrix @ queries.T`` as a dense float32 rows × queries array, reading only the
     columns of ``matrix`` that the queries use (a need has a few dozen terms of a vocabulary
     of hundreds of thousands): each query's terms' columns, in its order, times its
-    weights, added into its scores by scipy's compiled products (the sparse product
-    ``queries @ matrix.T`` for a short matrix, else per query a sparse × vector product of
-    its columns: the same float32 sums in the same order). The array is the transpose of a
-    queries × rows one (each query's scores contiguous)."""
+    weights, added into its scores (for a short matrix: ``add_columns`` for a few queries,
+    else scipy's sparse product ``queries @ matrix.T``; for a tall one, per query scipy's
+    sparse × vector product of its columns: the same float32 sums in the same order). The
+    array is the transpose of a queries × rows one (each query's scores contiguous)."""
     q = queries
     if not (sp.issparse(q) and q.format == "csr" and q.dtype == np.float32):
         q = sp.csr_matrix(q, dtype=np.float32)  # (a weighed query is one: no copy per call)
     n_rows = matrix.shape[0]
     out = np.zeros((q.shape[0], n_rows), np.result_type(matrix.dtype, np.float32))
-    if n_rows <= PRODUCT_ROWS:
+    if n_rows <= PRODUCT_ROWS and q.shape[0] <= FEW_QUERIES:
+        for i in np.flatnonzero(np.diff(q.indptr)).tolist():
+            a, b = q.indptr[i], q.indptr[i + 1]
+            add_columns(out[i], matrix, q.indices[a:b], q.data[a:b])
+    elif n_rows <= PRODUCT_ROWS:
         step = max(1, PRODUCT_ENTRIES // max(n_rows, 1))
         for i in range(0, q.shape[0], step):
             out[i : i + step] = (q[i : i + step] @ matrix.T).toarray()
@@ -272,6 +297,20 @@ def by_columns(matrix: sp.csc_matrix, queries: sp.csr_matrix) -> np.ndarray:
             a, b = q.indptr[i], q.indptr[i + 1]
             out[i] = matrix[:, q.indices[a:b]] @ q.data[a:b]
     return out.astype(np.float32, copy=False).T
+
+
+def add_columns(
+    out: np.ndarray, matrix: sp.csc_matrix, columns: np.ndarray, weights: np.ndarray
+) -> None:
+    """``out += matrix[:, columns] @ weights`` as scipy's sparse product of a query row with
+    ``matrix.T`` sums it: per row of ``matrix``, the products ``weight · entry`` added one at
+    a time in the order of ``columns`` (``np.add.at`` adds in the order given), in the
+    result type of the two (the same float32 sums)."""
+    starts = matrix.indptr[columns].astype(np.int64)
+    lens = matrix.indptr[columns + 1] - starts
+    ends = np.cumsum(lens)
+    at = np.arange(int(ends[-1]) if len(ends) else 0) + np.repeat(starts - (ends - lens), lens)
+    np.add.at(out, matrix.indices[at], matrix.data[at] * np.repeat(weights, lens))
 
 
 def assignment(members: Sequence[np.ndarray], n_s: int, n_e: int) -> sp.csr_matrix:

@@ -275,14 +275,15 @@ def _driving_members(
     for j, top in enumerate(tops):
         for row in top.tolist():
             listing.setdefault(row, []).append(j)
-    bounds = evidence.member_layout()[1]
+    bounds = evidence.member_layout()[1].tolist()
+    flat_people, all_people = evidence.member_people(expert_ids)
     out = {}
     for row, js in listing.items():
         lo, hi = bounds[row], bounds[row + 1]
         scores = drive[0] * member_char[js, lo:hi] + drive[1] * member_dense[js, lo:hi]
         rows = evidence.members[row]
-        people = is_expert(expert_ids[rows])
-        if not people.all():
+        people = flat_people[lo:hi]
+        if not all_people[row]:
             scores[:, ~people] = -np.inf
         for i, (j, best) in enumerate(zip(js, _best_first(scores, k), strict=True)):
             best = best[people[best]]
@@ -297,6 +298,10 @@ def _best_first(scores: np.ndarray, k: int) -> list[np.ndarray]:
     n = scores.shape[1]
     if n <= k or k <= 0:
         return list(np.argsort(-scores, axis=1, kind="stable")[:, :k])
+    if len(scores) == 1:  # (one need: the rows' way below, without the batch's bookkeeping)
+        row = scores[0]
+        pick = np.flatnonzero(row >= np.partition(row, n - k)[n - k])
+        return [pick[np.argsort(-row[pick], kind="stable")[:k]]]
     kth = np.partition(scores, n - k, axis=1)[:, n - k]
     above = scores >= kth[:, None]
     exact = above.sum(axis=1) == k

@@ -3,6 +3,8 @@ bit where sums are involved: a rounding difference could reorder near-ties)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -26,13 +28,17 @@ def _counts(n: int, v: int, seed: int, empty: int = -1, density: float = 0.01) -
     return m
 
 
-@pytest.mark.parametrize(("product_rows", "entries"), [(0, 1), (10_000, 1 << 22), (10_000, 3000)])
+@pytest.mark.parametrize(
+    ("product_rows", "entries", "few"),
+    [(0, 1, 0), (10_000, 1 << 22, 0), (10_000, 3000, 0), (10_000, 1 << 22, 40)],
+)
 def test_column_products_equal_scipys_sparse_product_bit_for_bit(
-    product_rows, entries, monkeypatch
+    product_rows, entries, few, monkeypatch
 ):
     """Many queries, a query without known terms, and the float32 sums scipy's product
     makes, in its order (a query's terms in reverse column order, as ``weigh`` leaves
-    them): one query at a time, in one product, in blocks of queries."""
+    them): one query at a time, in one product, in blocks of queries, one at a time in
+    numpy (``add_columns``)."""
     space = TfidfSpace.from_parts([str(i) for i in range(300)], np.linspace(1, 3, 300))
     matrix = space.weigh(_counts(500, 300, 1, density=0.1))
     queries = space.weigh(_counts(40, 300, 2, empty=7, density=0.2))  # sums' order matters
@@ -41,6 +47,7 @@ def test_column_products_equal_scipys_sparse_product_bit_for_bit(
         want[:, i] = (queries[i] @ sp.csc_matrix(matrix).T).toarray().ravel()
     monkeypatch.setattr(evidence, "PRODUCT_ROWS", product_rows)
     monkeypatch.setattr(evidence, "PRODUCT_ENTRIES", entries)
+    monkeypatch.setattr(evidence, "FEW_QUERIES", few)
     got = evidence.by_columns(sp.csc_matrix(matrix), queries)
     assert got.shape == (500, 40) and got.dtype == np.float32
     assert np.array_equal(got, want)
@@ -77,11 +84,30 @@ def test_top_m_mean_is_the_mean_of_each_societys_best_members():
 
 @pytest.mark.parametrize("k", [0, 1, 3, 8])
 def test_best_first_is_a_stable_argsort_with_ties(k):
+    """A batch of rows, and each row alone (one need's path)."""
     rng = np.random.default_rng(k)
     scores = rng.integers(0, 4, (30, 6)).astype(np.float32)  # many ties at the k-th value
     got = _best_first(scores, k)
     for row, best in zip(scores, got, strict=True):
-        assert best.tolist() == np.argsort(-row, kind="stable")[:k].tolist()
+        want = np.argsort(-row, kind="stable")[:k].tolist()
+        assert best.tolist() == want
+        assert [b.tolist() for b in _best_first(row[None], k)] == [want]
+
+
+def test_top_m_mean_of_one_query_is_its_column_of_the_batch_bit_for_bit():
+    """One query's partitions (one row each) leave each society's best members in the order
+    the batch's do, so their float32 means are the same bits: sizes below, at and above m."""
+    rng = np.random.default_rng(9)
+    sizes = [0, 1, 5, 6, 40, 300, 7, 1000]
+    bounds = np.cumsum([0, *sizes])
+    ev = SocietyEvidence.__new__(SocietyEvidence)
+    ev.members = [np.arange(a, b) for a, b in pairwise(bounds)]
+    ev._layout = None
+    scores = (rng.random((bounds[-1], 64)) ** 4).astype(np.float32)  # (sums round by order)
+    batch = ev.top_m_mean(scores, 5)
+    for j in range(scores.shape[1]):
+        one = ev.top_m_mean(None, 5, by_member=ev.by_member(scores[:, [j]]))
+        assert one.dtype == batch.dtype and np.array_equal(one[:, 0], batch[:, j])
 
 
 def test_driving_members_are_each_pairs_best_experts_in_member_order():
