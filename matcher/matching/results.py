@@ -54,7 +54,7 @@ def _queries(
     out = []
     for need, text, toks, vec in zip(needs, texts, tokens, vectors, strict=True):
         explicit = [k for kw in need.keywords or [] for k in seg.tokens(kw)]
-        found = keywords(seg.keyword_tokens(text), idf, top_n=25, default=top_idf)
+        found = keywords(seg.keyword_tokens(text, toks), idf, top_n=25, default=top_idf)
         kws = [k for k in dict.fromkeys(explicit + found) if seg.informative(k)][:15]
         industry = need.industry or need.application_industry
         out.append(Query(toks, vec, kws, need.city, industry, text, need.discipline, need.partner))

@@ -239,9 +239,14 @@ class Segmenter:
             token in self.generic or token in PLACES or _NOT_A_KEYWORD.match(token) is not None
         )
 
-    def keyword_tokens(self, text: str | None) -> list[str]:
-        """Content tokens of ``text`` without its URLs and e-mail addresses (for keywords)."""
-        return self.tokens(_URL.sub(" ", normalize(text)))
+    def keyword_tokens(self, text: str | None, tokens: list[str] | None = None) -> list[str]:
+        """Content tokens of ``text`` without its URLs and e-mail addresses (for keywords).
+        ``tokens``: ``tokens(text)`` when the caller has them, taken (copied) when removing
+        URLs leaves the very text they were cut from (a need's text is not cut twice)."""
+        clean = _URL.sub(" ", normalize(text))
+        if tokens is not None and normalize(clean) == normalize(text):
+            return list(tokens)
+        return self.tokens(clean)
 
     def tokens(self, text: str | None) -> list[str]:
         """Content tokens of ``text``."""

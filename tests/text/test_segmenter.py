@@ -35,6 +35,22 @@ def test_keywords_that_explain_are_informative_words_only():
         assert noise not in kept
 
 
+def test_keyword_tokens_reuse_the_texts_tokens_only_without_urls():
+    """Given ``tokens(text)``, a text without URLs is not cut again (the same tokens, a
+    copy); one with a URL still loses it."""
+    from matcher.config import REPO_ROOT
+
+    seg = Segmenter(REPO_ROOT / "data" / "dict")
+    texts = ("数控机床主轴的精度　ＡＢＣ 问题", "详见 http://www.abc.com/p/123 数控机床", "", None)
+    for text in texts:
+        toks = seg.tokens(text)
+        got = seg.keyword_tokens(text, toks)
+        assert got == seg.keyword_tokens(text) and got is not toks
+    url = "详见 www.abc.com/p/123 数控机床"
+    assert "abc" in seg.tokens(url) and "abc" not in seg.keyword_tokens(url, seg.tokens(url))
+    assert seg.keyword_tokens("数控机床", ["别的"]) == ["别的"]  # (taken as given)
+
+
 def test_the_compiled_engine_cuts_as_jieba_does():
     """Same tokens as jieba 0.42.1 with our user dictionary, on the CSL sample (when present)
     and on our own example and dictionary texts."""
