@@ -75,3 +75,32 @@ def test_expert_calibration_fits_a_rising_curve():
     cal = ExpertCalibration.fit(fused, right)
     assert cal.source == "fitted" and cal.slope > 0
     assert cal.score(np.array([0.1]))[0] < 30 < 70 < cal.score(np.array([0.9]))[0]
+
+
+@pytest.mark.parametrize(("n_soc", "n_q"), [(67, 1), (67, 5), (300, 1), (300, 64), (1, 3), (9, 2)])
+def test_design_z_scores_channels_together_as_one_at_a_time_bit_for_bit(n_soc, n_q):
+    """``design``'s one z-scoring of every channel gives the tensor of the plain form (each
+    channel alone, stacked), to the last bit: float32 channels, one missing, priors given
+    as bools, float32 and float64, one missing."""
+    from matcher.ranking.fusion import CHANNEL_FEATURES, PRIOR_FEATURES, design, zscore
+
+    rng = np.random.default_rng(n_soc * 100 + n_q)
+    raw = {
+        c: (rng.random((n_soc, n_q)) ** (1 + i)).astype(np.float32)
+        for i, c in enumerate(CHANNEL_FEATURES)
+        if c != "char_centroid"
+    }
+    priors = {
+        "city": rng.random((n_soc, n_q)) < 0.3,
+        "industry_fit": rng.random((n_soc, n_q)).astype(np.float32),
+        "served": rng.random((n_soc, n_q)),
+    }
+    zeros = np.zeros((n_soc, n_q))
+    cols = [zscore(raw[c]) if c in raw else zeros for c in CHANNEL_FEATURES]
+    cols += [np.asarray(priors.get(p, zeros), np.float64) for p in PRIOR_FEATURES]
+    want = np.stack(cols, axis=-1)
+    got = design(raw, priors)
+    assert got.dtype == want.dtype and got.shape == want.shape
+    assert np.array_equal(got, want)
+    weights = Fusion.default().vector()
+    assert np.array_equal(Fusion.default().fused(got), want @ weights)
