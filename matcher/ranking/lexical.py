@@ -54,7 +54,9 @@ class TfidfSpace:
         on the CSR arrays (a query costs microseconds, not scipy's per-call overhead); the
         numbers, and each row's entries in reverse column order, are those of the scipy
         form ``diag(1/‖row‖) @ m`` it replaces, so sums over them are unchanged."""
-        m = sp.csr_matrix(counts, dtype=np.float32)
+        m = counts
+        if not (sp.issparse(m) and m.format == "csr" and m.dtype == np.float32):
+            m = sp.csr_matrix(m, dtype=np.float32)
         if not m.has_canonical_format:  # (counts are: ``count_matrix`` sums duplicates)
             m = m.copy()
             m.sum_duplicates()

@@ -44,13 +44,16 @@ def sorted_counts(
     """The canonical CSR matrix of one count per (row, col) pair given, by one sort of the
     pairs: the matrix (values, index arrays and their dtype) scipy's conversion of the pairs
     and ``sum_duplicates`` give."""
-    key, n = np.unique(rows.astype(np.int64) * shape[1] + cols, return_counts=True)
-    indptr = np.zeros(shape[0] + 1, np.int64)
-    np.cumsum(np.bincount(key // shape[1], minlength=shape[0]), out=indptr[1:])
-    index = np.int32 if max(*shape, len(key)) <= np.iinfo(np.int32).max else np.int64
-    m = sp.csr_matrix(
-        (n.astype(dtype), (key % shape[1]).astype(index), indptr.astype(index)), shape=shape
-    )
+    index = np.int32 if max(*shape, len(cols)) < 2**31 else np.int64
+    if shape[0] == 1:  # (one document: its columns are the keys)
+        key, n = np.unique(cols, return_counts=True)
+        indptr = np.array([0, len(key)], index)
+    else:
+        key, n = np.unique(rows.astype(np.int64) * shape[1] + cols, return_counts=True)
+        indptr = np.zeros(shape[0] + 1, index)
+        np.cumsum(np.bincount(key // shape[1], minlength=shape[0]), out=indptr[1:])
+        key = key % shape[1]
+    m = sp.csr_matrix((n.astype(dtype), key.astype(index), indptr), shape=shape)
     m.has_canonical_format = True
     return m
 

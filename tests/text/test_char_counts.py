@@ -103,12 +103,16 @@ def test_few_tokens_are_counted_as_scipys_conversion_counts_them(dtype, monkeypa
 
     vocab = {t: i for i, t in enumerate(["甲", "乙", "丙", "丁", "戊", "a", "b"])}
     docs = [["乙", "甲", "乙", "未知", "b"], [], ["未知"], ["b", "a", "b", "b", "丁"], ["甲"]]
-    fast = counts.count_matrix(docs, vocab, dtype)
-    monkeypatch.setattr(counts, "FEW_TOKENS", -1)
-    plain = counts.count_matrix(docs, vocab, dtype)
-    assert fast.dtype == plain.dtype and fast.shape == plain.shape == (5, 7)
-    for name in ("data", "indices", "indptr"):
-        a, b = getattr(fast, name), getattr(plain, name)
-        assert a.dtype == b.dtype and np.array_equal(a, b), name
-    assert fast.has_canonical_format and plain.has_canonical_format
-    assert fast[3, vocab["b"]] == 3 and fast.nnz == 7
+    few = counts.FEW_TOKENS
+    for some in (docs, docs[:1], docs[3:4], docs[1:2], docs[2:3]):  # (one: its own path)
+        monkeypatch.setattr(counts, "FEW_TOKENS", few)
+        fast = counts.count_matrix(some, vocab, dtype)
+        monkeypatch.setattr(counts, "FEW_TOKENS", -1)
+        plain = counts.count_matrix(some, vocab, dtype)
+        assert fast.dtype == plain.dtype and fast.shape == plain.shape == (len(some), 7)
+        for name in ("data", "indices", "indptr"):
+            a, b = getattr(fast, name), getattr(plain, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
+        assert fast.has_canonical_format and plain.has_canonical_format
+    whole = counts.count_matrix(docs, vocab, dtype)
+    assert whole[3, vocab["b"]] == 3 and whole.nnz == 7
