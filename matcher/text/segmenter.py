@@ -243,8 +243,9 @@ class Segmenter:
         """Content tokens of ``text`` without its URLs and e-mail addresses (for keywords).
         ``tokens``: ``tokens(text)`` when the caller has them, taken (copied) when removing
         URLs leaves the very text they were cut from (a need's text is not cut twice)."""
-        clean = _URL.sub(" ", normalize(text))
-        if tokens is not None and normalize(clean) == normalize(text):
+        norm = normalize(text)
+        clean = _URL.sub(" ", norm)
+        if tokens is not None and normalize(clean) == norm:
             return list(tokens)
         return self.tokens(clean)
 
