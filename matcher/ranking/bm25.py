@@ -96,8 +96,11 @@ class BM25:
         return self.present_each([row], terms)[0]
 
     def present_each(self, rows: Sequence[int], terms: Sequence[str]) -> list[list[str]]:
-        """``present`` of each of ``rows`` (the terms looked up once)."""
+        """``present`` of each of ``rows`` (the terms looked up once). A short collection
+        (the societies) is read by column (``present_by_column``)."""
         wanted = np.array([self.vocab.get(t, -1) for t in terms], np.int64)
+        if self.by_row.shape[0] <= FEW_DOCUMENTS:
+            return self.present_by_column(rows, terms, wanted)
         out = []
         for row in rows:
             lo, hi = self.by_row.indptr[row], self.by_row.indptr[row + 1]
@@ -106,3 +109,24 @@ class BM25:
             hit = (cols[at] == wanted) if len(cols) else np.zeros(len(terms), bool)
             out.append([t for t, h in zip(terms, hit.tolist(), strict=True) if h])
         return out
+
+    def present_by_column(
+        self, rows: Sequence[int], terms: Sequence[str], wanted: np.ndarray
+    ) -> list[list[str]]:
+        """``present_each`` from each wanted term's column (``wanted``: its column, -1 when
+        unknown): a few short columns are read instead of every row's terms (one need's
+        keywords against the listed societies)."""
+        cols = self.weights
+        docs, back = np.unique(np.asarray(rows, np.int64), return_inverse=True)
+        where = np.full(cols.shape[0], -1, np.int64)
+        where[docs] = np.arange(len(docs))
+        hit = np.zeros((len(docs), len(terms)), bool)
+        for t, c in enumerate(wanted.tolist()):
+            if c >= 0:
+                at = where[cols.indices[cols.indptr[c] : cols.indptr[c + 1]]]
+                hit[at[at >= 0], t] = True
+        return [[t for t, h in zip(terms, got, strict=True) if h] for got in hit[back].tolist()]
+
+
+FEW_DOCUMENTS = 4096
+"""Collections of at most this many documents answer ``present_each`` by column."""

@@ -139,6 +139,26 @@ def test_driving_members_are_each_pairs_best_experts_in_member_order():
         assert np.array_equal(scores, want[order])
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_present_by_column_equals_present_by_row(seed, monkeypatch):
+    """A short collection read by column finds the terms its rows hold, in the given order:
+    repeated and unknown terms, rows repeated and out of order, a document without terms."""
+    from matcher.ranking import bm25 as module
+
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(40)]
+    docs = [list(rng.choice(words, rng.integers(0, 15))) for _ in range(30)] + [[]]
+    bm25 = BM25(docs)
+    rows = [*rng.integers(0, len(docs), 12).tolist(), 30, 3, 3]
+    terms = [*rng.choice(words, 10).tolist(), "未知", "w1", "w1"]
+    fast = bm25.present_each(rows, terms)
+    monkeypatch.setattr(module, "FEW_DOCUMENTS", -1)
+    plain = bm25.present_each(rows, terms)
+    assert fast == plain
+    assert plain == [[t for t in terms if t in docs[r]] for r in rows]
+    assert any(plain) and not plain[-3]
+
+
 def test_present_each_finds_the_terms_of_each_document():
     bm25 = BM25([["轴承", "齿轮"], [], ["水库", "轴承"]])
     got = bm25.present_each([0, 1, 2], ["水库", "轴承", "未知"])
