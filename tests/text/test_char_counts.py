@@ -83,9 +83,12 @@ def test_counts_over_a_fixed_vocabulary_ignore_unknown_grams(unigrams, cut):
     assert abs(got - want).max() == 0
 
 
-def test_first_seen_is_np_unique_in_first_seen_order():
+@pytest.mark.parametrize("factorize_from", [0, 1 << 20])  # pandas' hash table, np.unique
+def test_first_seen_is_np_unique_in_first_seen_order(factorize_from, monkeypatch):
+    from matcher.text import char_counts
     from matcher.text.char_counts import first_seen
 
+    monkeypatch.setattr(char_counts, "FACTORIZE_FROM", factorize_from)
     codes = np.random.default_rng(0).integers(0, 50, 2_000) * (1 << 30)
     inverse, uniques = first_seen(codes)
     want, first = np.unique(codes, return_index=True)
