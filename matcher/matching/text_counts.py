@@ -32,6 +32,10 @@ there): a patched refresh reads only a few of their rows (the society documents 
 the rows it saves, the rows it weighs anew) and which rows hold some terms (``rows``), so
 copying every row (six sevenths of the counts of 10^5 experts) would be wasted; a full save
 or a recount gathers them when first read."""
+MAX_SOURCES = 64
+"""A deferred matrix is gathered by the patch that would give it more sources than this:
+each patch adds one (its new rows, maybe none), and rows no longer used stay in them, so a
+long-running refresher would otherwise read through ever more of them."""
 
 
 @dataclass
@@ -98,10 +102,13 @@ class TextCounts:
             setattr(out, part, held)
             for key in SPACES:
                 width, new = max(len(vocab[key]), 1), fresh[part][key]
-                if key in DEFERRED.get(part, ()) and _held(old, key) and (src >= 0).any():
-                    held.sources[key] = _sources(old, key, new, src, width)
-                elif isinstance(old, Gathered) and key not in old:  # one gather from sources
-                    held[key] = gather_rows(*_sources(old, key, new, src, width))
+                defer = key in DEFERRED.get(part, ()) and _held(old, key) and (src >= 0).any()
+                if defer or (isinstance(old, Gathered) and key not in old):
+                    got = _sources(old, key, new, src, width)
+                    if defer and len(got[0]) <= MAX_SOURCES:
+                        held.sources[key] = got
+                    else:  # one gather from the sources
+                        held[key] = gather_rows(*got)
                 else:
                     held[key] = take_rows(old.get(key), new, src, width)
         return out

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from matcher.matching import text_counts
 from matcher.matching.text_counts import DEFERRED, TextCounts
 from matcher.text.counts import SPACES, RowGather, rows_holding, rows_of
 
@@ -88,3 +89,25 @@ def test_rows_holding_terms_are_found_in_the_sources_as_in_the_gathered_matrix()
         assert rows_holding(lazy, flag).tolist() == want
     rows = np.array([3, 1])
     assert (rows_of(lazy, rows) != m[rows]).nnz == 0
+
+
+def test_deferred_sources_stay_bounded_over_many_patches(monkeypatch):
+    """Each patch adds a source to a deferred matrix; past ``MAX_SOURCES`` the patch gathers
+    it (the next ones defer again from there), and the counts stay a recount's."""
+    monkeypatch.setattr(text_counts, "MAX_SOURCES", 3)
+    counts, texts = _count(EXPERTS), list(EXPERTS)
+    gathered = 0
+    for i in range(8):
+        texts[i % 5] = f"{EXPERTS[i % 5]} 第{i}次"
+        src = [-1 if j == i % 5 else j for j in range(5)]
+        counts = _patch(counts, src, [texts[i % 5]])
+        for key in DEFERRED["experts"]:
+            if key in counts.experts:
+                gathered += 1
+            else:
+                assert len(counts.experts.sources[key][0]) <= 3
+    assert gathered
+    recount = _count(texts)
+    for key in SPACES:
+        got = counts.experts[key]
+        assert _terms(counts, key, got) == _terms(recount, key, recount.experts[key])
