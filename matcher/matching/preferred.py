@@ -43,6 +43,14 @@ def preferred(query: Query, society_names: dict[int, str]) -> dict[int, str]:
     return out
 
 
+def listed_first(query: Query, society_names: dict[int, str]) -> dict[int, str]:
+    """Society id → reason for the societies ``query`` lists first: its standing
+    arrangements (``query.first``: workstations, programme partners) and the partner it
+    names, whose reason wins, so that ``put_first`` keeps a named society first even when
+    it declined a near-duplicate of the need."""
+    return (query.first or {}) | preferred(query, society_names)
+
+
 def put_first(scored: list[Scored], first: dict[int, str], top_k: int) -> list[Scored]:
     """``scored`` (best first) with the ``first`` societies moved to the front, each marked
     with its reason, cut to ``top_k``; one that declined a near-duplicate of the need stays in

@@ -21,7 +21,7 @@ from matcher.matching import profiles
 from matcher.matching.indexes import IndexState
 from matcher.matching.lifecycle import ready
 from matcher.matching.outcomes import outcome_evidence
-from matcher.matching.preferred import attach_workstations, preferred, put_first
+from matcher.matching.preferred import attach_workstations, listed_first, put_first
 from matcher.matching.runtime import MatchingRuntime
 from matcher.models import MatchResult, NeedStatus, TargetKind, TechNeed, User
 from matcher.models.base import utcnow
@@ -106,7 +106,7 @@ def rank_queries(
     }
     step = max(1, DENSE_BLOCK // max(len(state.experts.ids), 1))
     names = state.names[str(TargetKind.SOCIETY)]
-    first = [preferred(q, names) | (q.first or {}) for q in queries]
+    first = [listed_first(q, names) for q in queries]
     out = []
     for i in range(0, len(queries), step):  # bounded memory: experts × block cosines
         block = slice(i, i + step)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from matcher.matching.preferred import PARTNER_REASON, preferred, put_first
+from matcher.matching.preferred import PARTNER_REASON, listed_first, preferred, put_first
 from matcher.proposals.service import WORKSTATION_REASON
 from matcher.ranking.rank import Query, Scored
 
@@ -41,3 +41,15 @@ def test_a_society_that_declined_a_near_duplicate_is_not_listed_first_for_an_arr
     assert [s.id for s in put_first(barely, {3: WORKSTATION_REASON}, 3)] == [3, 1, 2]
     named = put_first(scored, {3: PARTNER_REASON}, 3)  # the enterprise asks for it by name
     assert [s.id for s in named] == [3, 1, 2]
+
+
+def test_a_named_partner_with_a_workstation_stays_first_after_declining():
+    """The enterprise names the society it also has a workstation with: the naming wins,
+    so a decline of a near-duplicate does not move it from the front."""
+    query = Query([], np.zeros(2, np.float32), [], partner="河南省水利学会")
+    query.first = {3: WORKSTATION_REASON, 2: WORKSTATION_REASON}
+    first = listed_first(query, NAMES)
+    assert first == {3: PARTNER_REASON, 2: WORKSTATION_REASON}
+    scored = [Scored(i, 90 - 10 * i, {"declined": 0.9}, []) for i in (1, 2, 3)]
+    assert [s.id for s in put_first(scored, first, 3)] == [3, 1, 2]
+    assert scored[1].components["not_listed_first"] == WORKSTATION_REASON
