@@ -282,6 +282,10 @@ def _remove_legacy(index_dir: Path) -> None:
 
 VERIFIED_MAX = 4096
 """Files whose digest this process checked, remembered (the oldest forgotten past this)."""
+SETTLED_NS = 2 * 10**9
+"""A file is remembered only when its change time was this much older than the hash: a
+change in the clock tick of the last one (1 or 2 s on some file systems) would leave the
+change time as it was (git's "racily clean" entries)."""
 _verified: dict[tuple[int, ...], str] = {}
 _verified_lock = threading.Lock()
 
@@ -290,13 +294,18 @@ def _holds(path: Path, stat: os.stat_result, digest: str) -> bool:
     """Whether the file's SHA-256 is ``digest``; hashed once per process while the file is
     as it was then (device, inode, size, modification and change times: any write, even one
     that puts the modification time back, changes the change time). A version's files are
-    never changed once written, and the versions that link them (or a second read of the
-    same version, e.g. after a copy is saved) read them again without hashing 10^8 bytes."""
+    never changed once written, so a second read (a new ``Version`` of the same directory, or
+    of one linking the file) is not hashed again, until a link to the file is made or removed
+    (a patched version saved, an old one removed): that changes its change time too. A file
+    changed less than ``SETTLED_NS`` before is not remembered."""
     key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     if _verified.get(key) == digest:
         return True
+    hashed_at = time.time_ns()
     if _digest(path) != digest:
         return False
+    if hashed_at - stat.st_ctime_ns < SETTLED_NS:  # (changed just now: not remembered)
+        return True
     with _verified_lock:  # (a refresh reads parts in a second thread)
         while len(_verified) >= VERIFIED_MAX:
             _verified.pop(next(iter(_verified)))
