@@ -120,6 +120,7 @@ class VectorIndex:
             index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(seed)
         sample = vectors[rng.choice(n, size=min(n, 64 * nlist), replace=False)]
+        faiss.omp_set_num_threads(_threads())  # (not a one-query search's 1 left over)
         index.train(sample)
         index.add_with_ids(vectors, ids)
         out = cls(index, IndexInfo("ivfpq" if compressed else "ivf", 1, 0, n))
