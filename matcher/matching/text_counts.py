@@ -254,9 +254,12 @@ def embedding_counts_of(counts: TextCounts) -> tuple[sp.csr_matrix, list[str]]:
 
 
 class Gathered(dict):
-    """The count matrices of one part of a version saved as a delta, each gathered from its
-    base and the rows since when first read; a refresh patching them (``patched``) or
-    reading a few rows (``take``) gathers from those sources directly."""
+    """The count matrices of one part, each gathered from its sources when first read
+    (``sources[key]``: matrices, each row's row in them stacked, the width): a version saved
+    as a delta holds its base and the rows since, a patch leaves ``DEFERRED`` ones so. A
+    patch (``TextCounts.patched``) or a read of a few rows (``take``) reads those sources
+    directly; once gathered, a matrix's sources are let go (they may hold a previous
+    state's whole matrix)."""
 
     def __init__(self, n: int) -> None:
         super().__init__()
@@ -264,15 +267,23 @@ class Gathered(dict):
         self.sources: dict[str, tuple[list[sp.csr_matrix], np.ndarray, int]] = {}
 
     def __missing__(self, key: str) -> sp.csr_matrix:
-        sources, pick, width = self.sources[key]
-        self[key] = got = gather_rows(sources, pick, width)
+        held = self.sources.get(key)
+        if held is None:  # (gathered meanwhile by another thread, or never held)
+            if key in self:
+                return dict.get(self, key)
+            raise KeyError(key)
+        self[key] = got = gather_rows(*held)
+        self.sources.pop(key, None)
         return got
 
     def get(self, key: str, default=None):
         return self[key] if key in self or key in self.sources else default
 
     def take(self, key: str, rows: np.ndarray) -> sp.csr_matrix:
-        sources, pick, width = self.sources[key]
+        held = self.sources.get(key)
+        if held is None:
+            return self[key][rows]
+        sources, pick, width = held
         return gather_rows(sources, pick[rows], width)
 
 

@@ -111,3 +111,19 @@ def test_deferred_sources_stay_bounded_over_many_patches(monkeypatch):
     for key in SPACES:
         got = counts.experts[key]
         assert _terms(counts, key, got) == _terms(recount, key, recount.experts[key])
+
+
+def test_a_gathered_matrix_lets_its_sources_go():
+    """Once a deferred matrix is gathered, its sources (a previous state's whole matrix
+    among them) are no longer held; rows are then taken from the gathered matrix."""
+    first = _count(EXPERTS)
+    once = _patch(first, [1, -1, 3, 4, -1], ["焊接 机器人 路径", "水库 调度"])
+    assert "char" in once.experts.sources
+    whole = once.experts["char"]
+    assert "char" not in once.experts.sources
+    rows = np.array([2, 0])
+    assert (once.take("experts", "char", rows) != whole[rows]).nnz == 0
+    assert (once.experts.take("char", rows) != whole[rows]).nnz == 0
+    assert once.experts.get("char") is whole and once.experts.get("nothing") is None
+    twice = _patch(once, [0, 1, 2, 3, -1], ["大坝 渗流"])  # deferred again, from the gathered
+    assert twice.experts.sources["char"][0][0] is whole
