@@ -183,7 +183,9 @@ class SocietyEvidence:
         and per society whether all its members are; computed once per ids array."""
         got = getattr(self, "_people", None)  # (absent on an instance made by ``__new__``)
         if got is None or got[0] is not expert_ids:
-            people = np.asarray(expert_ids)[self.member_layout()[0]] > 0
+            from matcher.ranking.rank import is_expert  # (rank imports this module)
+
+            people = is_expert(np.asarray(expert_ids)[self.member_layout()[0]])
             bounds = self.member_layout()[1].tolist()
             every = [bool(people[a:b].all()) for a, b in pairwise(bounds)]
             got = self._people = (expert_ids, people, every)
