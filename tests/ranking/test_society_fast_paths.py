@@ -293,3 +293,17 @@ def test_unchanged_documents_and_centroids_are_kept_bit_for_bit(seed, monkeypatc
         assert np.array_equal(a.toarray(), b.toarray()), name  # bit for bit
     assert 0 < kept[n_s] < 4 * n_s  # documents (three spaces) and centroids, some kept
     assert 0 < kept[n_e] < n_e
+
+
+def test_member_people_are_computed_again_for_another_ids_array():
+    """The members' expert mask is remembered per ids array: another array (a refreshed
+    corpus), even with equal values, is read afresh."""
+    ev = SocietyEvidence.__new__(SocietyEvidence)
+    ev.members, ev._layout = [np.array([0, 1]), np.array([2])], None
+    ids = np.array([1, -2, 3])
+    people, every = ev.member_people(ids)
+    assert people.tolist() == [True, False, True] and every == [False, True]
+    assert ev.member_people(ids)[0] is people  # remembered
+    served = np.array([1, 2, -3])
+    assert ev.member_people(served)[0].tolist() == [True, True, False]
+    assert ev.member_people(served)[1] == [True, False]
