@@ -297,7 +297,7 @@ def test_unchanged_documents_and_centroids_are_kept_bit_for_bit(seed, monkeypatc
 
 def test_member_people_are_computed_again_for_another_ids_array():
     """The members' expert mask is remembered per ids array: another array (a refreshed
-    corpus), even with equal values, is read afresh."""
+    corpus) is read afresh."""
     ev = SocietyEvidence.__new__(SocietyEvidence)
     ev.members, ev._layout = [np.array([0, 1]), np.array([2])], None
     ids = np.array([1, -2, 3])
