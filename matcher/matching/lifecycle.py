@@ -12,7 +12,7 @@ import gc
 import logging
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from itertools import chain
@@ -124,30 +124,33 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     e_tokens, s_tokens = tokens
     kept_fusion = None if refit else previous  # the fusion that may carry over
     fitting = _fit_fusion_aside(runtime, kept_fusion, (experts, societies, members), tokens)
-    drift = vocabulary_drift(runtime, e_tokens + s_tokens, [r.text for r in experts + societies])
-    fitted: dict[str, np.ndarray] = {}  # the texts' vectors, when the model is fitted here
-    if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
-        fitted = runtime.fit_embedded(experts, societies, members, counts)
-        drift = 0.0
-    same_model = previous is not None and runtime.encoder_matches(previous)
-    aside = fitting is not None and not fitting.done()  # the fusion fit still has a core
-    with omp_threads(1) if aside else nullcontext():
-        new_state, encoded = build_state(
-            signature=sig,
-            experts=experts,
-            societies=societies,
-            memberships=members,
-            e_tokens=e_tokens,
-            s_tokens=s_tokens,
-            encoder=runtime.encoder,
-            vectors=previous.vectors_by_hash() if same_model else fitted,
-            ann_threshold=runtime.settings.ann_threshold,
-            progress=progress,
-            previous=previous if same_model and not refit else None,
-            segmenter_id=runtime.segmenter_id,
-            counts=counts,
+    with _joined_on_error(fitting):  # (no retry runs beside an orphaned fit)
+        drift = vocabulary_drift(
+            runtime, e_tokens + s_tokens, [r.text for r in experts + societies]
         )
-    _carry_or_fit_fusion(runtime, new_state, kept_fusion, (experts, societies), tokens, fitting)
+        fitted: dict[str, np.ndarray] = {}  # the texts' vectors, when the model is fitted here
+        if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
+            fitted = runtime.fit_embedded(experts, societies, members, counts)
+            drift = 0.0
+        same_model = previous is not None and runtime.encoder_matches(previous)
+        aside = fitting is not None and not fitting.done()  # the fusion fit still has a core
+        with omp_threads(1) if aside else nullcontext():
+            new_state, encoded = build_state(
+                signature=sig,
+                experts=experts,
+                societies=societies,
+                memberships=members,
+                e_tokens=e_tokens,
+                s_tokens=s_tokens,
+                encoder=runtime.encoder,
+                vectors=previous.vectors_by_hash() if same_model else fitted,
+                ann_threshold=runtime.settings.ann_threshold,
+                progress=progress,
+                previous=previous if same_model and not refit else None,
+                segmenter_id=runtime.segmenter_id,
+                counts=counts,
+            )
+        _carry_or_fit_fusion(runtime, new_state, kept_fusion, (experts, societies), tokens, fitting)
     runtime.tokens = cache.keep_only(set(new_state.e_hashes) | set(new_state.s_hashes))
     save_state(new_state, runtime.settings.index_dir, runtime.tokens)
     runtime.swap(new_state)
@@ -188,6 +191,19 @@ def gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+@contextmanager
+def _joined_on_error(fitting: Future | None) -> Iterator[None]:
+    """On an error, wait for the fit started aside before raising it: the build lock is then
+    let go, and a retry (the refresher's) would start a second fit beside the first, each
+    holding the store's counts and TF-IDF."""
+    try:
+        yield
+    except Exception:
+        if fitting is not None:
+            wait([fitting])
+        raise
 
 
 def _read_aside(previous: IndexState) -> Future | None:

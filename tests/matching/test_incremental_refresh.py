@@ -420,3 +420,20 @@ def test_the_first_refresh_after_a_load_reads_the_previous_parts_aside(
         _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
     for part in ("counts", "e_hashes", "row_bases"):
         assert read_in[part].startswith("index-aside"), (part, read_in)
+
+
+def test_a_failed_build_waits_for_the_fit_started_aside():
+    """A build that fails lets go of the build lock only once the fusion fit it started
+    aside has ended (a retry would otherwise fit beside it); the error is raised."""
+    import time
+
+    from matcher.matching.aside import aside
+
+    def slow_fit() -> int:
+        time.sleep(0.3)
+        return 1
+
+    fitting = aside(slow_fit)
+    with pytest.raises(ValueError, match="build failed"), lifecycle._joined_on_error(fitting):
+        raise ValueError("build failed")
+    assert fitting.done() and fitting.result() == 1
