@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from matcher.launch.health import free_port, wait_until_answering
+from matcher.launch.health import free_ports, wait_until_answering
 
 TARGET_SECONDS = 15.0
 BIN = Path(sys.executable).parent
@@ -27,7 +27,7 @@ BIN = Path(sys.executable).parent
 
 def start_once(data_dir: Path, scale: float, log: Path) -> float:
     """Seconds from ``matcher demo`` until both servers of ``matcher serve`` answer."""
-    api, ui = free_port(), free_port()
+    api, ui = free_ports(2)
     env = {**os.environ, "MATCHER_DATA_DIR": str(data_dir)}
     matcher = BIN / "matcher"
     command = f"{matcher} demo --scale {scale} && {matcher} serve --api-port {api} --ui-port {ui}"

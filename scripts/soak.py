@@ -43,7 +43,7 @@ sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 import soak_checks  # noqa: E402
 from soak_traffic import PASSWORD, Stats, Traffic  # noqa: E402
 
-from matcher.launch.health import free_port, wait_until_answering  # noqa: E402
+from matcher.launch.health import free_ports, wait_until_answering  # noqa: E402
 
 SIZES = {"societies": 30, "experts": 600, "enterprises": 200, "needs": 300}
 
@@ -276,7 +276,7 @@ def main() -> int:
         seed(data_dir)
         store = open_store(os.environ["MATCHER_DATABASE_URL"], upgrade=False)
         create_logins(store, max(2, args.clients))
-        port = free_port()
+        (port,) = free_ports(1)
         base = f"http://127.0.0.1:{port}"
         server = start_server(port, log)
         wait_ready(base, server, log)

@@ -1,4 +1,4 @@
-"""Servers started as child processes: a free port to start one on, and waiting for them to
+"""Servers started as child processes: free ports to start them on, and waiting for them to
 answer their health checks."""
 
 from __future__ import annotations
@@ -8,13 +8,28 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 
 
-def free_port() -> int:
-    """A loopback port free now (the OS picks it)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def free_ports(count: int, candidates: Iterable[int] | None = None) -> list[int]:
+    """``count`` distinct loopback ports free now: from ``candidates`` in order, or any the
+    OS picks (each held until all are found, so none is handed out twice)."""
+    held: list[socket.socket] = []
+    try:
+        for port in [0] * count if candidates is None else candidates:
+            sock = socket.socket()
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                sock.close()
+                continue
+            held.append(sock)
+            if len(held) == count:
+                return [s.getsockname()[1] for s in held]
+        raise RuntimeError(f"fewer than {count} free ports among the candidates")
+    finally:
+        for sock in held:
+            sock.close()
 
 
 def answers(url: str, timeout: float = 1.0) -> bool:

@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from matcher.launch import health
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,23 +22,9 @@ def free_ports(count: int) -> list[int]:
     """``count`` distinct free loopback ports; from ``MATCHER_TEST_PORTS`` ("18600-18699")
     when it names a range (a machine shared with other servers), else any."""
     first, _, last = os.environ.get("MATCHER_TEST_PORTS", "0-0").partition("-")
-    candidates = range(int(first), int(last or first) + 1) if int(first) else [0] * count
-    held: list[socket.socket] = []
-    try:
-        for port in candidates:
-            sock = socket.socket()
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                sock.close()
-                continue
-            held.append(sock)
-            if len(held) == count:
-                return [s.getsockname()[1] for s in held]
-        raise RuntimeError(f"fewer than {count} free ports in MATCHER_TEST_PORTS")
-    finally:
-        for sock in held:
-            sock.close()
+    return health.free_ports(
+        count, range(int(first), int(last or first) + 1) if int(first) else None
+    )
 
 
 def matcher_env(**settings: str) -> dict[str, str]:
