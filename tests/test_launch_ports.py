@@ -1,4 +1,4 @@
-"""Free ports for child servers: distinct, taken from the candidates in order, skipping busy ones."""
+"""Free ports for child servers: distinct, from the candidates in order, busy ones skipped."""
 
 import socket
 
