@@ -45,8 +45,9 @@ def test_a_large_upload_does_not_block_other_requests(store, settings, world):
     assert r.status_code == 200, r.text
     assert r.json()["created"] == 30_000
     # relative, not a wall-clock limit: an import on the event loop would hold one health
-    # check for about the whole upload; off the loop they keep answering throughout
-    assert answered >= 3 and slowest < total / 3, (answered, slowest, total)
+    # check for about the whole upload; off the loop they keep answering throughout (half:
+    # one check of 1.9 s in a 4.0 s upload was seen on a loaded host, a third was too tight)
+    assert answered >= 3 and slowest < total / 2, (answered, slowest, total)
 
 
 def test_an_upload_over_the_limit_is_413(api, world, settings):
