@@ -82,7 +82,6 @@ _NOT_A_KEYWORD = re.compile(r"^[\d.%]+$|^[a-z]{1,2}$|^(http|https|www|com|cn|htm
 
 _ASCII_RUN = re.compile(r"^[a-zA-Z0-9.%+#&_-]+$")
 _SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # jieba.finalseg.re_skip
-T = TypeVar("T")
 _USER_LINE = re.compile(r"^(.+?)( [0-9]+)?( [a-z]+)?$")  # jieba.re_userdict
 PARALLEL_MIN = 4_000
 """``tokens_many`` cuts at least this many texts in worker processes (one per core)."""
@@ -137,6 +136,8 @@ MEMO_MAX = 1_000_000
 100,000 profiles meets a few hundred thousand, and each check is a dict look-up. Each memo
 holds about 35 MiB per 300,000 tokens (two per segmenter, kept for its life: at most about
 0.25 GiB together)."""
+
+T = TypeVar("T")
 
 
 def _memo(check: Callable[[str], T]) -> Callable[[str], T]:
