@@ -20,7 +20,7 @@ from matcher.embeddings.encoders import Encoder
 from matcher.matching import persist
 from matcher.matching.doc_patch import Previous
 from matcher.matching.indexes import IndexState, assemble_state
-from matcher.matching.profiles import Row, text_hash
+from matcher.matching.profiles import Row, row_hash
 from matcher.matching.row_delta import FAISS, RowBase, follow
 from matcher.matching.text_counts import TextCounts
 from matcher.text.counts import SPACES
@@ -71,12 +71,15 @@ def patched_state(
     encoder: Encoder,
     ann_threshold: int,
     segmenter_id: str,
+    texts: Callable[[], list[str]] | None = None,
 ) -> Patched | None:
-    """The next state derived from ``previous`` (see the module), or None."""
+    """The next state derived from ``previous`` (see the module), or None. Rows that come
+    without their text carry its hash (``matcher.matching.kept_rows``; ``texts`` reads them
+    all, experts then societies, should an approximate index be trained)."""
     if previous.model_id != encoder.model_id or previous.segmenter_id != segmenter_id:
         return None
-    e_hashes = [text_hash(r.text) for r in experts]
-    s_hashes = [text_hash(r.text) for r in societies]
+    e_hashes = [row_hash(r) for r in experts]
+    s_hashes = [row_hash(r) for r in societies]
     e_src = sources(previous.experts.ids, previous.e_hashes, experts, e_hashes)
     s_src = sources(previous.societies.ids, previous.s_hashes, societies, s_hashes)
     moved = changes(e_src, len(previous.e_hashes)) + changes(s_src, len(previous.s_hashes))
@@ -106,6 +109,7 @@ def patched_state(
         previous=previous,
         segmenter_id=segmenter_id,
         reused=previous_evidence(previous, old_counts, e_src, s_src),
+        texts=texts,
     )
     state.row_bases = row_bases(previous, state, e_src)
     return Patched(state, len(e_new) + len(s_new))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -122,12 +123,14 @@ def assemble_state(
     previous: IndexState | None,
     segmenter_id: str,
     reused: Previous | None = None,
+    texts: Callable[[], list[str]] | None = None,
 ) -> IndexState:
     """The state of these rows from their per-text counts and vectors (experts', societies'
     own): every society document, TF-IDF and BM25 weight is derived here, in one place for
     a build from scratch and a patched refresh (``matcher.matching.incremental``; its
     ``reused``: what it takes from the previous state, see ``SocietyEvidence.from_counts``
-    and ``matcher.matching.doc_patch``)."""
+    and ``matcher.matching.doc_patch``; ``texts``: the rows' texts, read when an approximate
+    index is trained, when rows came without theirs, ``matcher.matching.kept_rows``)."""
     e_hashes, s_hashes = hashes
     e_vecs, s_own = vectors
     evidence, (e_bm25, s_bm25), s_vecs = evidence_from_counts(
@@ -139,7 +142,7 @@ def assemble_state(
         s_vecs=s_own,
         previous=reused,
     )
-    tuning = _tuning_queries(experts + societies, encoder)
+    tuning = _tuning_queries(texts or (lambda: [r.text for r in experts + societies]), encoder)
     ids = np.fromiter((r.id for r in experts), np.int64, len(experts))
     people = [experts[i] for i in np.flatnonzero(is_expert(ids)).tolist()]
     checksum = hashlib.sha1(
@@ -174,10 +177,10 @@ def assemble_state(
     )
 
 
-def _tuning_queries(rows: list[Row], encoder: Encoder) -> Queries:
-    """Need-like held-out queries to tune an approximate index on (made once, when first
-    asked: only when an approximate index is trained)."""
-    return cache(lambda: encoder.encode(need_like_texts([r.text for r in rows]), kind="query"))
+def _tuning_queries(texts: Callable[[], list[str]], encoder: Encoder) -> Queries:
+    """Need-like held-out queries to tune an approximate index on, from the rows' ``texts``
+    (made once, when first asked: only when an approximate index is trained)."""
+    return cache(lambda: encoder.encode(need_like_texts(texts()), kind="query"))
 
 
 def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool):

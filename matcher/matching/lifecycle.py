@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -22,7 +22,7 @@ from filelock import FileLock
 from sqlalchemy.orm import Session
 
 from matcher.embeddings.vector_index import omp_threads
-from matcher.matching import persist, profiles
+from matcher.matching import kept_rows, persist, profiles
 from matcher.matching.aside import aside as _aside
 from matcher.matching.incremental import patch_limit, patched_state
 from matcher.matching.indexes import IndexState, build_state
@@ -109,16 +109,20 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     with gc_paused():
         reading = _read_aside(previous) if patching else None
         served, served_members = profiles.served_rows(session)
-        experts = profiles.expert_rows(session) + served
         societies = profiles.society_rows(session)
         members = profiles.memberships(session) | served_members
         if reading is not None:
             reading.result()
+        people = kept_rows.expert_rows_since(session, previous, sig) if patching else None
+        experts = (people if people is not None else profiles.expert_rows(session)) + served
         if patching:
-            status = _patch(runtime, sig, previous, (experts, societies, members))
+            texts = None if people is None else _texts_of(session, served, societies)
+            status = _patch(runtime, sig, previous, (experts, societies, members), texts)
             if status is not None:
                 log.info("index %s patched in %.2f s", status.version, time.perf_counter() - t0)
                 return status
+            if people is not None:  # a build from scratch reads every text
+                experts = profiles.expert_rows(session) + served
     cache = _token_cache(runtime, previous)
     counts, tokens = _count_while_cutting(runtime, cache, experts, societies)
     e_tokens, s_tokens = tokens
@@ -215,7 +219,12 @@ def _read_aside(previous: IndexState) -> Future | None:
     return _aside(read_parts, state=previous) if unread(previous) else None
 
 
-def _patch(runtime, sig, previous: IndexState, rows) -> IndexStatus | None:
+def _texts_of(session, served: list, societies: list) -> Callable[[], list[str]]:
+    """Every row's text, experts then societies, read from the store when asked."""
+    return lambda: [r.text for r in profiles.expert_rows(session) + served + societies]
+
+
+def _patch(runtime, sig, previous: IndexState, rows, texts=None) -> IndexStatus | None:
     """The next version patched from ``previous`` (``matcher.matching.incremental``), saved
     and swapped in; None when the patch does not apply, the vocabulary drifted past
     ``DRIFT_REFIT`` or the fusion must be refitted (the caller builds from scratch). Only
@@ -242,6 +251,7 @@ def _patch(runtime, sig, previous: IndexState, rows) -> IndexStatus | None:
         encoder=runtime.encoder,
         ann_threshold=runtime.settings.ann_threshold,
         segmenter_id=runtime.segmenter_id,
+        texts=texts,
     )
     if patched is None:
         return None

@@ -55,6 +55,12 @@ def signature(session: Session) -> str:
     return f"{store_id}:{revision}{served}"
 
 
+def read_at(signature_: str) -> tuple[str, int]:
+    """The store id and profile revision a ``signature`` was taken at."""
+    store_id, revision = signature_.split(":")[:2]
+    return store_id, int(revision)
+
+
 def _served_well():
     return (
         (Assignment.status == AssignmentStatus.COMPLETED)
@@ -72,28 +78,35 @@ class Row:
     city: str | None
     fit_text: str
     capacity: int = 0
+    hash: str = ""  # the text's hash, when the text is not read (``kept_rows``)
 
 
-def expert_rows(session: Session) -> list[Row]:
-    rows = (
-        _core(session)
-        .execute(
-            select(
-                Expert.id,
-                Expert.external_id,
-                Expert.name,
-                cast(Expert.research_areas, Text),
-                Expert.profile,
-                Expert.city,
-            ).order_by(Expert.id)
-        )
-        .all()
+def row_hash(row: Row) -> str:
+    return row.hash or text_hash(row.text)
+
+
+def expert_rows(session: Session, *, since: int | None = None) -> list[Row]:
+    """Every expert's row by id, or those changed after profile revision ``since`` (in no
+    order: found by the revision's index, not by a scan of the table in id order)."""
+    stmt = select(
+        Expert.id,
+        Expert.external_id,
+        Expert.name,
+        cast(Expert.research_areas, Text),
+        Expert.profile,
+        Expert.city,
     )
+    stmt = stmt.order_by(Expert.id) if since is None else stmt.where(Expert.revision > since)
+    rows = _core(session).execute(stmt).all()
     areas_of = json_lists([r[3] for r in rows])
     return [
         Row(i, ext, name, " ".join([*areas, profile or ""]), city, " ".join(areas))
         for (i, ext, name, _, profile, city), areas in zip(rows, areas_of, strict=True)
     ]
+
+
+def expert_ids(session: Session) -> list[int]:
+    return [i for (i,) in _core(session).execute(select(Expert.id).order_by(Expert.id)).all()]
 
 
 def _core(session: Session) -> Connection:

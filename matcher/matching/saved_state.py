@@ -247,7 +247,16 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
     return state
 
 
-PATCH_READS = (*_EAGER, "e_hashes", "s_hashes", "s_own_vectors", "counts", "row_bases")
+PATCH_READS = (
+    *_EAGER,
+    "e_hashes",
+    "s_hashes",
+    "s_own_vectors",
+    "counts",
+    "row_bases",
+    "external_ids",  # and the names: the rows unchanged since (``kept_rows``)
+    "names",
+)
 """The parts of the previous state a patched refresh reads."""
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matcher.models.base import Base, TimestampMixin
@@ -49,6 +49,10 @@ class Expert(TimestampMixin, Base):
     profile: Mapped[str] = mapped_column(Text, default="")
     phone: Mapped[str | None] = mapped_column(String(30))
     email: Mapped[str | None] = mapped_column(String(254))
+    revision: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0", index=True)
+    """The profile revision (``ProfileRevision``) of the last change to a column the engine
+    ranks by, stamped by database triggers (migration 0012): a refresh reads only the rows
+    changed since the revision its index was read at."""
 
     societies: Mapped[list[Society]] = relationship(
         secondary=expert_societies, back_populates="experts"

@@ -12,9 +12,11 @@ import pytest
 import scipy.sparse as sp
 from sqlalchemy import select
 
+from matcher.embeddings import vector_index
 from matcher.matching import (
     incremental,
     indexes,
+    kept_rows,
     lifecycle,
     persist,
     profiles,
@@ -437,3 +439,86 @@ def test_a_failed_build_waits_for_the_fit_started_aside():
     with pytest.raises(ValueError, match="build failed"), lifecycle._joined_on_error(fitting):
         raise ValueError("build failed")
     assert fitting.done() and fitting.result() == 1
+
+
+def _stamps(s) -> dict[str, int]:
+    return {e.external_id: e.revision for e in s.scalars(select(Expert))}
+
+
+def test_triggers_stamp_the_rows_whose_ranked_columns_change(store):
+    """Migration 0012: an insert or a change to a ranked column stamps the row with the
+    profile revision it bumped to (per statement on PostgreSQL, per row on SQLite); a phone
+    number changes neither."""
+    with store.transaction() as s:
+        seed(s)
+    with store.transaction() as s:
+        before, at = _stamps(s), profiles.read_at(profiles.signature(s))[1]
+        assert min(before.values()) > 0 and max(before.values()) <= at  # (memberships bump too)
+        by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
+        by_ext["S-MECH-E1"].phone = "0371-12345678"
+    with store.transaction() as s:
+        assert _stamps(s) == before and profiles.read_at(profiles.signature(s))[1] == at
+        s.scalar(select(Expert).where(Expert.external_id == "S-MECH-E1")).profile += " 焊接"
+        s.add(Expert(external_id="S-NEW", name="新", research_areas=[], profile="泥沙"))
+    with store.transaction() as s:
+        after, now = _stamps(s), profiles.read_at(profiles.signature(s))[1]
+        changed = {k: v for k, v in after.items() if v > at}
+        assert changed.keys() == {"S-MECH-E1", "S-NEW"} and max(changed.values()) == now
+
+
+def test_a_refresh_reads_only_the_rows_changed_since(settings, store, monkeypatch):
+    """The patch takes the unchanged experts from the previous state: only the edited and the
+    added rows (also one under a reused id) are read with their text, and every row is what
+    a full read gives (its text's hash in place of the text); an approximate index trained
+    by that patch is tuned on every row's text, read when asked."""
+    runtime = _indexed(settings.model_copy(update={"ann_threshold": 100}), store, monkeypatch, 240)
+    monkeypatch.setattr(vector_index, "REBUILD_SHARE", 0.0)  # the patch retrains the index
+    tuned_on: list[list[str]] = []
+    need_like = indexes.need_like_texts
+    monkeypatch.setattr(indexes, "need_like_texts", lambda t: tuned_on.append(t) or need_like(t))
+    read = []
+    since = kept_rows.expert_rows_since
+    monkeypatch.setattr(
+        kept_rows, "expert_rows_since", lambda *a: read.append(since(*a)) or read[-1]
+    )
+    with store.transaction() as s:
+        last = s.scalar(select(Expert).order_by(Expert.id.desc()).limit(1))
+        last_id = last.id
+        s.delete(last)  # its id may come back (SQLite) for the new expert below
+        by_ext = {e.external_id: e for e in s.scalars(select(Expert))}
+        by_ext["B-3"].profile += " 焊缝跟踪"
+        by_ext["B-4"].phone = "0371-12345678"
+        s.delete(by_ext["B-5"])
+        s.flush()
+        s.add(Expert(external_id="N-1", name="新", research_areas=["泥沙"], profile="泥沙"))
+    with store.transaction() as s:
+        assert ensure_indexes(session=s, runtime=runtime).patched
+        full = profiles.expert_rows(s)
+        ids = {r.external_id: r.id for r in full}
+        assert ids["N-1"] == last_id or store.engine.dialect.name == "postgresql"
+        rows = read[-1]
+        assert [r.external_id for r in rows if r.text] == ["B-3", "N-1"]
+        assert [(r.id, r.external_id, r.name, r.city, r.fit_text) for r in rows] == [
+            (r.id, r.external_id, r.name, r.city, r.fit_text) for r in full
+        ]
+        assert [profiles.row_hash(r) for r in rows] == [profiles.text_hash(r.text) for r in full]
+        assert tuned_on[-1] == [r.text for r in full + profiles.society_rows(s)]
+        assert runtime.state.experts.ann.info.kind == "ivf"
+        state = runtime.state
+    fresh = _assert_loads_as_held(settings, state)
+    assert np.array_equal(fresh.state.experts.ids, np.array(sorted(ids.values())))
+
+
+def test_rows_are_all_read_when_the_previous_state_cannot_tell(settings, store, monkeypatch):
+    """Another store's state, or a row neither changed nor in the previous state (a store
+    restored from an older backup): every row is read."""
+    runtime = _indexed(settings, store, monkeypatch, 20)
+    with store.transaction() as s:
+        sig = profiles.signature(s)
+        assert kept_rows.expert_rows_since(s, runtime.state, sig) is not None
+        other = "0" * 32 + sig[sig.index(":") :]
+        assert kept_rows.expert_rows_since(s, runtime.state, other) is None
+        s.add(Expert(external_id="N-1", name="新", research_areas=[], profile="泥沙"))
+        s.flush()
+        s.execute(Expert.__table__.update().where(Expert.external_id == "N-1").values(revision=0))
+        assert kept_rows.expert_rows_since(s, runtime.state, sig) is None
