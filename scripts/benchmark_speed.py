@@ -5,7 +5,7 @@ expert is three sentences of abstracts plus three author keywords, in the societ
 first sentence's discipline (67 societies); a need is a paper title plus one sentence. The
 store is built as users build it — ``matcher import`` (CLI), ``matcher index`` from scratch
 (embedded fit on every row, fusion fit, all of it) — then timed: load and save of the saved
-version, refresh after one edited profile, bulk matching of the needs against experts and
+version, refresh after one edited profile (the first after that load, then the next), bulk matching of the needs against experts and
 societies, one need p50/p95, ``matcher match --need ID`` as a fresh process, peak RSS, ANN
 recall@10 against exact on held-out need vectors. Ratios are against baselines run here:
 numpy brute force for the dense search, plain jieba for segmentation.
@@ -40,7 +40,8 @@ SYNTHETIC_WORDS = (
 )
 TARGETS = {
     "index from scratch (s)": 60,
-    "refresh after one edit (s)": 2,
+    "refresh after one edit (s)": 2,  # the first after the version was loaded
+    "refresh after one edit, the next one (s)": 2,
     "bulk needs vs experts (s)": 20,
     "bulk needs vs societies (s)": 30,
     "one need vs experts p95 (ms)": 5,
@@ -213,17 +214,18 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
     del state  # a save renames the state it writes: the runtime takes the current version
     runtime.state = None  # again (what the refresh below patches and links to)
     runtime.follow(force=True)
-    with store.transaction() as s:  # one profile edited, as an API edit would
-        s.execute(
-            update(Expert)
-            .where(Expert.external_id == "X0000000")
-            .values(profile=Expert.profile + "，新增研究方向：智能焊接机器人")
-        )
-    t = time.perf_counter()
-    with store.transaction() as s:
-        status = ensure_indexes(session=s, runtime=runtime)
-    got["refresh after one edit (s)"] = time.perf_counter() - t
-    assert status.action == "refreshed", status
+    for label, expert in (("", "X0000000"), (", the next one", "X0000001")):
+        with store.transaction() as s:  # one profile edited, as an API edit would
+            s.execute(
+                update(Expert)
+                .where(Expert.external_id == expert)
+                .values(profile=Expert.profile + "，新增研究方向：智能焊接机器人")
+            )
+        t = time.perf_counter()
+        with store.transaction() as s:
+            status = ensure_indexes(session=s, runtime=runtime)
+        got[f"refresh after one edit{label} (s)"] = time.perf_counter() - t
+        assert status.action == "refreshed", status
     with store.transaction() as s:
         rows = list(s.scalars(select(TechNeed).order_by(TechNeed.id)))
         for n in rows:  # the attributes ranking reads, loaded before the session closes
