@@ -5,9 +5,10 @@ expert is three sentences of abstracts plus three author keywords, in the societ
 first sentence's discipline (67 societies); a need is a paper title plus one sentence. The
 store is built as users build it — ``matcher import`` (CLI), ``matcher index`` from scratch
 (embedded fit on every row, fusion fit, all of it) — then timed: load and save of the saved
-version, refresh after one edited profile (the first after that load, then the next), bulk matching of the needs against experts and
-societies, one need p50/p95, ``matcher match --need ID`` as a fresh process, peak RSS, ANN
-recall@10 against exact on held-out need vectors. Ratios are against baselines run here:
+version, refresh after one edited profile (the first after that load, then the next), bulk
+matching of the needs against experts and societies, one need p50/p95, ``matcher match
+--need ID`` as a fresh process, peak RSS, ANN recall@10 against exact on held-out need
+vectors. Ratios are against baselines run here:
 numpy brute force for the dense search, plain jieba for segmentation.
 
     .venv/bin/python scripts/benchmark_speed.py                       # 100k experts, 10k needs
