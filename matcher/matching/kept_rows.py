@@ -10,31 +10,32 @@ from sqlalchemy.orm import Session
 
 from matcher.matching import persist
 from matcher.matching.indexes import IndexState
-from matcher.matching.profiles import Row, expert_ids, expert_rows, read_at
+from matcher.matching.profiles import Row, expert_rows, read_at, short_expert_rows
 
 
 def expert_rows_since(session: Session, previous: IndexState, signature: str) -> list[Row] | None:
     """The store's expert rows (ordered by id, as ``profiles.expert_rows``), those unchanged
-    since ``previous`` was read taken from it; None when it cannot tell (another store's
-    state, a part unreadable, a row neither changed nor in it): read them all."""
+    since ``previous`` was read taken from it (their fit text and text hash; their id,
+    external id, name and city, short columns, read from the store); None when it cannot
+    tell (another store's state, a part unreadable, a row neither changed nor in it): read
+    them all."""
     try:
         store_id, revision = read_at(previous.signature)
         if store_id != read_at(signature)[0]:
             return None
         corpus, hashes = previous.experts, previous.e_hashes
-        external, names = previous.external_ids["expert"], previous.names["expert"]
-    except (*persist.UNREADABLE, ValueError, KeyError):
+    except (*persist.UNREADABLE, ValueError):
         return None
     changed = {r.id: r for r in expert_rows(session, since=revision)}
     at = {i: p for p, i in enumerate(corpus.ids.tolist())}
-    cities, fit_texts = corpus.cities, corpus.fit_texts
+    fit_texts = corpus.fit_texts
     rows = []
-    for i in expert_ids(session):
+    for i, external_id, name, city in short_expert_rows(session):
         row = changed.get(i)
         if row is None:
             p = at.get(i)
             if p is None:
                 return None
-            row = Row(i, external[i], names[i], "", cities[p], fit_texts[p], hash=hashes[p])
+            row = Row(i, external_id, name, "", city, fit_texts[p], hash=hashes[p])
         rows.append(row)
     return rows

@@ -105,8 +105,10 @@ def expert_rows(session: Session, *, since: int | None = None) -> list[Row]:
     ]
 
 
-def expert_ids(session: Session) -> list[int]:
-    return [i for (i,) in _core(session).execute(select(Expert.id).order_by(Expert.id)).all()]
+def short_expert_rows(session: Session) -> list[tuple[int, str, str, str | None]]:
+    """Every expert's id, external id, name and city, by id."""
+    stmt = select(Expert.id, Expert.external_id, Expert.name, Expert.city).order_by(Expert.id)
+    return _core(session).execute(stmt).all()
 
 
 def _core(session: Session) -> Connection:

@@ -247,16 +247,7 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
     return state
 
 
-PATCH_READS = (
-    *_EAGER,
-    "e_hashes",
-    "s_hashes",
-    "s_own_vectors",
-    "counts",
-    "row_bases",
-    "external_ids",  # and the names: the rows unchanged since (``kept_rows``)
-    "names",
-)
+PATCH_READS = (*_EAGER, "e_hashes", "s_hashes", "s_own_vectors", "counts", "row_bases")
 """The parts of the previous state a patched refresh reads."""
 
 
