@@ -1,0 +1,111 @@
+"""Per society and query, the mean of the society's ``m`` best member scores, as
+``np.partition`` and a float32 mean give it, without partitioning every society's run.
+
+A float32 sum depends on the order of its terms. ``np.partition`` leaves a run's ``m`` best
+values in ascending order whenever they are distinct and strictly above the rest (its
+quickselect keeps recursing into the side holding them until a sorting network or a full
+sort finishes that side: a pivot chosen among them would need ties). The fast path finds
+each run's ``m + 1`` best values from a few candidates (the values at least the ``m + 1``-th
+best of the maxima of ``PARTS`` slices of the run), and where those are distinct takes the
+mean of the ``m`` best in ascending order; any other run goes through ``np.partition``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+PARTS = 16
+"""Slices per run whose maxima bound its ``m + 1``-th best value from below."""
+MIN_RUN = 4 * PARTS
+"""Runs shorter than this are partitioned as they are (few, and cheap)."""
+MAX_M = 8
+"""The fast path serves ``m`` up to this (the bound above needs ``m + 1 <= PARTS``)."""
+BLOCK_ENTRIES = 1 << 22
+"""The fast path reads this many scores at a time (bounded temporaries: the fusion fit's
+batches are 512 queries × every member)."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which runs the fast path serves and where their slices start (``np.maximum.reduceat``
+    indices: every non-empty run's start, a fast run's slices too; ``slices`` picks the fast
+    runs' slice maxima out of the result, by run then slice)."""
+
+    fast: np.ndarray
+    starts: np.ndarray
+    slices: np.ndarray
+    run_of: np.ndarray  # per member column, its run
+
+    @classmethod
+    def of(cls, bounds: np.ndarray, m: int) -> Plan:
+        sizes = np.diff(bounds)
+        fast = np.flatnonzero(sizes >= MIN_RUN) if 0 < m <= MAX_M else np.zeros(0, np.int64)
+        first = bounds[:-1][sizes > 0]
+        cuts = bounds[fast][:, None] + sizes[fast][:, None] * np.arange(PARTS) // PARTS
+        starts = np.unique(np.concatenate([first, cuts.ravel()]))
+        slices = np.searchsorted(starts, cuts.ravel())
+        run_of = np.repeat(np.arange(len(sizes)), sizes)
+        return cls(fast, starts, slices, run_of)
+
+
+def plain_top_m_means(
+    by_query: np.ndarray, bounds: np.ndarray, m: int, runs: np.ndarray, out: np.ndarray
+) -> None:
+    """``out[s]`` for each run ``s`` of ``runs``: the mean of its ``m`` best values per row of
+    ``by_query`` (queries × members), by ``np.partition`` (all of them when ``m`` or fewer)."""
+    n_q = by_query.shape[0]
+    best = np.zeros((len(runs), n_q, m), by_query.dtype)
+    above = np.zeros(len(runs), bool)
+    for i, s in enumerate(runs.tolist()):
+        lo, hi = int(bounds[s]), int(bounds[s + 1])
+        if hi - lo > m and n_q == 1:  # (one query: the same partition of its one row)
+            best[i, 0] = np.partition(by_query[0, lo:hi], hi - lo - m)[-m:]
+            above[i] = True
+        elif hi - lo > m:
+            best[i] = np.partition(by_query[:, lo:hi], hi - lo - m, axis=1)[:, -m:]
+            above[i] = True
+        elif hi > lo:
+            out[s] = by_query[:, lo:hi].mean(axis=1)
+    out[runs[above]] = best[above].mean(axis=2)
+
+
+def fast_top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan, out):
+    """``plain_top_m_means`` of the runs ``plan.fast`` (see the module's docstring)."""
+    n_q, n_s, k = by_query.shape[0], len(bounds) - 1, m + 1
+    maxima = np.maximum.reduceat(by_query, plan.starts, axis=1)[:, plan.slices]
+    maxima = maxima.reshape(n_q, len(plan.fast), PARTS)
+    floor = np.full((n_q, n_s), np.nan, by_query.dtype)  # (nothing is >= NaN)
+    bound = np.partition(maxima, PARTS - k, axis=2)[..., PARTS - k]
+    bound[np.isnan(maxima).any(axis=2)] = np.nan  # (a NaN score: partition it as it is)
+    floor[:, plan.fast] = bound
+    at = np.flatnonzero(by_query >= np.repeat(floor, np.diff(bounds), axis=1))
+    values = by_query.ravel()[at]
+    q, col = np.divmod(at, by_query.shape[1])
+    key = q * n_s + plan.run_of[col]
+    order = np.lexsort((-values, key))
+    key, values = key[order], values[order]
+    first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    if len(first) != n_q * len(plan.fast) or np.diff(np.r_[first, len(key)]).min() < k:
+        return plain_top_m_means(by_query, bounds, m, plan.fast, out)  # (NaN scores)
+    top = values[first[:, None] + np.arange(k)]  # best first
+    q, s = np.divmod(key[first], n_s)
+    distinct = (top[:, :-1] > top[:, 1:]).all(axis=1)
+    ascending = np.ascontiguousarray(top[distinct, m - 1 :: -1])
+    out[s[distinct], q[distinct]] = ascending[:, None, :].mean(axis=2)[:, 0]
+    for j, r in zip(q[~distinct].tolist(), s[~distinct].tolist(), strict=True):
+        plain_top_m_means(by_query[j : j + 1], bounds, m, np.array([r]), out[:, j : j + 1])
+
+
+def top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan) -> np.ndarray:
+    """Societies × queries: per society run of ``bounds`` (``member_layout``'s) and row of
+    ``by_query`` (queries × members), the float32 mean of the run's ``m`` best values (0 for
+    an empty run): ``plain_top_m_means`` of every run, bit for bit."""
+    n_s = len(bounds) - 1
+    out = np.zeros((n_s, by_query.shape[0]), np.float32)
+    slow = np.setdiff1d(np.arange(n_s), plan.fast)
+    plain_top_m_means(by_query, bounds, m, slow, out)
+    step = max(1, BLOCK_ENTRIES // max(by_query.shape[1], 1))
+    for i in range(0, by_query.shape[0] if len(plan.fast) else 0, step):
+        fast_top_m_means(by_query[i : i + step], bounds, m, plan, out[:, i : i + step])
+    return out

@@ -1,0 +1,73 @@
+"""The fast top-m means give ``np.partition``'s float32 means bit for bit: distinct values
+(sums that round by order), many ties, mostly zeros, runs below, at and above the fast
+path's size, one query and many."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matcher.ranking import topm
+from matcher.ranking.topm import Plan, plain_top_m_means, top_m_means
+
+SIZES = [0, 1, 5, 6, 40, 63, 64, 65, 300, 7, 1000, 4000, 0]
+
+
+def _scores(kind: str, n_q: int, n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if kind == "distinct":
+        return (rng.random((n_q, n)) ** 4).astype(np.float32)
+    if kind == "ties":
+        return (rng.integers(0, 6, (n_q, n)) / 8).astype(np.float32)
+    out = np.zeros((n_q, n), np.float32)  # mostly zeros: a few positives per run
+    hit = rng.random((n_q, n)) < 0.002
+    out[hit] = rng.random(int(hit.sum()), dtype=np.float32)
+    return out
+
+
+@pytest.mark.parametrize("kind", ["distinct", "ties", "sparse"])
+@pytest.mark.parametrize("m", [1, 3, 5, 8, 9])
+@pytest.mark.parametrize("n_q", [1, 7])
+def test_top_m_means_equal_partition_means_bit_for_bit(kind, m, n_q):
+    bounds = np.cumsum([0, *SIZES])
+    scores = _scores(kind, n_q, int(bounds[-1]), seed=m * 10 + n_q)
+    want = np.zeros((len(SIZES), n_q), np.float32)
+    plain_top_m_means(scores, bounds, m, np.arange(len(SIZES)), want)
+    plan = Plan.of(bounds, m)
+    assert (len(plan.fast) > 0) == (m <= topm.MAX_M)
+    got = top_m_means(scores, bounds, m, plan)
+    assert got.dtype == want.dtype and np.array_equal(got, want)
+    for j in range(n_q):  # one query at a time: its column of the batch
+        one = top_m_means(scores[j : j + 1], bounds, m, plan)
+        assert np.array_equal(one[:, 0], want[:, j])
+
+
+def test_plain_means_are_the_means_of_each_runs_best_values():
+    bounds = np.cumsum([0, *SIZES])
+    scores = _scores("distinct", 3, int(bounds[-1]), seed=1)
+    got = top_m_means(scores, bounds, 5, Plan.of(bounds, 5))
+    for s in range(len(SIZES)):
+        for j in range(3):
+            best = np.sort(scores[j, bounds[s] : bounds[s + 1]])[::-1][:5]
+            assert got[s, j] == pytest.approx(best.mean() if len(best) else 0.0, rel=1e-6)
+
+
+def test_nan_scores_fall_back_to_partition():
+    bounds = np.cumsum([0, 300, 500])
+    scores = _scores("distinct", 2, 800, seed=2)
+    scores[0, 10] = np.nan
+    want = np.zeros((2, 2), np.float32)
+    plain_top_m_means(scores, bounds, 5, np.arange(2), want)
+    got = top_m_means(scores, bounds, 5, Plan.of(bounds, 5))
+    assert np.array_equal(got, want, equal_nan=True)
+
+
+@pytest.mark.parametrize("block", [1, 3])
+def test_blocks_of_queries_give_the_same_means(block, monkeypatch):
+    """Queries read a few at a time (bounded temporaries) give the batch's numbers."""
+    bounds = np.cumsum([0, *SIZES])
+    scores = _scores("distinct", 7, int(bounds[-1]), seed=3)
+    plan = Plan.of(bounds, 5)
+    want = top_m_means(scores, bounds, 5, plan)
+    monkeypatch.setattr(topm, "BLOCK_ENTRIES", block * int(bounds[-1]))
+    assert np.array_equal(top_m_means(scores, bounds, 5, plan), want)
