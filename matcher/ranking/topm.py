@@ -109,3 +109,24 @@ def top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan) ->
     for i in range(0, by_query.shape[0] if len(plan.fast) else 0, step):
         fast_top_m_means(by_query[i : i + step], bounds, m, plan, out[:, i : i + step])
     return out
+
+
+def best_in_runs(scores: np.ndarray, sizes: np.ndarray, k: int) -> np.ndarray | None:
+    """Per run of ``scores`` (consecutive runs of ``sizes``, each at least ``MIN_RUN`` long),
+    the positions in ``scores`` of its ``k`` best, best first, ties in run order: what a
+    stable argsort of each run's negated scores lists first; None when some run has fewer
+    than ``k`` candidates (NaN scores) or ``k`` is outside ``1..PARTS``."""
+    if not 0 < k <= PARTS or not len(sizes):
+        return None
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    cuts = (starts[:, None] + sizes[:, None] * np.arange(PARTS) // PARTS).ravel()
+    maxima = np.maximum.reduceat(scores, cuts).reshape(len(sizes), PARTS)
+    floor = np.partition(maxima, PARTS - k, axis=1)[:, PARTS - k]
+    pick = np.flatnonzero(scores >= np.repeat(floor, sizes))
+    run = np.repeat(np.arange(len(sizes)), sizes)[pick]
+    order = np.lexsort((pick, -scores[pick], run))
+    first = np.searchsorted(run[order], np.arange(len(sizes)))
+    if np.diff(np.r_[first, len(pick)]).min() < k:
+        return None
+    return pick[order][first[:, None] + np.arange(k)]

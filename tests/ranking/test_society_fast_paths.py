@@ -307,3 +307,33 @@ def test_member_people_are_computed_again_for_another_ids_array():
     served = np.array([1, 2, -3])
     assert ev.member_people(served)[0].tolist() == [True, True, False]
     assert ev.member_people(served)[1] == [True, False]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_driving_members_of_long_societies_equal_a_society_at_a_time(seed):
+    """Long societies (read together, ``best_in_runs``) pick the experts and scores the
+    plain pass does: many ties, served needs among the members, a society of served needs
+    only, queries listing the same society."""
+    rng = np.random.default_rng(seed)
+    sizes = [70, 300, 5, 200, 64, 90]
+    flat = rng.permutation(sum(sizes))
+    members = np.split(flat, np.cumsum(sizes)[:-1])
+    ev = SocietyEvidence.__new__(SocietyEvidence)
+    ev.members, ev._layout = members, None
+    ids = np.arange(1, len(flat) + 1)
+    ids[rng.random(len(flat)) < 0.2] *= -1
+    ids[members[5]] = -np.abs(ids[members[5]])  # served needs only
+    char = (rng.integers(0, 5, (3, len(flat))) / 4).astype(np.float32)
+    dense = (rng.integers(0, 3, (3, len(flat))) / 8).astype(np.float32)
+    tops = [np.array([1, 0, 3, 5]), np.array([2, 1, 4]), np.array([1])]
+    got = rank._driving_members(tops, ev, (0.6, 0.4), char, dense, 3, ids)
+    js = np.repeat(np.arange(3), [4, 3, 1])
+    want = rank._driving_by_society(js, np.concatenate(tops), ev, (0.6, 0.4), char, dense, 3, ids)
+    assert got.keys() == want.keys()
+    for key, (rows, scores) in want.items():
+        assert np.array_equal(got[key][0], rows) and got[key][1].dtype == scores.dtype
+        assert np.array_equal(got[key][1], scores)
+    assert not len(got[0, 5][0])
+    long = np.array([0, 1, 3, 4, 5])
+    fast = rank._driving_in_runs(np.zeros(5, int), long, ev, (0.6, 0.4), char, dense, 3, ids)
+    assert fast is not None and fast.keys() == {(0, r) for r in long.tolist()}

@@ -71,3 +71,21 @@ def test_blocks_of_queries_give_the_same_means(block, monkeypatch):
     want = top_m_means(scores, bounds, 5, plan)
     monkeypatch.setattr(topm, "BLOCK_ENTRIES", block * int(bounds[-1]))
     assert np.array_equal(top_m_means(scores, bounds, 5, plan), want)
+
+
+@pytest.mark.parametrize("k", [1, 3, 16])
+def test_best_in_runs_is_a_stable_argsort_of_each_run(k):
+    """Ties at and around the k-th value (in run order), -inf scores, runs of several sizes."""
+    rng = np.random.default_rng(k)
+    sizes = np.array([64, 100, 300, 64, 1000])
+    scores = (rng.integers(0, 9, int(sizes.sum())) / 4).astype(np.float32)
+    scores[rng.random(len(scores)) < 0.3] = -np.inf
+    got = topm.best_in_runs(scores, sizes, k)
+    starts = np.cumsum(sizes) - sizes
+    for r, (a, n) in enumerate(zip(starts.tolist(), sizes.tolist(), strict=True)):
+        want = a + np.argsort(-scores[a : a + n], kind="stable")[:k]
+        assert got[r].tolist() == want.tolist()
+    assert topm.best_in_runs(scores, sizes, 0) is None
+    nan = scores.copy()
+    nan[:64] = np.nan
+    assert topm.best_in_runs(nan, sizes, k) is None
