@@ -1,17 +1,21 @@
 """Per society and query, the mean of the society's ``m`` best member scores, as
 ``np.partition`` and a float32 mean give it, without partitioning every society's run.
 
-A float32 sum depends on the order of its terms. ``np.partition`` leaves a run's ``m`` best
-values in ascending order whenever they are distinct and strictly above the rest (its
-quickselect keeps recursing into the side holding them until a sorting network or a full
-sort finishes that side: a pivot chosen among them would need ties). The fast path finds
-each run's ``m + 1`` best values from a few candidates (the values at least the ``m + 1``-th
-best of the maxima of ``PARTS`` slices of the run), and where those are distinct takes the
-mean of the ``m`` best in ascending order; any other run goes through ``np.partition``."""
+A float32 sum depends on the order of its terms. NumPy's partition of float32 (the SIMD
+quickselect of x86-simd-sort: the pivot is the median of 16 samples, so at least 8 values
+lie on its upper side) keeps recursing into the side holding a run's ``m`` best values until
+a sorting network or a full sort orders that side: it leaves them ascending whenever they
+are distinct from each other and from the next value. The fast path finds each run's
+``m + 1`` best values from a few candidates (the values at least the ``m + 1``-th best of
+the maxima of ``PARTS`` slices of the run) and, where those are distinct, takes the mean of
+the ``m`` best in ascending order; any other run goes through ``np.partition``. A NumPy
+whose partition does not leave random runs' best values ascending gets no fast path
+(``partition_sorts_tops``)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 
@@ -33,6 +37,7 @@ class Plan:
     runs' slice maxima out of the result, by run then slice)."""
 
     fast: np.ndarray
+    slow: np.ndarray  # the other runs
     starts: np.ndarray
     slices: np.ndarray
     run_of: np.ndarray  # per member column, its run
@@ -40,13 +45,26 @@ class Plan:
     @classmethod
     def of(cls, bounds: np.ndarray, m: int) -> Plan:
         sizes = np.diff(bounds)
-        fast = np.flatnonzero(sizes >= MIN_RUN) if 0 < m <= MAX_M else np.zeros(0, np.int64)
+        served = 0 < m <= MAX_M and partition_sorts_tops(m)
+        fast = np.flatnonzero(sizes >= MIN_RUN) if served else np.zeros(0, np.int64)
         first = bounds[:-1][sizes > 0]
         cuts = bounds[fast][:, None] + sizes[fast][:, None] * np.arange(PARTS) // PARTS
         starts = np.unique(np.concatenate([first, cuts.ravel()]))
         slices = np.searchsorted(starts, cuts.ravel())
         run_of = np.repeat(np.arange(len(sizes)), sizes)
-        return cls(fast, starts, slices, run_of)
+        return cls(fast, np.setdiff1d(np.arange(len(sizes)), fast), starts, slices, run_of)
+
+
+@cache
+def partition_sorts_tops(m: int) -> bool:
+    """Whether ``np.partition`` leaves the ``m`` best of random float32 runs ascending here
+    (checked once per process and ``m``: the fast path's premise)."""
+    rng = np.random.default_rng(0)
+    for n in (MIN_RUN, 200, 1000, 5000) * 8:
+        top = np.partition(rng.random(n, np.float32), n - m)[n - m :]
+        if not (top[1:] > top[:-1]).all():
+            return False
+    return True
 
 
 def plain_top_m_means(
@@ -103,8 +121,7 @@ def top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan) ->
     an empty run): ``plain_top_m_means`` of every run, bit for bit."""
     n_s = len(bounds) - 1
     out = np.zeros((n_s, by_query.shape[0]), np.float32)
-    slow = np.setdiff1d(np.arange(n_s), plan.fast)
-    plain_top_m_means(by_query, bounds, m, slow, out)
+    plain_top_m_means(by_query, bounds, m, plan.slow, out)
     step = max(1, BLOCK_ENTRIES // max(by_query.shape[1], 1))
     for i in range(0, by_query.shape[0] if len(plan.fast) else 0, step):
         fast_top_m_means(by_query[i : i + step], bounds, m, plan, out[:, i : i + step])

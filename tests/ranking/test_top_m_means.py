@@ -34,12 +34,22 @@ def test_top_m_means_equal_partition_means_bit_for_bit(kind, m, n_q):
     want = np.zeros((len(SIZES), n_q), np.float32)
     plain_top_m_means(scores, bounds, m, np.arange(len(SIZES)), want)
     plan = Plan.of(bounds, m)
-    assert (len(plan.fast) > 0) == (m <= topm.MAX_M)
+    assert (len(plan.fast) > 0) == (m <= topm.MAX_M and topm.partition_sorts_tops(m))
     got = top_m_means(scores, bounds, m, plan)
     assert got.dtype == want.dtype and np.array_equal(got, want)
     for j in range(n_q):  # one query at a time: its column of the batch
         one = top_m_means(scores[j : j + 1], bounds, m, plan)
         assert np.array_equal(one[:, 0], want[:, j])
+
+
+def test_the_fast_path_is_off_where_partition_leaves_tops_unordered(monkeypatch):
+    monkeypatch.setattr(topm, "partition_sorts_tops", lambda m: False)
+    bounds = np.cumsum([0, *SIZES])
+    scores = _scores("distinct", 2, int(bounds[-1]), seed=4)
+    plan = Plan.of(bounds, 5)
+    want = np.zeros((len(SIZES), 2), np.float32)
+    plain_top_m_means(scores, bounds, 5, np.arange(len(SIZES)), want)
+    assert not len(plan.fast) and np.array_equal(top_m_means(scores, bounds, 5, plan), want)
 
 
 def test_plain_means_are_the_means_of_each_runs_best_values():
