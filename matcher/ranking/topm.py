@@ -101,8 +101,7 @@ def fast_top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Pla
     values = by_query.ravel()[at]
     q, col = np.divmod(at, by_query.shape[1])
     key = q * n_s + plan.run_of[col]
-    order = np.lexsort((-values, key))
-    key, values = key[order], values[order]
+    key, values = grouped_best_first(key, values)
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     if len(first) != n_q * len(plan.fast) or np.diff(np.r_[first, len(key)]).min() < k:
         return plain_top_m_means(by_query, bounds, m, plan.fast, out)  # (NaN scores)
@@ -113,6 +112,23 @@ def fast_top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Pla
     out[s[distinct], q[distinct]] = ascending[:, None, :].mean(axis=2)[:, 0]
     for j, r in zip(q[~distinct].tolist(), s[~distinct].tolist(), strict=True):
         plain_top_m_means(by_query[j : j + 1], bounds, m, np.array([r]), out[:, j : j + 1])
+
+
+def grouped_best_first(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``key`` and ``values`` (int64 and float32 alike) ordered by key, then by value, largest
+    first (equal values in any order; +0.0 before -0.0): one sort of 64-bit composites, the
+    key above the value's bits ranked as an unsigned number (lexsort for other inputs)."""
+    if values.dtype != np.float32 or (
+        len(key) and not 0 <= int(key.min()) <= int(key.max()) < 1 << 32
+    ):
+        order = np.lexsort((-values, key))
+        return key[order], values[order]
+    bits = values.view(np.uint32)
+    rank = np.where(bits >> 31 > 0, bits, ~bits & 0x7FFFFFFF)  # larger values: lower ranks
+    both = np.sort(key.astype(np.uint64) << 32 | rank.astype(np.uint64))
+    rank = (both & 0xFFFFFFFF).astype(np.uint32)
+    bits = np.where(rank >> 31 > 0, rank, ~rank & 0x7FFFFFFF)
+    return (both >> 32).astype(np.int64), bits.astype(np.uint32).view(np.float32)
 
 
 def top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan) -> np.ndarray:

@@ -99,3 +99,21 @@ def test_best_in_runs_is_a_stable_argsort_of_each_run(k):
     nan = scores.copy()
     nan[:64] = np.nan
     assert topm.best_in_runs(nan, sizes, k) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_grouped_best_first_orders_as_lexsort(seed):
+    """Keys ascending, values descending: negative, tiny, huge, infinite, tied values; an
+    int64 key beyond 32 bits and float64 values take lexsort itself."""
+    rng = np.random.default_rng(seed)
+    n = 2000
+    key = rng.integers(0, 40, n).astype(np.int64)
+    values = (rng.standard_normal(n) * rng.choice([1e-30, 1.0, 1e30], n)).astype(np.float32)
+    values[rng.random(n) < 0.1] = 0.5
+    values[rng.random(n) < 0.02] = -np.inf
+    values[rng.random(n) < 0.02] = np.inf
+    order = np.lexsort((-values, key))
+    for k, v in ([key, values], [key << 33, values], [key, values.astype(np.float64)]):
+        got_key, got_values = topm.grouped_best_first(k, v)
+        assert np.array_equal(got_key, k[order]) and np.array_equal(got_values, v[order])
+        assert got_key.dtype == k.dtype and got_values.dtype == v.dtype
