@@ -140,8 +140,8 @@ def test_driving_members_are_each_pairs_best_experts_in_member_order():
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_present_by_column_equals_present_by_row(seed, monkeypatch):
-    """A short collection read by column finds the terms its rows hold, in the given order:
+def test_present_by_table_equals_present_by_row(seed, monkeypatch):
+    """A short collection read from its table finds the terms its rows hold, in the order:
     repeated and unknown terms, rows repeated and out of order, a document without terms."""
     from matcher.ranking import bm25 as module
 
