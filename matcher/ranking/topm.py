@@ -137,9 +137,10 @@ def top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan) ->
     an empty run): ``plain_top_m_means`` of every run, bit for bit."""
     n_s = len(bounds) - 1
     out = np.zeros((n_s, by_query.shape[0]), np.float32)
-    plain_top_m_means(by_query, bounds, m, plan.slow, out)
+    fast = len(plan.fast) > 0 and by_query.dtype == np.float32  # (the premise is float32's)
+    plain_top_m_means(by_query, bounds, m, plan.slow if fast else np.arange(n_s), out)
     step = max(1, BLOCK_ENTRIES // max(by_query.shape[1], 1))
-    for i in range(0, by_query.shape[0] if len(plan.fast) else 0, step):
+    for i in range(0, by_query.shape[0] if fast else 0, step):
         fast_top_m_means(by_query[i : i + step], bounds, m, plan, out[:, i : i + step])
     return out
 

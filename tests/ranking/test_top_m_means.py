@@ -52,6 +52,16 @@ def test_the_fast_path_is_off_where_partition_leaves_tops_unordered(monkeypatch)
     assert not len(plan.fast) and np.array_equal(top_m_means(scores, bounds, 5, plan), want)
 
 
+def test_float64_scores_are_partitioned():
+    """The premise (ascending best values) is float32's partition's: float64 scores take
+    ``np.partition`` for every run."""
+    bounds = np.cumsum([0, *SIZES])
+    scores = _scores("distinct", 3, int(bounds[-1]), seed=5).astype(np.float64)
+    want = np.zeros((len(SIZES), 3), np.float32)
+    plain_top_m_means(scores, bounds, 5, np.arange(len(SIZES)), want)
+    assert np.array_equal(top_m_means(scores, bounds, 5, Plan.of(bounds, 5)), want)
+
+
 def test_plain_means_are_the_means_of_each_runs_best_values():
     bounds = np.cumsum([0, *SIZES])
     scores = _scores("distinct", 3, int(bounds[-1]), seed=1)
