@@ -23,8 +23,8 @@ PARTS = 16
 """Slices per run whose maxima bound its ``m + 1``-th best value from below."""
 MIN_RUN = 4 * PARTS
 """Runs shorter than this are partitioned as they are (few, and cheap)."""
-MAX_M = 8
-"""The fast path serves ``m`` up to this (the bound above needs ``m + 1 <= PARTS``)."""
+MAX_M = 6
+"""The fast path serves ``m`` up to this (a median of 16 samples has 7 above it)."""
 BLOCK_ENTRIES = 1 << 22
 """The fast path reads this many scores at a time (bounded temporaries: the fusion fit's
 batches are 512 queries × every member)."""
