@@ -2,15 +2,15 @@
 ``np.partition`` and a float32 mean give it, without partitioning every society's run.
 
 A float32 sum depends on the order of its terms. NumPy's partition of float32 (the SIMD
-quickselect of x86-simd-sort: the pivot is the median of 16 samples, so at least 8 values
-lie on its upper side) keeps recursing into the side holding a run's ``m`` best values until
-a sorting network or a full sort orders that side: it leaves them ascending whenever they
-are distinct from each other and from the next value. The fast path finds each run's
-``m + 1`` best values from a few candidates (the values at least the ``m + 1``-th best of
-the maxima of ``PARTS`` slices of the run) and, where those are distinct, takes the mean of
-the ``m`` best in ascending order; any other run goes through ``np.partition``. A NumPy
-whose partition does not leave random runs' best values ascending gets no fast path
-(``partition_sorts_tops``)."""
+quickselect of x86-simd-sort: the pivot is the median of 16 samples, so 7 distinct values
+lie above it) keeps recursing into the side holding a run's ``m`` best values until a
+sorting network or a full sort orders that side: it leaves them ascending whenever they are
+distinct from each other and from the next value (a tie at the pivot would show there).
+The fast path finds each run's ``m + 1`` best values from a few candidates (the values at
+least the ``m + 1``-th best of the maxima of ``PARTS`` slices of the run) and, where those
+are distinct, takes the mean of the ``m`` best in ascending order; any other run goes
+through ``np.partition``. A NumPy whose partition does not leave random runs' best values
+ascending gets no fast path (``partition_sorts_tops``)."""
 
 from __future__ import annotations
 
