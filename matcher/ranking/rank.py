@@ -278,10 +278,17 @@ def _driving_members(
     long = bounds[rows + 1] - bounds[rows] >= MIN_RUN
     args = (evidence, drive, member_char, member_dense, k, expert_ids)
     out = _driving_by_society(js[~long], rows[~long], *args)
-    if long.any():
-        got = _driving_in_runs(js[long], rows[long], *args)
-        out |= _driving_by_society(js[long], rows[long], *args) if got is None else got
+    js, rows = js[long], rows[long]
+    chunk = np.cumsum(bounds[rows + 1] - bounds[rows]) // DRIVING_ENTRIES
+    for part in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(chunk)) + 1):
+        got = _driving_in_runs(js[part], rows[part], *args) if len(part) else {}
+        out |= _driving_by_society(js[part], rows[part], *args) if got is None else got
     return out
+
+
+DRIVING_ENTRIES = 1 << 21
+"""Member scores gathered at once by ``_driving_in_runs`` (bounded temporaries when a
+batch lists every society)."""
 
 
 def _driving_in_runs(
