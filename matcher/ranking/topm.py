@@ -1,30 +1,22 @@
-"""Per society and query, the mean of the society's ``m`` best member scores, as
-``np.partition`` and a float32 mean give it, without partitioning every society's run.
+"""Per society and query, the mean of the society's ``m`` best member scores, summed in
+ascending order (a float32 sum depends on the order of its terms: this one is fixed, so any
+way of finding the ``m`` best gives the same bits), without partitioning every society's run.
 
-A float32 sum depends on the order of its terms. NumPy's partition of float32 (the SIMD
-quickselect of x86-simd-sort: the pivot is the median of 16 samples, so 7 distinct values
-lie above it) keeps recursing into the side holding a run's ``m`` best values until a
-sorting network or a full sort orders that side: it leaves them ascending whenever they are
-distinct from each other and from the next value (a tie at the pivot would show there).
-The fast path finds each run's ``m + 1`` best values from a few candidates (the values at
-least the ``m + 1``-th best of the maxima of ``PARTS`` slices of the run) and, where those
-are distinct, takes the mean of the ``m`` best in ascending order; any other run goes
-through ``np.partition``. A NumPy whose partition does not leave random runs' best values
-ascending gets no fast path (``partition_sorts_tops``)."""
+The fast path finds each long run's ``m`` best values from a few candidates: the values at
+least the ``m``-th best of the maxima of ``PARTS`` slices of the run (at least ``m`` values
+reach that bound, so every one of the ``m`` best is a candidate). Short runs, runs with a NaN
+score and ``m`` above ``PARTS`` go through ``np.partition`` and a sort of its ``m`` best."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 
 PARTS = 16
-"""Slices per run whose maxima bound its ``m + 1``-th best value from below."""
+"""Slices per run whose maxima bound its ``m``-th best value from below."""
 MIN_RUN = 4 * PARTS
 """Runs shorter than this are partitioned as they are (few, and cheap)."""
-MAX_M = 6
-"""The fast path serves ``m`` up to this (a median of 16 samples has 7 above it)."""
 BLOCK_ENTRIES = 1 << 22
 """The fast path reads this many scores at a time (bounded temporaries: the fusion fit's
 batches are 512 queries × every member)."""
@@ -45,7 +37,7 @@ class Plan:
     @classmethod
     def of(cls, bounds: np.ndarray, m: int) -> Plan:
         sizes = np.diff(bounds)
-        served = 0 < m <= MAX_M and partition_sorts_tops(m)
+        served = 0 < m <= PARTS
         fast = np.flatnonzero(sizes >= MIN_RUN) if served else np.zeros(0, np.int64)
         first = bounds[:-1][sizes > 0]
         cuts = bounds[fast][:, None] + sizes[fast][:, None] * np.arange(PARTS) // PARTS
@@ -55,46 +47,32 @@ class Plan:
         return cls(fast, np.setdiff1d(np.arange(len(sizes)), fast), starts, slices, run_of)
 
 
-@cache
-def partition_sorts_tops(m: int) -> bool:
-    """Whether ``np.partition`` leaves the ``m`` best of random float32 runs ascending here
-    (checked once per process and ``m``: the fast path's premise)."""
-    rng = np.random.default_rng(0)
-    for n in (MIN_RUN, 200, 1000, 5000) * 8:
-        top = np.partition(rng.random(n, np.float32), n - m)[n - m :]
-        if not (top[1:] > top[:-1]).all():
-            return False
-    return True
-
-
 def plain_top_m_means(
     by_query: np.ndarray, bounds: np.ndarray, m: int, runs: np.ndarray, out: np.ndarray
 ) -> None:
     """``out[s]`` for each run ``s`` of ``runs``: the mean of its ``m`` best values per row of
-    ``by_query`` (queries × members), by ``np.partition`` (all of them when ``m`` or fewer)."""
+    ``by_query`` (queries × members) in ascending order, by ``np.partition`` (all of them, in
+    their order, when ``m`` or fewer)."""
     n_q = by_query.shape[0]
     best = np.zeros((len(runs), n_q, m), by_query.dtype)
     above = np.zeros(len(runs), bool)
     for i, s in enumerate(runs.tolist()):
         lo, hi = int(bounds[s]), int(bounds[s + 1])
-        if hi - lo > m and n_q == 1:  # (one query: the same partition of its one row)
-            best[i, 0] = np.partition(by_query[0, lo:hi], hi - lo - m)[-m:]
-            above[i] = True
-        elif hi - lo > m:
+        if hi - lo > m:
             best[i] = np.partition(by_query[:, lo:hi], hi - lo - m, axis=1)[:, -m:]
             above[i] = True
         elif hi > lo:
             out[s] = by_query[:, lo:hi].mean(axis=1)
-    out[runs[above]] = best[above].mean(axis=2)
+    out[runs[above]] = np.sort(best[above], axis=2).mean(axis=2)
 
 
 def fast_top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan, out):
     """``plain_top_m_means`` of the runs ``plan.fast`` (see the module's docstring)."""
-    n_q, n_s, k = by_query.shape[0], len(bounds) - 1, m + 1
+    n_q, n_s = by_query.shape[0], len(bounds) - 1
     maxima = np.maximum.reduceat(by_query, plan.starts, axis=1)[:, plan.slices]
     maxima = maxima.reshape(n_q, len(plan.fast), PARTS)
     floor = np.full((n_q, n_s), np.nan, by_query.dtype)  # (nothing is >= NaN)
-    bound = np.partition(maxima, PARTS - k, axis=2)[..., PARTS - k]
+    bound = np.partition(maxima, PARTS - m, axis=2)[..., PARTS - m]
     bound[np.isnan(maxima).any(axis=2)] = np.nan  # (a NaN score: partition it as it is)
     floor[:, plan.fast] = bound
     at = np.flatnonzero(by_query >= np.repeat(floor, np.diff(bounds), axis=1))
@@ -103,15 +81,11 @@ def fast_top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Pla
     key = q * n_s + plan.run_of[col]
     key, values = grouped_best_first(key, values)
     first = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    if len(first) != n_q * len(plan.fast) or np.diff(np.r_[first, len(key)]).min() < k:
+    if len(first) != n_q * len(plan.fast) or np.diff(np.r_[first, len(key)]).min() < m:
         return plain_top_m_means(by_query, bounds, m, plan.fast, out)  # (NaN scores)
-    top = values[first[:, None] + np.arange(k)]  # best first
+    ascending = values[first[:, None] + np.arange(m - 1, -1, -1)]
     q, s = np.divmod(key[first], n_s)
-    distinct = (top[:, :-1] > top[:, 1:]).all(axis=1)
-    ascending = np.ascontiguousarray(top[distinct, m - 1 :: -1])
-    out[s[distinct], q[distinct]] = ascending[:, None, :].mean(axis=2)[:, 0]
-    for j, r in zip(q[~distinct].tolist(), s[~distinct].tolist(), strict=True):
-        plain_top_m_means(by_query[j : j + 1], bounds, m, np.array([r]), out[:, j : j + 1])
+    out[s, q] = ascending[:, None, :].mean(axis=2)[:, 0]
 
 
 def grouped_best_first(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -135,12 +109,10 @@ def top_m_means(by_query: np.ndarray, bounds: np.ndarray, m: int, plan: Plan) ->
     """Societies × queries: per society run of ``bounds`` (``member_layout``'s) and row of
     ``by_query`` (queries × members), the float32 mean of the run's ``m`` best values (0 for
     an empty run): ``plain_top_m_means`` of every run, bit for bit."""
-    n_s = len(bounds) - 1
-    out = np.zeros((n_s, by_query.shape[0]), np.float32)
-    fast = len(plan.fast) > 0 and by_query.dtype == np.float32  # (the premise is float32's)
-    plain_top_m_means(by_query, bounds, m, plan.slow if fast else np.arange(n_s), out)
+    out = np.zeros((len(bounds) - 1, by_query.shape[0]), np.float32)
+    plain_top_m_means(by_query, bounds, m, plan.slow, out)
     step = max(1, BLOCK_ENTRIES // max(by_query.shape[1], 1))
-    for i in range(0, by_query.shape[0] if fast else 0, step):
+    for i in range(0, by_query.shape[0] if len(plan.fast) else 0, step):
         fast_top_m_means(by_query[i : i + step], bounds, m, plan, out[:, i : i + step])
     return out
 

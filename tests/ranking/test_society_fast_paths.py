@@ -406,7 +406,7 @@ def test_society_ranking_with_and_without_the_fast_paths_is_the_same(seed, monke
 
     assert len(topm.Plan.of(evidence.member_layout()[1], 5).fast) == 5  # (societies of 64+)
     fast = ranked()
-    monkeypatch.setattr(topm, "MAX_M", 0)
+    monkeypatch.setattr(topm, "MIN_RUN", 10**9)
     monkeypatch.setattr(rank, "MIN_RUN", 10**9)
     monkeypatch.setattr(bm25_module, "PRESENCE_CELLS", 0)
     assert ranked() == fast

@@ -1,6 +1,6 @@
-"""The fast top-m means give ``np.partition``'s float32 means bit for bit: distinct values
-(sums that round by order), many ties, mostly zeros, runs below, at and above the fast
-path's size, one query and many."""
+"""The fast top-m means give the plain ones (``np.partition``, its best values sorted, a
+float32 mean) bit for bit: distinct values (sums that round by order), many ties, mostly
+zeros, runs below, at and above the fast path's size, one query and many."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def _scores(kind: str, n_q: int, n: int, seed: int) -> np.ndarray:
 
 
 @pytest.mark.parametrize("kind", ["distinct", "ties", "sparse"])
-@pytest.mark.parametrize("m", [1, 3, 5, 6, 7, 9])
+@pytest.mark.parametrize("m", [1, 3, 5, 6, 7, 9, 16, 17])
 @pytest.mark.parametrize("n_q", [1, 7])
 def test_top_m_means_equal_partition_means_bit_for_bit(kind, m, n_q):
     bounds = np.cumsum([0, *SIZES])
@@ -34,7 +34,7 @@ def test_top_m_means_equal_partition_means_bit_for_bit(kind, m, n_q):
     want = np.zeros((len(SIZES), n_q), np.float32)
     plain_top_m_means(scores, bounds, m, np.arange(len(SIZES)), want)
     plan = Plan.of(bounds, m)
-    assert (len(plan.fast) > 0) == (m <= topm.MAX_M and topm.partition_sorts_tops(m))
+    assert (len(plan.fast) > 0) == (m <= topm.PARTS)
     got = top_m_means(scores, bounds, m, plan)
     assert got.dtype == want.dtype and np.array_equal(got, want)
     for j in range(n_q):  # one query at a time: its column of the batch
@@ -42,19 +42,7 @@ def test_top_m_means_equal_partition_means_bit_for_bit(kind, m, n_q):
         assert np.array_equal(one[:, 0], want[:, j])
 
 
-def test_the_fast_path_is_off_where_partition_leaves_tops_unordered(monkeypatch):
-    monkeypatch.setattr(topm, "partition_sorts_tops", lambda m: False)
-    bounds = np.cumsum([0, *SIZES])
-    scores = _scores("distinct", 2, int(bounds[-1]), seed=4)
-    plan = Plan.of(bounds, 5)
-    want = np.zeros((len(SIZES), 2), np.float32)
-    plain_top_m_means(scores, bounds, 5, np.arange(len(SIZES)), want)
-    assert not len(plan.fast) and np.array_equal(top_m_means(scores, bounds, 5, plan), want)
-
-
-def test_float64_scores_are_partitioned():
-    """The premise (ascending best values) is float32's partition's: float64 scores take
-    ``np.partition`` for every run."""
+def test_float64_scores_give_the_plain_means():
     bounds = np.cumsum([0, *SIZES])
     scores = _scores("distinct", 3, int(bounds[-1]), seed=5).astype(np.float64)
     want = np.zeros((len(SIZES), 3), np.float32)
