@@ -55,6 +55,7 @@ class BM25:
     def _set(self, by_row: sp.csr_matrix, vocab: dict[str, int], idf: np.ndarray) -> None:
         self.by_row = by_row  # scores a few candidate rows without a full pass
         self._by_col: sp.csc_matrix | None = None
+        self._presence: np.ndarray | None = None
         self.vocab = vocab
         self.idf_values = np.asarray(idf, np.float32)
         self.idf = dict(zip(vocab, self.idf_values.tolist(), strict=True))
@@ -97,10 +98,11 @@ class BM25:
 
     def present_each(self, rows: Sequence[int], terms: Sequence[str]) -> list[list[str]]:
         """``present`` of each of ``rows`` (the terms looked up once). A short collection
-        (the societies) is read by column (``present_by_column``)."""
+        (the societies) answers from a table (``present_by_table``)."""
         wanted = np.array([self.vocab.get(t, -1) for t in terms], np.int64)
-        if self.by_row.shape[0] <= FEW_DOCUMENTS:
-            return self.present_by_column(rows, terms, wanted)
+        n, v = self.by_row.shape
+        if n <= FEW_DOCUMENTS and n * (v + 1) <= PRESENCE_CELLS:
+            return self.present_by_table(rows, terms, wanted)
         out = []
         for row in rows:
             lo, hi = self.by_row.indptr[row], self.by_row.indptr[row + 1]
@@ -110,23 +112,27 @@ class BM25:
             out.append([t for t, h in zip(terms, hit.tolist(), strict=True) if h])
         return out
 
-    def present_by_column(
+    def present_by_table(
         self, rows: Sequence[int], terms: Sequence[str], wanted: np.ndarray
     ) -> list[list[str]]:
-        """``present_each`` from each wanted term's column (``wanted``: its column, -1 when
-        unknown): a few short columns are read instead of every row's terms (one need's
-        keywords against the listed societies)."""
-        cols = self.weights
-        docs, back = np.unique(np.asarray(rows, np.int64), return_inverse=True)
-        where = np.full(cols.shape[0], -1, np.int64)
-        where[docs] = np.arange(len(docs))
-        hit = np.zeros((len(docs), len(terms)), bool)
-        for t, c in enumerate(wanted.tolist()):
-            if c >= 0:
-                at = where[cols.indices[cols.indptr[c] : cols.indptr[c + 1]]]
-                hit[at[at >= 0], t] = True
-        return [[t for t, h in zip(terms, got, strict=True) if h] for got in hit[back].tolist()]
+        """``present_each`` from a table of which terms each document holds (``presence``;
+        ``wanted``: each term's column, -1 when unknown): a short collection's table is
+        small, and one need's keywords against its listed societies are one lookup."""
+        hit = self.presence()[np.asarray(rows, np.int64)][:, wanted]
+        return [[t for t, h in zip(terms, got, strict=True) if h] for got in hit.tolist()]
+
+    def presence(self) -> np.ndarray:
+        """Documents × (terms + 1): whether the document holds the term (the last column,
+        which an unknown term's -1 reads, holds none); built when first asked."""
+        if getattr(self, "_presence", None) is None:  # (absent on an instance made by __new__)
+            m = self.by_row
+            got = np.zeros((m.shape[0], m.shape[1] + 1), bool)
+            got[np.repeat(np.arange(m.shape[0]), np.diff(m.indptr)), m.indices] = True
+            self._presence = got
+        return self._presence
 
 
 FEW_DOCUMENTS = 4096
-"""Collections of at most this many documents answer ``present_each`` by column."""
+"""Collections of at most this many documents (and ``PRESENCE_CELLS`` cells of a table of
+their terms) answer ``present_each`` from that table."""
+PRESENCE_CELLS = 1 << 26

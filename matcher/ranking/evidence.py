@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher.ranking.lexical import TfidfSpace
+from matcher.ranking.topm import Plan, top_m_means
 from matcher.text.counts import (
     SPACES,
     Rows,
@@ -59,6 +60,7 @@ class SocietyEvidence:
     _people: tuple[np.ndarray, np.ndarray, list[bool]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _plans: dict[int, Plan] | None = field(default=None, init=False, repr=False, compare=False)
     reused: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     """Per ``char_experts`` row, the previous evidence's row it was taken from, or -1 (set
     by ``from_counts`` given a previous evidence)."""
@@ -214,21 +216,12 @@ class SocietyEvidence:
         ``by_member`` when the caller has it."""
         bounds = self.member_layout()[1]
         by_query = self.by_member(expert_scores) if by_member is None else by_member
-        n_q = by_query.shape[0]
-        out = np.zeros((len(self.members), n_q), np.float32)
-        best = np.zeros((len(self.members), n_q, m), by_query.dtype)  # societies above m
-        above = np.diff(bounds) > m
-        edges = bounds.tolist()
-        for s, many in enumerate(above.tolist()):
-            lo, hi = edges[s], edges[s + 1]
-            if many and n_q == 1:  # (one query: the same partition of its one row)
-                best[s, 0] = np.partition(by_query[0, lo:hi], hi - lo - m)[-m:]
-            elif many:
-                best[s] = np.partition(by_query[:, lo:hi], hi - lo - m, axis=1)[:, -m:]
-            elif hi > lo:
-                out[s] = by_query[:, lo:hi].mean(axis=1)
-        out[above] = best[above].mean(axis=2)
-        return out
+        plans = getattr(self, "_plans", None)  # (absent on an instance made by ``__new__``)
+        if plans is None:
+            plans = self._plans = {}
+        if m not in plans:
+            plans[m] = Plan.of(bounds, m)
+        return top_m_means(by_query, bounds, m, plans[m])
 
     def channels(
         self,

@@ -12,6 +12,7 @@ from matcher.ranking.bm25 import BM25
 from matcher.ranking.config import RankingConfig
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.fusion import PRIOR_FEATURES, ExpertCalibration, Fusion, design
+from matcher.ranking.topm import MIN_RUN, best_in_runs
 from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
 from matcher.text.normalize import normalize
 
@@ -268,26 +269,87 @@ def _driving_members(
 ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """For each query ``j`` and society row in ``tops[j]``, the expert rows of the ``k``
     members that drove the society's score and their scores (``drive``-weighted character
-    and dense cosines, ``SocietyEvidence.by_member``), best first, ties in member order: one
-    vectorised pass per society over the queries that list it. Only experts are shown, not
-    the served needs among the members (``is_expert``)."""
+    and dense cosines, ``SocietyEvidence.by_member``), best first, ties in member order.
+    Only experts are shown, not the served needs among the members (``is_expert``). Pairs
+    of a long society are read together (``best_in_runs``), the rest a society at a time."""
+    js = np.repeat(np.arange(len(tops)), [len(t) for t in tops])
+    rows = np.concatenate([np.zeros(0, np.int64), *tops]).astype(np.int64)
+    bounds = evidence.member_layout()[1]
+    long = bounds[rows + 1] - bounds[rows] >= MIN_RUN
+    args = (evidence, drive, member_char, member_dense, k, expert_ids)
+    out = _driving_by_society(js[~long], rows[~long], *args)
+    js, rows = js[long], rows[long]
+    chunk = np.cumsum(bounds[rows + 1] - bounds[rows]) // DRIVING_ENTRIES
+    for part in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(chunk)) + 1):
+        got = _driving_in_runs(js[part], rows[part], *args) if len(part) else {}
+        out |= _driving_by_society(js[part], rows[part], *args) if got is None else got
+    return out
+
+
+DRIVING_ENTRIES = 1 << 21
+"""Member scores gathered at once by ``_driving_in_runs`` (bounded temporaries when a
+batch lists every society)."""
+
+
+def _driving_in_runs(
+    js: np.ndarray,
+    rows: np.ndarray,
+    evidence: SocietyEvidence,
+    drive: tuple[float, float],
+    member_char: np.ndarray,
+    member_dense: np.ndarray,
+    k: int,
+    expert_ids: np.ndarray,
+) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] | None:
+    """``_driving_by_society`` of these (query, society row) pairs, every pair's members'
+    scores gathered in one array (None: ``best_in_runs`` declined)."""
+    bounds = evidence.member_layout()[1]
+    people = evidence.member_people(expert_ids)[0]
+    lo = bounds[rows]
+    sizes = bounds[rows + 1] - lo
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    cols = np.repeat(lo, sizes) + within
+    at = np.repeat(js * member_char.shape[1], sizes) + cols  # (flat: one index, not two)
+    scores = drive[0] * member_char.ravel().take(at) + drive[1] * member_dense.ravel().take(at)
+    scores[~people[cols]] = -np.inf
+    best = best_in_runs(scores, sizes, k)
+    if best is None:
+        return None
+    out = {}
+    for j, row, picked in zip(js.tolist(), rows.tolist(), best, strict=True):
+        picked = picked[people[cols[picked]]]
+        out[j, row] = evidence.members[row][within[picked]], scores[picked]
+    return out
+
+
+def _driving_by_society(
+    js: np.ndarray,
+    rows: np.ndarray,
+    evidence: SocietyEvidence,
+    drive: tuple[float, float],
+    member_char: np.ndarray,
+    member_dense: np.ndarray,
+    k: int,
+    expert_ids: np.ndarray,
+) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+    """``_driving_members`` of these (query, society row) pairs: one vectorised pass per
+    society over the queries that list it."""
     listing: dict[int, list[int]] = {}
-    for j, top in enumerate(tops):
-        for row in top.tolist():
-            listing.setdefault(row, []).append(j)
+    for j, row in zip(js.tolist(), rows.tolist(), strict=True):
+        listing.setdefault(row, []).append(j)
     bounds = evidence.member_layout()[1].tolist()
     flat_people, all_people = evidence.member_people(expert_ids)
     out = {}
-    for row, js in listing.items():
+    for row, on in listing.items():
         lo, hi = bounds[row], bounds[row + 1]
-        scores = drive[0] * member_char[js, lo:hi] + drive[1] * member_dense[js, lo:hi]
-        rows = evidence.members[row]
+        scores = drive[0] * member_char[on, lo:hi] + drive[1] * member_dense[on, lo:hi]
+        members = evidence.members[row]
         people = flat_people[lo:hi]
         if not all_people[row]:
             scores[:, ~people] = -np.inf
-        for i, (j, best) in enumerate(zip(js, _best_first(scores, k), strict=True)):
+        for i, (j, best) in enumerate(zip(on, _best_first(scores, k), strict=True)):
             best = best[people[best]]
-            out[j, row] = rows[best], scores[i, best]
+            out[j, row] = members[best], scores[i, best]
     return out
 
 

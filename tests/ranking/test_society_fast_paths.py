@@ -140,8 +140,8 @@ def test_driving_members_are_each_pairs_best_experts_in_member_order():
 
 
 @pytest.mark.parametrize("seed", range(3))
-def test_present_by_column_equals_present_by_row(seed, monkeypatch):
-    """A short collection read by column finds the terms its rows hold, in the given order:
+def test_present_by_table_equals_present_by_row(seed, monkeypatch):
+    """A short collection read from its table finds the terms its rows hold, in the order:
     repeated and unknown terms, rows repeated and out of order, a document without terms."""
     from matcher.ranking import bm25 as module
 
@@ -307,3 +307,107 @@ def test_member_people_are_computed_again_for_another_ids_array():
     served = np.array([1, 2, -3])
     assert ev.member_people(served)[0].tolist() == [True, True, False]
     assert ev.member_people(served)[1] == [True, False]
+
+
+@pytest.mark.parametrize(("seed", "entries"), [(0, 1 << 21), (1, 1 << 21), (2, 300)])
+def test_driving_members_of_long_societies_equal_a_society_at_a_time(seed, entries, monkeypatch):
+    """Long societies (read together, ``best_in_runs``, all at once or a few at a time) pick
+    the experts and scores the plain pass does: many ties, served needs among the members, a
+    society of served needs only, queries listing the same society."""
+    monkeypatch.setattr(rank, "DRIVING_ENTRIES", entries)
+    rng = np.random.default_rng(seed)
+    sizes = [70, 300, 5, 200, 64, 90]
+    flat = rng.permutation(sum(sizes))
+    members = np.split(flat, np.cumsum(sizes)[:-1])
+    ev = SocietyEvidence.__new__(SocietyEvidence)
+    ev.members, ev._layout = members, None
+    ids = np.arange(1, len(flat) + 1)
+    ids[rng.random(len(flat)) < 0.2] *= -1
+    ids[members[5]] = -np.abs(ids[members[5]])  # served needs only
+    char = (rng.integers(0, 5, (3, len(flat))) / 4).astype(np.float32)
+    dense = (rng.integers(0, 3, (3, len(flat))) / 8).astype(np.float32)
+    tops = [np.array([1, 0, 3, 5]), np.array([2, 1, 4]), np.array([1])]
+    got = rank._driving_members(tops, ev, (0.6, 0.4), char, dense, 3, ids)
+    js = np.repeat(np.arange(3), [4, 3, 1])
+    want = rank._driving_by_society(js, np.concatenate(tops), ev, (0.6, 0.4), char, dense, 3, ids)
+    assert got.keys() == want.keys()
+    for key, (rows, scores) in want.items():
+        assert np.array_equal(got[key][0], rows) and got[key][1].dtype == scores.dtype
+        assert np.array_equal(got[key][1], scores)
+    assert not len(got[0, 5][0])
+    long = np.array([0, 1, 3, 4, 5])
+    fast = rank._driving_in_runs(np.zeros(5, int), long, ev, (0.6, 0.4), char, dense, 3, ids)
+    assert fast is not None and fast.keys() == {(0, r) for r in long.tolist()}
+
+
+def _long_world(seed: int):
+    """Societies of 5 to 300 members (served needs among them), random texts and vectors."""
+    from matcher.embeddings.encoders import l2_normalize
+    from matcher.embeddings.vector_index import VectorIndex
+    from matcher.ranking.rank import Corpus
+    from matcher.text.ngrams import char_bigrams, char_unigrams_bigrams
+
+    rng = np.random.default_rng(seed)
+    chars = "数控机床主轴精度轴承齿轮催化剂加氢精馏分离水库大坝渗流灌溉节水传感器芯片算法图像识别"
+    sizes = [70, 150, 5, 300, 64, 100]
+    n = sum(sizes)
+    texts = ["".join(rng.choice(list(chars), 30)) for _ in range(n)]
+    members = np.split(rng.permutation(n), np.cumsum(sizes)[:-1])
+    ids = np.arange(1, n + 1)
+    ids[rng.random(n) < 0.1] *= -1  # served needs
+
+    def corpus(ids, texts, dim=16):
+        vectors = l2_normalize(rng.standard_normal((len(ids), dim)).astype(np.float32))
+        ann = VectorIndex.build(np.abs(ids), vectors, ann_threshold=10**9)
+        words = [list(t[::3]) for t in texts]
+        blank = [None] * len(ids)
+        return Corpus(np.asarray(ids), vectors, blank, [""] * len(ids), BM25(words), ann)
+
+    own = [f"学会{s}" for s in range(len(sizes))]
+    docs = [own[s] + "".join(texts[e] for e in m) for s, m in enumerate(members)]
+    evidence = SocietyEvidence.build(
+        society_chars12=[char_unigrams_bigrams(d) for d in docs],
+        society_chars=[char_bigrams(d) for d in docs],
+        society_words=[list(d[::3]) for d in docs],
+        expert_chars=[char_bigrams(t) for t in texts],
+        own_chars=[char_bigrams(t) for t in own],
+        members=members,
+    )
+    societies = corpus(np.arange(1, len(sizes) + 1) * 10, docs)
+    return corpus(ids, texts), societies, evidence, rng, chars
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_society_ranking_with_and_without_the_fast_paths_is_the_same(seed, monkeypatch):
+    """The whole society ranking, one need and a batch: scores, order and explanations (by
+    repr) with the top-m, driving-member and keyword fast paths and without them."""
+    from matcher.ranking import bm25 as bm25_module
+    from matcher.ranking import topm
+    from matcher.ranking.config import RankingConfig
+    from matcher.ranking.rank import Query, rank_societies_many
+
+    experts, societies, evidence, rng, chars = _long_world(seed)
+    queries = [
+        Query(
+            list("".join(rng.choice(list(chars), 6))),
+            rng.standard_normal(16).astype(np.float32) / 4,
+            list("".join(rng.choice(list(chars), 4))),
+            text="".join(rng.choice(list(chars), 20)),
+        )
+        for _ in range(5)
+    ]
+    cfg = RankingConfig()
+
+    def ranked() -> list[str]:
+        evidence._plans = None
+        batch = rank_societies_many(queries, societies, experts, evidence, {}, cfg, 6)
+        one = [rank_societies_many([q], societies, experts, evidence, {}, cfg, 4) for q in queries]
+        return [repr(r) for r in batch + one]
+
+    assert len(topm.Plan.of(evidence.member_layout()[1], 5).fast) == 5  # (societies of 64+)
+    fast = ranked()
+    monkeypatch.setattr(topm, "MIN_RUN", 10**9)
+    monkeypatch.setattr(rank, "MIN_RUN", 10**9)
+    monkeypatch.setattr(bm25_module, "PRESENCE_CELLS", 0)
+    assert ranked() == fast
+    assert any("top_experts" in r for r in fast)
