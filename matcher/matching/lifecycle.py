@@ -111,9 +111,10 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
         served, served_members = profiles.served_rows(session)
         societies = profiles.society_rows(session)
         members = profiles.memberships(session) | served_members
+        since = kept_rows.read_since(session, previous, sig) if patching else None
         if reading is not None:
             reading.result()
-        people = kept_rows.expert_rows_since(session, previous, sig) if patching else None
+        people = None if since is None else kept_rows.merged(previous, since)
         experts = (people if people is not None else profiles.expert_rows(session)) + served
         if patching:
             texts = None if people is None else _texts_of(session, served, societies)

@@ -477,10 +477,8 @@ def test_a_refresh_reads_only_the_rows_changed_since(settings, store, monkeypatc
     need_like = indexes.need_like_texts
     monkeypatch.setattr(indexes, "need_like_texts", lambda t: tuned_on.append(t) or need_like(t))
     read = []
-    since = kept_rows.expert_rows_since
-    monkeypatch.setattr(
-        kept_rows, "expert_rows_since", lambda *a: read.append(since(*a)) or read[-1]
-    )
+    merged = kept_rows.merged
+    monkeypatch.setattr(kept_rows, "merged", lambda *a: read.append(merged(*a)) or read[-1])
     with store.transaction() as s:
         last = s.scalar(select(Expert).order_by(Expert.id.desc()).limit(1))
         last_id = last.id
@@ -509,16 +507,20 @@ def test_a_refresh_reads_only_the_rows_changed_since(settings, store, monkeypatc
     assert np.array_equal(fresh.state.experts.ids, np.array(sorted(ids.values())))
 
 
+def _rows_since(session, previous, signature):
+    return kept_rows.merged(previous, kept_rows.read_since(session, previous, signature))
+
+
 def test_rows_are_all_read_when_the_previous_state_cannot_tell(settings, store, monkeypatch):
     """Another store's state, or a row neither changed nor in the previous state (a store
     restored from an older backup): every row is read."""
     runtime = _indexed(settings, store, monkeypatch, 20)
     with store.transaction() as s:
         sig = profiles.signature(s)
-        assert kept_rows.expert_rows_since(s, runtime.state, sig) is not None
+        assert _rows_since(s, runtime.state, sig) is not None
         other = "0" * 32 + sig[sig.index(":") :]
-        assert kept_rows.expert_rows_since(s, runtime.state, other) is None
+        assert kept_rows.read_since(s, runtime.state, other) is None
         s.add(Expert(external_id="N-1", name="新", research_areas=[], profile="泥沙"))
         s.flush()
         s.execute(Expert.__table__.update().where(Expert.external_id == "N-1").values(revision=0))
-        assert kept_rows.expert_rows_since(s, runtime.state, sig) is None
+        assert _rows_since(s, runtime.state, sig) is None
