@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -304,7 +305,19 @@ def restore(*, settings: Settings, store: Store, path: Path) -> BackupReport:
         files = _restore_files(settings, work_dir / FILES)
     store.engine.dispose()
     migrate(store.engine)  # an older backup is brought up to the newest schema
+    _new_identity(store)
     return BackupReport(path, dialect, revision, files, path.stat().st_size)
+
+
+def _new_identity(store: Store) -> None:
+    """A restored store is another store to the indexes kept in the data directory: its
+    profile revision went back, and a refresh must not take their rows for its own
+    (``matcher.matching.kept_rows`` reads only the rows changed since the index's
+    revision) nor a signature for theirs."""
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE profile_revision SET store_id = :s WHERE id = 1"), {"s": uuid.uuid4().hex}
+        )
 
 
 def _restore_sqlite(store: Store, dump: Path, path: Path) -> None:

@@ -26,10 +26,12 @@ class Since:
 
 def read_since(session: Session, previous: IndexState, signature: str) -> Since | None:
     """The store's side (no part of ``previous`` but its signature is read: the caller may
-    read its parts meanwhile); None when ``previous`` is another store's."""
+    read its parts meanwhile); None when ``previous`` is another store's, or the store's
+    revision is behind it (a file restored by hand)."""
     try:
         store_id, revision = read_at(previous.signature)
-        if store_id != read_at(signature)[0]:
+        now_id, now = read_at(signature)
+        if store_id != now_id or revision > now:
             return None
     except ValueError:
         return None

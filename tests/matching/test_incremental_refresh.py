@@ -524,3 +524,42 @@ def test_rows_are_all_read_when_the_previous_state_cannot_tell(settings, store, 
         s.flush()
         s.execute(Expert.__table__.update().where(Expert.external_id == "N-1").values(revision=0))
         assert _rows_since(s, runtime.state, sig) is None
+
+
+def test_a_refresh_after_a_restore_reads_every_row(settings, store, monkeypatch, tmp_path):
+    """A restored store's profile revision went back (the rows' too), while the index kept
+    in the data directory holds what was edited since the backup (edits after the restore
+    take the revision past the index's): the restore gives the store a new identity, so the
+    next refresh reads every row and holds the restored texts."""
+    from matcher.backup.service import backup, restore
+
+    runtime = _indexed(settings, store, monkeypatch, 20)
+    archive = tmp_path / "store.tar.gz"
+    backup(settings=settings, store=store, path=archive)
+    with store.transaction() as s:
+        s.scalar(select(Expert).where(Expert.external_id == "B-3")).profile += " 焊缝跟踪"
+    with store.transaction() as s:
+        assert ensure_indexes(session=s, runtime=runtime).patched
+    restore(settings=settings, store=store, path=archive)
+    at = profiles.read_at(runtime.state.signature)[1]
+    for n in range(99):  # edits after the restore take the revision past the index's
+        with store.transaction() as s:
+            s.scalar(select(Expert).where(Expert.external_id == "B-5")).city = f"城{n}"
+            if profiles.read_at(profiles.signature(s))[1] > at:
+                break
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+        want = {r.id: profiles.text_hash(r.text) for r in profiles.expert_rows(s)}
+    state = runtime.state
+    got = dict(zip(state.experts.ids.tolist(), state.e_hashes, strict=True))
+    assert {i: got[i] for i in want} == want
+
+
+def test_rows_are_all_read_when_the_revision_went_back(settings, store, monkeypatch):
+    """A store whose profile revision is behind the previous state's (its file restored by
+    hand): every row is read."""
+    runtime = _indexed(settings, store, monkeypatch, 20)
+    with store.transaction() as s:
+        sig = profiles.signature(s)
+        store_id, revision = profiles.read_at(sig)
+        assert kept_rows.read_since(s, runtime.state, f"{store_id}:{revision - 1}") is None
