@@ -276,14 +276,26 @@ def _driving_members(
     rows = np.concatenate([np.zeros(0, np.int64), *tops]).astype(np.int64)
     bounds = evidence.member_layout()[1]
     long = bounds[rows + 1] - bounds[rows] >= MIN_RUN
-    args = (evidence, drive, member_char, member_dense, k, expert_ids)
-    out = _driving_by_society(js[~long], rows[~long], *args)
+    on = _Members(evidence, drive, member_char, member_dense, k, expert_ids)
+    out = _driving_by_society(js[~long], rows[~long], on)
     js, rows = js[long], rows[long]
     chunk = np.cumsum(bounds[rows + 1] - bounds[rows]) // DRIVING_ENTRIES
     for part in np.split(np.arange(len(rows)), np.flatnonzero(np.diff(chunk)) + 1):
-        got = _driving_in_runs(js[part], rows[part], *args) if len(part) else {}
-        out |= _driving_by_society(js[part], rows[part], *args) if got is None else got
+        got = _driving_in_runs(js[part], rows[part], on) if len(part) else {}
+        out |= _driving_by_society(js[part], rows[part], on) if got is None else got
     return out
+
+
+@dataclass(frozen=True)
+class _Members:
+    """What ``_driving_members`` reads the members' scores from (see there)."""
+
+    evidence: SocietyEvidence
+    drive: tuple[float, float]
+    char: np.ndarray  # queries × members (``by_member`` order)
+    dense: np.ndarray
+    k: int
+    expert_ids: np.ndarray
 
 
 DRIVING_ENTRIES = 1 << 21
@@ -292,62 +304,48 @@ batch lists every society)."""
 
 
 def _driving_in_runs(
-    js: np.ndarray,
-    rows: np.ndarray,
-    evidence: SocietyEvidence,
-    drive: tuple[float, float],
-    member_char: np.ndarray,
-    member_dense: np.ndarray,
-    k: int,
-    expert_ids: np.ndarray,
+    js: np.ndarray, rows: np.ndarray, on: _Members
 ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] | None:
     """``_driving_by_society`` of these (query, society row) pairs, every pair's members'
     scores gathered in one array (None: ``best_in_runs`` declined)."""
-    bounds = evidence.member_layout()[1]
-    people = evidence.member_people(expert_ids)[0]
+    bounds = on.evidence.member_layout()[1]
+    people = on.evidence.member_people(on.expert_ids)[0]
     lo = bounds[rows]
     sizes = bounds[rows + 1] - lo
     within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     cols = np.repeat(lo, sizes) + within
-    at = np.repeat(js * member_char.shape[1], sizes) + cols  # (flat: one index, not two)
-    scores = drive[0] * member_char.ravel().take(at) + drive[1] * member_dense.ravel().take(at)
+    at = np.repeat(js * on.char.shape[1], sizes) + cols  # (flat: one index, not two)
+    scores = on.drive[0] * on.char.ravel().take(at) + on.drive[1] * on.dense.ravel().take(at)
     scores[~people[cols]] = -np.inf
-    best = best_in_runs(scores, sizes, k)
+    best = best_in_runs(scores, sizes, on.k)
     if best is None:
         return None
     out = {}
     for j, row, picked in zip(js.tolist(), rows.tolist(), best, strict=True):
         picked = picked[people[cols[picked]]]
-        out[j, row] = evidence.members[row][within[picked]], scores[picked]
+        out[j, row] = on.evidence.members[row][within[picked]], scores[picked]
     return out
 
 
 def _driving_by_society(
-    js: np.ndarray,
-    rows: np.ndarray,
-    evidence: SocietyEvidence,
-    drive: tuple[float, float],
-    member_char: np.ndarray,
-    member_dense: np.ndarray,
-    k: int,
-    expert_ids: np.ndarray,
+    js: np.ndarray, rows: np.ndarray, on: _Members
 ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """``_driving_members`` of these (query, society row) pairs: one vectorised pass per
     society over the queries that list it."""
     listing: dict[int, list[int]] = {}
     for j, row in zip(js.tolist(), rows.tolist(), strict=True):
         listing.setdefault(row, []).append(j)
-    bounds = evidence.member_layout()[1].tolist()
-    flat_people, all_people = evidence.member_people(expert_ids)
-    out = {}
-    for row, on in listing.items():
+    bounds = on.evidence.member_layout()[1].tolist()
+    flat_people, all_people = on.evidence.member_people(on.expert_ids)
+    drive, out = on.drive, {}
+    for row, qs in listing.items():
         lo, hi = bounds[row], bounds[row + 1]
-        scores = drive[0] * member_char[on, lo:hi] + drive[1] * member_dense[on, lo:hi]
-        members = evidence.members[row]
+        scores = drive[0] * on.char[qs, lo:hi] + drive[1] * on.dense[qs, lo:hi]
+        members = on.evidence.members[row]
         people = flat_people[lo:hi]
         if not all_people[row]:
             scores[:, ~people] = -np.inf
-        for i, (j, best) in enumerate(zip(on, _best_first(scores, k), strict=True)):
+        for i, (j, best) in enumerate(zip(qs, _best_first(scores, on.k), strict=True)):
             best = best[people[best]]
             out[j, row] = members[best], scores[i, best]
     return out

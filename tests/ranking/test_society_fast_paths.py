@@ -329,14 +329,15 @@ def test_driving_members_of_long_societies_equal_a_society_at_a_time(seed, entri
     tops = [np.array([1, 0, 3, 5]), np.array([2, 1, 4]), np.array([1])]
     got = rank._driving_members(tops, ev, (0.6, 0.4), char, dense, 3, ids)
     js = np.repeat(np.arange(3), [4, 3, 1])
-    want = rank._driving_by_society(js, np.concatenate(tops), ev, (0.6, 0.4), char, dense, 3, ids)
+    on = rank._Members(ev, (0.6, 0.4), char, dense, 3, ids)
+    want = rank._driving_by_society(js, np.concatenate(tops), on)
     assert got.keys() == want.keys()
     for key, (rows, scores) in want.items():
         assert np.array_equal(got[key][0], rows) and got[key][1].dtype == scores.dtype
         assert np.array_equal(got[key][1], scores)
     assert not len(got[0, 5][0])
     long = np.array([0, 1, 3, 4, 5])
-    fast = rank._driving_in_runs(np.zeros(5, int), long, ev, (0.6, 0.4), char, dense, 3, ids)
+    fast = rank._driving_in_runs(np.zeros(5, int), long, on)
     assert fast is not None and fast.keys() == {(0, r) for r in long.tolist()}
 
 
