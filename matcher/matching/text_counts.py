@@ -89,7 +89,8 @@ class TextCounts:
         This object is left as it was (readers may hold it)."""
         if chars is None:
             chars = count_chars(self.vocab, e_texts=e_new[0], s_texts=s_new[0])
-        vocab = {k: dict(v) for k, v in self.vocab.items()} | chars.vocab
+        vocab = {k: dict(v) for k, v in self.vocab.items() if k not in chars.vocab}
+        vocab |= chars.vocab  # (``count_chars`` grew copies of the character spaces')
         fresh = {part: dict(m) for part, m in chars.fresh.items()}
         for part, (_, tokens) in (("own", s_new), ("experts", e_new)):
             fresh[part]["word"], _ = count_vocab(tokens, vocab["word"])

@@ -265,11 +265,10 @@ class Segmenter:
 
     def tokens_many(self, texts: Sequence[str], *, parallel: bool = True) -> list[list[str]]:
         """``tokens`` of each text; many texts are cut in worker processes, one per core."""
-        if not parallel or len(texts) < PARALLEL_MIN:  # (before asking the cores: a file read)
+        # (the cores are asked, a file read, only for many texts)
+        if not parallel or len(texts) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
             return [self.tokens(t) for t in texts]
         workers = min(os.cpu_count() or 1, 8)
-        if workers < 2:
-            return [self.tokens(t) for t in texts]
         import multiprocessing as mp
         from concurrent.futures import ProcessPoolExecutor
 
