@@ -12,7 +12,6 @@ import threading
 
 from matcher.api.state import AppState
 from matcher.config import Settings
-from matcher.models import TargetKind, TechNeed
 
 _states: dict[tuple[str, str], AppState] = {}
 _lock = threading.Lock()
@@ -30,26 +29,16 @@ def app_state(settings: Settings) -> AppState:
 
 
 def warm(settings: Settings) -> None:
-    """Open the store, load the matching runtime and rank one made-up need now (a page that
-    needs the runtime meanwhile waits for this load instead of starting another)."""
+    """Open the store and load the matching runtime now (it ranks a made-up need against each
+    version before serving it: ``runtime.probe``); a page that needs the runtime meanwhile
+    waits for this load instead of starting another."""
     try:
         state = app_state(settings)
         state.store  # noqa: B018 - open (and migrate) now
-        _rank_probe(state)
+        state.runtime  # noqa: B018 - load now
         log.info("matching engine loaded")
     except Exception:  # the pages will show the error to whoever needs the engine
         log.exception("loading the matching engine at start failed")
-
-
-def _rank_probe(state: AppState) -> None:
-    """Rank a need that is never stored: the first ranking's own set-up (segmenter
-    dictionary, caches) is paid here rather than by the first user who posts."""
-    from matcher.matching.service import rank_needs
-
-    probe = TechNeed(title="生产设备故障诊断", description="生产线设备振动监测与故障诊断")
-    with state.store.factory() as session:
-        rank_needs(session=session, runtime=state.runtime, needs=[probe], target=TargetKind.SOCIETY)
-        session.rollback()
 
 
 def close_all() -> None:

@@ -58,6 +58,7 @@ class AppState:
         from matcher.matching.runtime import MatchingRuntime
 
         runtime = MatchingRuntime.load(self.settings)
+        runtime.serving = True
         runtime.follow(force=True)
         if runtime.state is None:
             with self.store.transaction() as session:

@@ -1,0 +1,62 @@
+"""A serving runtime (API and UI) ranks a made-up need against each new version before it
+makes it current, so the first request after a load or a refresh finds what a ranking sets
+up once per version ready; a command-line runtime reads only what it uses."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from matcher.matching.results import _queries, rank_queries
+from matcher.matching.service import MatchingRuntime, ensure_indexes
+from matcher.models import Expert, TargetKind, TechNeed
+
+from .factories import seed
+
+
+def _set_up(state) -> bool:
+    """Whether the once-per-version set-up of a ranking is done (the member layouts and the
+    column matrices the society channels read, the names every answer shows)."""
+    evidence = state.evidence
+    return (
+        "char_members" in evidence._by_column
+        and evidence._member_vectors is not None
+        and "external_ids" in state.__dict__
+    )
+
+
+def _ranked(runtime: MatchingRuntime, need: TechNeed) -> dict:
+    queries = _queries(runtime, [need])
+    return {t: rank_queries(runtime, queries, t, 5)[0] for t in TargetKind}
+
+
+def test_a_serving_runtime_sets_each_version_up_before_serving_it(settings, store):
+    with store.transaction() as s:
+        seed(s)
+        needs = s.scalar(select(func.count()).select_from(TechNeed))
+    builder = MatchingRuntime.load(settings)
+    builder.serving = True
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=builder)
+    assert _set_up(builder.state)  # built here, set up before it became current
+
+    lazy = MatchingRuntime.load(settings, eager=False)  # as `matcher match` loads
+    lazy.follow(force=True)
+    assert lazy.state.name == builder.state.name and not _set_up(lazy.state)
+    follower = MatchingRuntime.load(settings)
+    follower.serving = True
+    follower.follow(force=True)  # loaded from disk: set up too
+    assert _set_up(follower.state)
+
+    with store.transaction() as s:  # an edit, refreshed: the next version is set up too
+        water = s.scalar(select(Expert).where(Expert.external_id == "S-WATER-E1"))
+        water.profile = "加氢催化剂失活机理 固定床加氢反应器 催化剂寿命"
+    with store.transaction() as s:
+        status = ensure_indexes(session=s, runtime=builder)
+        assert status.action == "refreshed" and _set_up(builder.state)
+        assert s.scalar(select(func.count()).select_from(TechNeed)) == needs  # never stored
+        need = s.scalar(select(TechNeed).where(TechNeed.external_id == "N-2"))
+        plain = MatchingRuntime.load(settings)  # the same version, never probed
+        plain.follow(force=True)
+        assert plain.state.name == builder.state.name and not _set_up(plain.state)
+        probed = _ranked(builder, need)
+        assert all(probed.values()) and probed == _ranked(plain, need)  # the same answers
