@@ -3,6 +3,7 @@ version, loaded once; a newer version saved by any process is picked up from dis
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from matcher.matching.text_counts import embedding_counts_of
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
 from matcher.text.segmenter import Segmenter, get_segmenter
+
+log = logging.getLogger(__name__)
 
 FOLLOW_EVERY = 1.0
 """Seconds between two looks at the saved pointer (one small file read) by readers."""
@@ -152,7 +155,10 @@ def probe(runtime: MatchingRuntime, state: IndexState) -> None:
     from matcher.models import TargetKind, TechNeed
 
     title, description = PROBE_NEED
-    queries = _queries(runtime, [TechNeed(title=title, description=description)], state)
-    for target in TargetKind:
-        rank_queries(runtime, queries, target, 1, state=state)
-    state.external_ids  # noqa: B018 - read by every answer's presentation
+    try:
+        queries = _queries(runtime, [TechNeed(title=title, description=description)], state)
+        for target in TargetKind:
+            rank_queries(runtime, queries, target, 1, state=state)
+        state.external_ids  # noqa: B018 - read by every answer's presentation
+    except Exception:  # a set-up, never a reason to keep serving an older version
+        log.exception("probing index version %s failed", state.version)

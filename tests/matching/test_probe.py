@@ -60,3 +60,21 @@ def test_a_serving_runtime_sets_each_version_up_before_serving_it(settings, stor
         assert plain.state.name == builder.state.name and not _set_up(plain.state)
         probed = _ranked(builder, need)
         assert all(probed.values()) and probed == _ranked(plain, need)  # the same answers
+
+
+def test_a_failed_probe_never_keeps_a_version_from_serving(settings, store, monkeypatch, caplog):
+    import matcher.matching.results as results
+
+    with store.transaction() as s:
+        seed(s)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=MatchingRuntime.load(settings))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("probe broke")
+
+    monkeypatch.setattr(results, "rank_queries", broken)
+    runtime = MatchingRuntime.load(settings)
+    runtime.serving = True
+    assert runtime.follow(force=True) and runtime.state is not None
+    assert "probing index version" in caplog.text and "probe broke" in caplog.text
