@@ -16,6 +16,7 @@ numpy brute force for the dense search, plain jieba for segmentation.
     .venv/bin/python scripts/benchmark_speed.py --experts 20000 --needs 2000
     .venv/bin/python scripts/benchmark_speed.py --experts 1000000 --skip-cli   # IVF-PQ
     .venv/bin/python scripts/benchmark_speed.py --synthetic           # the old toy vocabulary
+    .venv/bin/python scripts/benchmark_speed.py --database-url postgresql://…/empty_db
 """
 
 from __future__ import annotations
@@ -160,12 +161,16 @@ def main() -> None:
     ap.add_argument("--synthetic", action="store_true", help="toy vocabulary (the old mode)")
     ap.add_argument("--skip-cli", action="store_true", help="index in-process (huge stores)")
     ap.add_argument("--keep", type=Path, help="build the store in this directory and keep it")
+    ap.add_argument(
+        "--database-url", help="an empty database to build the store in (default: SQLite file)"
+    )
     args = ap.parse_args()
     rng = np.random.default_rng(0)
     societies, experts, needs = realistic(args.experts, args.needs, rng, args.synthetic)
     tmp = args.keep or Path(tempfile.mkdtemp(prefix="matcher-speed-"))
     tmp.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ, MATCHER_DATA_DIR=str(tmp), MATCHER_DATABASE_URL=f"sqlite:///{tmp}/m.db")
+    url = args.database_url or f"sqlite:///{tmp}/m.db"
+    env = dict(os.environ, MATCHER_DATA_DIR=str(tmp), MATCHER_DATABASE_URL=url)
     os.environ.update(env)
     got: dict[str, float] = {}
     files = {
@@ -313,7 +318,8 @@ def baselines(runtime, queries, got: dict) -> None:
 
 def report(got: dict, args) -> None:
     mode = "synthetic" if args.synthetic else "realistic (CSL recombined)"
-    print(f"\n{args.experts} experts, {args.needs} needs, {mode}, {os.cpu_count()} cores")
+    store = (args.database_url or "sqlite").split(":", 1)[0]
+    print(f"\n{args.experts} experts, {args.needs} needs, {mode}, {store}, {os.cpu_count()} cores")
     for name, value in got.items():
         target = TARGETS.get(name)
         mark = "" if target is None else (" ✓" if value <= target else f" ✗ (target ≤ {target})")

@@ -48,3 +48,46 @@ def test_0012_takes_every_expert_as_changed_and_goes_back(store: Store) -> None:
         assert conn.execute(text("SELECT revision FROM profile_revision")).scalar_one() > at
         assert "revision" not in {c["name"] for c in inspect(conn).get_columns("experts")}
     command.upgrade(config, "head")
+
+
+def _write_in_one_transaction(store: Store, prefix: str, n: int) -> tuple[int, set[int]]:
+    """``n`` experts inserted by ``n`` statements (as an executemany without RETURNING runs)
+    and one updated, in one transaction: how far the profile revision moved, and the
+    revisions those rows carry."""
+    insert = text(
+        "INSERT INTO experts (external_id, name, research_areas, profile, created_at, "
+        "updated_at) VALUES (:e, '甲', '[]', '焊接', :t, :t)"
+    )
+    with store.engine.begin() as conn:
+        before = conn.execute(text("SELECT revision FROM profile_revision")).scalar_one()
+        for i in range(n):
+            conn.execute(insert, {"e": f"{prefix}{i}", "t": "2026-11-30 10:00:00"})
+        conn.execute(
+            text(f"UPDATE experts SET profile = '焊接机器人' WHERE external_id = '{prefix}0'")
+        )
+    with store.engine.begin() as conn:
+        after = conn.execute(text("SELECT revision FROM profile_revision")).scalar_one()
+        stamped = conn.execute(
+            text(f"SELECT DISTINCT revision FROM experts WHERE external_id LIKE '{prefix}%'")
+        ).scalars()
+        return after - before, set(stamped)
+
+
+def test_0013_moves_the_revision_once_per_transaction(store: Store) -> None:
+    """On PostgreSQL the statements of one transaction writing ranked rows move the profile
+    revision once (0012 moved it per statement: an import's per-row link inserts made it
+    quadratic), each transaction moves it again, and every row written carries the revision
+    its transaction took; downgrading to 0012 moves it per statement again. SQLite keeps its
+    row triggers (one move per row, each row stamped with its own)."""
+    pg = store.engine.dialect.name == "postgresql"
+    for prefix in ("A-", "B-"):
+        moved, stamped = _write_in_one_transaction(store, prefix, 5)
+        assert moved == (1 if pg else 6)
+        with store.engine.begin() as conn:
+            now = conn.execute(text("SELECT revision FROM profile_revision")).scalar_one()
+        assert stamped == {now} if pg else min(stamped) > now - moved and max(stamped) == now
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0012")
+    assert _write_in_one_transaction(store, "C-", 5)[0] == 6
+    command.upgrade(config, "head")
+    assert _write_in_one_transaction(store, "D-", 5)[0] == (1 if pg else 6)
