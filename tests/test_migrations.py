@@ -50,18 +50,20 @@ def test_0012_takes_every_expert_as_changed_and_goes_back(store: Store) -> None:
     command.upgrade(config, "head")
 
 
+INSERT_EXPERT = text(
+    "INSERT INTO experts (external_id, name, research_areas, profile, created_at, "
+    "updated_at) VALUES (:e, '甲', '[]', '焊接', :t, :t)"
+)
+
+
 def _write_in_one_transaction(store: Store, prefix: str, n: int) -> tuple[int, set[int]]:
     """``n`` experts inserted by ``n`` statements (as an executemany without RETURNING runs)
     and one updated, in one transaction: how far the profile revision moved, and the
     revisions those rows carry."""
-    insert = text(
-        "INSERT INTO experts (external_id, name, research_areas, profile, created_at, "
-        "updated_at) VALUES (:e, '甲', '[]', '焊接', :t, :t)"
-    )
     with store.engine.begin() as conn:
         before = conn.execute(text("SELECT revision FROM profile_revision")).scalar_one()
         for i in range(n):
-            conn.execute(insert, {"e": f"{prefix}{i}", "t": "2026-11-30 10:00:00"})
+            conn.execute(INSERT_EXPERT, {"e": f"{prefix}{i}", "t": "2026-11-30 10:00:00"})
         conn.execute(
             text(f"UPDATE experts SET profile = '焊接机器人' WHERE external_id = '{prefix}0'")
         )
@@ -86,6 +88,17 @@ def test_0013_moves_the_revision_once_per_transaction(store: Store) -> None:
         with store.engine.begin() as conn:
             now = conn.execute(text("SELECT revision FROM profile_revision")).scalar_one()
         assert stamped == {now} if pg else min(stamped) > now - moved and max(stamped) == now
+    revision = text("SELECT revision FROM profile_revision")
+    with store.engine.begin() as conn:  # a savepoint rolled back takes its move back with it
+        before = conn.execute(revision).scalar_one()
+        savepoint = conn.begin_nested()
+        conn.execute(INSERT_EXPERT, {"e": "S-0", "t": "2026-11-30 10:00:00"})
+        savepoint.rollback()
+        conn.execute(INSERT_EXPERT, {"e": "S-1", "t": "2026-11-30 10:00:00"})
+    with store.engine.begin() as conn:
+        now = conn.execute(revision).scalar_one()
+        row = text("SELECT revision FROM experts WHERE external_id = 'S-1'")
+        assert now == before + 1 and conn.execute(row).scalar_one() == now
     config = alembic_config(store.engine)
     command.downgrade(config, "0012")
     assert _write_in_one_transaction(store, "C-", 5)[0] == 6

@@ -98,6 +98,7 @@ def ensure_indexes(
         held = state is not None and state.name == persist.current_name(index_dir)
         saved = None if refit or held else load_state(index_dir)
         if saved is not None and saved.signature == sig and runtime._use_encoder_of(saved):
+            runtime.prepare(saved)
             runtime.swap(saved)
             return _status("loaded", saved, 0)
         return _build(session, runtime, sig, state or saved, refit, progress)
@@ -157,6 +158,7 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
             )
         _carry_or_fit_fusion(runtime, new_state, kept_fusion, (experts, societies), tokens, fitting)
     runtime.tokens = cache.keep_only(set(new_state.e_hashes) | set(new_state.s_hashes))
+    runtime.prepare(new_state)  # before the pointer names it (other processes follow it)
     save_state(new_state, runtime.settings.index_dir, runtime.tokens)
     runtime.swap(new_state)
     log.info("index %s in %.1f s", new_state.name, time.perf_counter() - t0)
@@ -264,6 +266,7 @@ def _patch(runtime, sig, previous: IndexState, rows, texts=None) -> IndexStatus 
     keep = set(state.e_hashes) | set(state.s_hashes)
     if cache is not None:
         runtime.tokens = cache.keep_only(keep)
+    runtime.prepare(state)
     _save_patched(runtime, state, previous, new, keep)
     runtime.swap(state)
     status = _status("refreshed", state, patched.encoded, drift)

@@ -99,16 +99,21 @@ class MatchingRuntime:
         return self.encoder is not None and self.encoder.model_id == state.model_id
 
     def swap(self, state: IndexState) -> None:
-        """Make ``state`` current (readers that took the previous one keep it). A serving
-        runtime first ranks a made-up need against it both ways (``probe``)."""
+        """Make ``state`` current (readers that took the previous one keep it)."""
+        self.state = state
+
+    def prepare(self, state: IndexState) -> None:
+        """Before ``state`` is saved as current or swapped in: a serving runtime ranks a
+        made-up need against it (``probe``)."""
         if self.serving:
             probe(self, state)
-        self.state = state
 
     def follow(self, *, force: bool = False) -> bool:
         """Load the version the saved pointer names when it is not the one held (another
-        process built it); never builds. Throttled to once per ``FOLLOW_EVERY`` seconds.
-        Whether a version was loaded."""
+        process built it); never builds. Throttled to once per ``FOLLOW_EVERY`` seconds,
+        and a reader's look (not ``force``) never waits for the lock: while a builder or
+        another reader holds it, the current version keeps serving. Whether a version was
+        loaded."""
         now = time.monotonic()
         if not force and now - self._followed_at < FOLLOW_EVERY:
             return False
@@ -117,14 +122,19 @@ class MatchingRuntime:
         name = persist.current_name(index_dir)
         if name is None or (self.state is not None and self.state.name == name):
             return False
-        with self.lock:
+        if not self.lock.acquire(blocking=force):
+            return False
+        try:
             if self.state is not None and self.state.name == name:
                 return False
             saved = load_state(index_dir, eager=self.eager)
             if saved is None or not self._use_encoder_of(saved):
                 return False
+            self.prepare(saved)
             self.swap(saved)
             return True
+        finally:
+            self.lock.release()
 
     def _use_encoder_of(self, state: IndexState) -> bool:
         """Load the embedded model a saved version was built with (another process may
@@ -147,10 +157,11 @@ PROBE_NEED = ("生产设备故障诊断", "生产线设备振动监测与故障�
 
 def probe(runtime: MatchingRuntime, state: IndexState) -> None:
     """Rank a made-up need against ``state``, to experts and to societies, before it serves:
-    what a ranking sets up once per version (matrices laid out by column and by member,
+    what the ranking sets up once per version (matrices laid out by column and by member,
     parts of a saved version read when first used) is then ready, and the first request
-    after a load or a refresh answers as fast as the next (at 100,000 experts it paid
-    0.2–0.9 s for it, the refresher now does)."""
+    after a refresh or a load answers about as fast as the next (at 100,000 experts it paid
+    0.2–0.9 s for it; the store's outcome evidence, read per version from the database, is
+    still read by the first request that ranks societies)."""
     from matcher.matching.results import _queries, rank_queries
     from matcher.models import TargetKind, TechNeed
 

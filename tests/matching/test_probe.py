@@ -20,6 +20,7 @@ def _set_up(state) -> bool:
     return (
         "char_members" in evidence._by_column
         and evidence._member_vectors is not None
+        and evidence._member_vectors[0] is state.experts.vectors  # still the array it serves
         and "external_ids" in state.__dict__
     )
 
@@ -78,3 +79,43 @@ def test_a_failed_probe_never_keeps_a_version_from_serving(settings, store, monk
     runtime.serving = True
     assert runtime.follow(force=True) and runtime.state is not None
     assert "probing index version" in caplog.text and "probe broke" in caplog.text
+
+
+def test_a_reader_never_waits_for_a_version_being_prepared(settings, store, monkeypatch):
+    """While a builder holds the runtime (probing the version it just saved), a request's
+    look at the saved pointer returns at once with the current version; a forced look (the
+    refresher's) loads it once the builder is done."""
+    import threading
+
+    import matcher.matching.runtime as runtime_module
+
+    monkeypatch.setattr(runtime_module, "FOLLOW_EVERY", 0.0)  # every look looks
+    with store.transaction() as s:
+        seed(s)
+    builder = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=builder)
+    reader = MatchingRuntime.load(settings)
+    reader.follow(force=True)
+    current = reader.state
+    with store.transaction() as s:  # another process saves the next version
+        water = s.scalar(select(Expert).where(Expert.external_id == "S-WATER-E1"))
+        water.profile = "加氢催化剂失活机理 固定床加氢反应器"
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=builder)
+    held, release = threading.Event(), threading.Event()
+
+    def build_in_progress() -> None:
+        with reader.lock:
+            held.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=build_in_progress)
+    worker.start()
+    held.wait(10)
+    try:
+        assert reader.follow() is False and reader.state is current
+    finally:
+        release.set()
+        worker.join()
+    assert reader.follow(force=True) and reader.state.name == builder.state.name

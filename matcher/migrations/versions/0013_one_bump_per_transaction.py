@@ -7,8 +7,9 @@ row 100,000 times in one transaction — each update walking the row's growing c
 20,000 experts imported in 9.4 s, 40,000 in 26 s, 100,000 in about 130 s. The counter now moves
 on the first such statement of a transaction only; later ones see the revision it took in the
 transaction-local setting 0012's row stamp reads (a rolled-back savepoint takes both back). No
-reader can tell the difference: the counter row stays locked by the writer until it commits,
-and every row it changed carries the new revision. SQLite (row triggers, one writer) is unchanged.
+other transaction can tell the difference: the counter row stays locked by the writer until it
+commits, and every row it changed carries the new revision (within the writing transaction, the
+revision no longer moves between its statements). SQLite (row triggers, one writer) is unchanged.
 
 Revision ID: 0013
 Revises: 0012
