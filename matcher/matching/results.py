@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -332,20 +332,30 @@ def rerank(
 
 
 def rerank_stale(
-    *, session: Session, runtime: MatchingRuntime, actor: User, progress: bool = False
+    *,
+    session: Session,
+    runtime: MatchingRuntime,
+    actor: User,
+    progress: bool = False,
+    limit: int | None = None,
 ) -> int:
     """Re-rank, in bulk, every seeking need whose stored society results come from another
-    index version (after profiles changed); how many were re-ranked."""
+    index version (after profiles changed), those ranked longest ago first (at most
+    ``limit``); how many were re-ranked."""
     state = ready(session=session, runtime=runtime)
-    stale = select(MatchResult.need_id).where(
-        MatchResult.target_kind == TargetKind.SOCIETY,
-        MatchResult.model_id != state.version,
+    society = MatchResult.target_kind == TargetKind.SOCIETY
+    stale = select(MatchResult.need_id).where(society, MatchResult.model_id != state.version)
+    ranked_at = (
+        select(func.max(MatchResult.created_at))
+        .where(MatchResult.need_id == TechNeed.id, society)
+        .scalar_subquery()
     )
     needs = list(
         session.scalars(
             select(TechNeed)
             .where(TechNeed.status.in_(SEEKING), TechNeed.id.in_(stale))
-            .order_by(TechNeed.id)
+            .order_by(ranked_at, TechNeed.id)
+            .limit(limit)
             # another process re-ranking the same needs (each API worker's refresher) holds
             # them: skip those instead of racing it to replace their rows
             .with_for_update(key_share=True, skip_locked=True)
