@@ -4,8 +4,9 @@ A ``Refresher`` looks at the store's profile revision every ``poll`` seconds (or
 request or an import asks): when profiles changed it builds the next version while readers
 keep answering from the current one, swaps it in, then re-ranks in batches the needs whose
 stored results came from an older version (``rerank``: it yields to the next refresh). A
-follower (``build=False``) only loads versions another process saved. The API runs one as a thread; ``matcher index
---watch`` runs one in the foreground for deployments with several API processes.
+follower (``build=False``) only loads versions another process saved. The API runs one as a
+thread; ``matcher index --watch`` runs one in the foreground for deployments with several API
+processes.
 
 Staleness bound (``staleness_bound``): an edit is reflected in every process's rankings within
 ``poll`` seconds, plus the re-rank batch in hand, plus one refresh, plus a follower's next look
