@@ -35,6 +35,20 @@ def test_keywords_that_explain_are_informative_words_only():
         assert noise not in kept
 
 
+def test_an_enterprises_everyday_words_never_explain_a_match():
+    """How enterprises write a need ("老是", "想找专家来看看", "急需攻关") is kept for ranking
+    but never shown to a society as a matched keyword; its technical words are."""
+    from matcher.config import REPO_ROOT
+
+    seg = Segmenter(REPO_ROOT / "data" / "dict")
+    text = "我们厂焊接机器人焊缝老是有气孔，急需攻关，想找专家来现场看看，订单交期越来越紧。"
+    toks = seg.keyword_tokens(text)
+    kept = [t for t in toks if seg.informative(t)]
+    assert "焊缝" in kept and "气孔" in kept
+    for everyday in ("老是", "攻关", "看看", "现场", "订单", "交期", "越来越"):
+        assert everyday in toks and everyday not in kept, everyday
+
+
 def test_keyword_tokens_reuse_the_texts_tokens_only_without_urls():
     """Given ``tokens(text)``, a text without URLs is not cut again (the same tokens, a
     copy); one with a URL still loses it."""
