@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 STALENESS_BOUND_SECONDS = 7
 """The bound the README states at 100,000 realistic experts on 2 cores: ``staleness_bound``
 of the default 2 s poll, a re-rank batch (0.9–1.0 s measured) and the refresh
-``scripts/benchmark_speed.py`` measures (1.7–2.5 s), rounded up. Change it with the
+``scripts/benchmark_speed.py`` measures (1.3–2.5 s), rounded up. Change it with the
 measurement; the README quotes it (a test checks)."""
 
 
