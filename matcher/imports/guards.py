@@ -259,7 +259,9 @@ def check_table(filename: str, fmt: str, table: RawTable) -> RawTable:
 
 # ---- one import at a time -------------------------------------------------------------------
 
-IMPORT_LOCK = 0x6D617463_6831  # PostgreSQL advisory lock key shared by every import
+IMPORT_LOCK = "matcher-import"
+"""PostgreSQL: the advisory lock every import of one store takes, keyed by this name and the
+store's schema (another store in another schema of the same database imports beside it)."""
 IMPORT_LOCK_WAIT = 10.0
 """PostgreSQL: seconds an import waits for another one to finish (SQLite: the busy timeout)."""
 
@@ -281,7 +283,8 @@ def lock_imports(session: Session, *, wait: float = IMPORT_LOCK_WAIT) -> None:
     if session.get_bind().dialect.name == "postgresql":
         deadline = time.monotonic() + wait
         while not session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK}
+            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:key || current_schema(), 0))"),
+            {"key": IMPORT_LOCK},
         ):
             if time.monotonic() > deadline:
                 raise _import_busy()

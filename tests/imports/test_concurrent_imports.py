@@ -92,3 +92,22 @@ def test_upload_route_is_a_sync_route():
     from matcher.imports.router import import_upload
 
     assert not inspect.iscoroutinefunction(import_upload)
+
+
+def test_stores_in_two_schemas_of_one_database_import_side_by_side():
+    """(PostgreSQL) The import lock is one store's: an import holding it in one schema never
+    makes an import into another schema of the same database wait or retry."""
+    from tests.support.postgres import postgres_schema
+
+    with postgres_schema() as first_url, postgres_schema() as second_url:
+        first, second = open_store(first_url), open_store(second_url)
+        try:
+            with first.transaction() as s:
+                guards.lock_imports(s)
+                with second.transaction() as other:
+                    guards.lock_imports(other, wait=0.0)  # taken at once
+                with pytest.raises(ServiceBusyError), first.transaction() as again:
+                    guards.lock_imports(again, wait=0.3)  # the same store still waits
+        finally:
+            first.dispose()
+            second.dispose()
