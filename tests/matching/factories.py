@@ -65,3 +65,11 @@ def seed(session) -> dict[str, Society]:
     )
     session.flush()
     return societies
+
+
+def edit_profile(store, profile: str, external_id: str = "S-WATER-E1") -> None:
+    """One expert's profile edited in a transaction of its own, as an API edit would."""
+    from sqlalchemy import select
+
+    with store.transaction() as s:
+        s.scalar(select(Expert).where(Expert.external_id == external_id)).profile = profile

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from matcher.matching.results import _queries, rank_queries
 from matcher.matching.service import MatchingRuntime, ensure_indexes
-from matcher.models import Expert, TargetKind, TechNeed
+from matcher.models import TargetKind, TechNeed
 
-from .factories import seed
+from .factories import edit_profile, seed
 
 
 def _set_up(state) -> bool:
@@ -48,9 +48,7 @@ def test_a_serving_runtime_sets_each_version_up_before_serving_it(settings, stor
     follower.follow(force=True)  # loaded from disk: set up too
     assert _set_up(follower.state)
 
-    with store.transaction() as s:  # an edit, refreshed: the next version is set up too
-        water = s.scalar(select(Expert).where(Expert.external_id == "S-WATER-E1"))
-        water.profile = "加氢催化剂失活机理 固定床加氢反应器 催化剂寿命"
+    edit_profile(store, "加氢催化剂失活机理 固定床加氢反应器 催化剂寿命")  # the next version too
     with store.transaction() as s:
         status = ensure_indexes(session=s, runtime=builder)
         assert status.action == "refreshed" and _set_up(builder.state)
@@ -98,9 +96,7 @@ def test_a_reader_never_waits_for_a_version_being_prepared(settings, store, monk
     reader = MatchingRuntime.load(settings)
     reader.follow(force=True)
     current = reader.state
-    with store.transaction() as s:  # another process saves the next version
-        water = s.scalar(select(Expert).where(Expert.external_id == "S-WATER-E1"))
-        water.profile = "加氢催化剂失活机理 固定床加氢反应器"
+    edit_profile(store, "加氢催化剂失活机理 固定床加氢反应器")  # another process saves the next
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=builder)
     held, release = threading.Event(), threading.Event()

@@ -13,15 +13,9 @@ from matcher.auth.actors import SYSTEM_INDEX
 from matcher.matching import profiles
 from matcher.matching.refresher import Refresher
 from matcher.matching.service import MatchingRuntime, ensure_indexes, match_open_needs
-from matcher.models import Expert, MatchResult, TargetKind
+from matcher.models import MatchResult, TargetKind
 
-from .factories import seed
-
-
-def _edit(store, words: str) -> None:
-    with store.transaction() as s:
-        water = s.scalar(select(Expert).where(Expert.external_id == "S-WATER-E1"))
-        water.profile = words
+from .factories import edit_profile, seed
 
 
 def _stale(store, version: str) -> set[int]:
@@ -43,7 +37,7 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
         ensure_indexes(session=s, runtime=runtime)
         match_open_needs(session=s, runtime=runtime, target=TargetKind.SOCIETY, top_k=None)
     refresher = Refresher(store=store, runtime=runtime, actor=SYSTEM_INDEX, poll=60)
-    _edit(store, "加氢催化剂失活机理 固定床加氢反应器")
+    edit_profile(store, "加氢催化剂失活机理 固定床加氢反应器")
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=runtime)
     stale = _stale(store, runtime.state.version)
@@ -51,7 +45,7 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
     assert refresher.rerank() == len(stale)  # one by one, until none is left
     assert not _stale(store, runtime.state.version)
 
-    _edit(store, "加氢催化剂寿命 加氢催化剂再生")  # the next version: every need stale again
+    edit_profile(store, "加氢催化剂寿命 加氢催化剂再生")  # the next version: every need stale again
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=runtime)
     reached: list[int] = []
@@ -63,7 +57,7 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
 
     def edited_after_the_first_batch(session) -> str:  # an edit lands meanwhile
         if reached:
-            _edit(store, "加氢反应器 再次修改")
+            edit_profile(store, "加氢反应器 再次修改")
         return signature(session)
 
     monkeypatch.setattr(results, "_match_many", recorded)
