@@ -5,6 +5,9 @@ management; and who may see these pages at all."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -13,11 +16,13 @@ from matcher.config import Settings
 from matcher.db import Store
 from matcher.models import AuditEvent, ConflictOfInterest, Enterprise, NeedStatus, TechNeed, User
 from tests.api.conftest import World, build_world, make_need
+from tests.matching.factories import edit_profile
 from tests.ui.test_streamlit_app import logged_in, open_page, texts
 
 pytestmark = pytest.mark.slow
 STAFF_ONLY = ("匹配 Matches", "利益冲突 Conflicts", "审计 Audit", "需求 Needs")
 CSV = "text/csv"
+UI = Path(__file__).resolve().parents[2] / "ui"
 
 
 @pytest.fixture
@@ -238,3 +243,39 @@ def test_who_sees_the_console_pages(world: World, username: str) -> None:
         assert set(STAFF_ONLY) <= set(pages)
     else:
         assert not set(STAFF_ONLY) & set(pages)
+
+
+def test_overview_says_whether_matches_are_current(
+    world: World, store: Store, settings: Settings
+) -> None:
+    """Staff see the index the matches are ranked on: current, then pending after a profile
+    edit the refresher has seen but not built, then current again on a new version."""
+    sys.path.insert(0, str(UI))
+    import engine
+
+    at = logged_in("staff")
+    state = engine.app_state(settings)
+    refresher = state.refresher
+    refresher.stop()  # this test takes the refresher's steps itself
+    refresher.check()
+    at.run()
+    assert "最新" in "\n".join(s.value for s in at.success)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["已索引专家 experts indexed"] == "2"
+    before = state.index_status.name
+    assert before in texts(at)
+
+    edit_profile(store, "长期从事焊接机器人、激光焊接与焊缝视觉检测研究", external_id="X1")
+    refresher.build = False  # it sees the edit, builds nothing
+    refresher.check()
+    at.run()
+    assert "等待刷新" in "\n".join(w.value for w in at.warning)
+    assert not at.success
+
+    refresher.build = True
+    assert refresher.check()
+    at.run()
+    assert "最新" in "\n".join(s.value for s in at.success)
+    assert state.index_status.name != before and state.index_status.name in texts(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["上次刷新用时 last refresh"].endswith(" s")
