@@ -48,6 +48,7 @@ class IndexState:
     expert_calibration: ExpertCalibration = field(default_factory=ExpertCalibration)
     labelled: int = 0  # experts with one society when the fusion was fitted
     built_at: float = field(default_factory=time.time)
+    build_seconds: float | None = None  # how long its build or refresh took, once saved
     name: str = ""  # its version directory, once saved or loaded
     segmenter_id: str = ""
     row_bases: dict[str, RowBase] = field(default_factory=dict)  # what a patch saves on

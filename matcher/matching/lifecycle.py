@@ -119,7 +119,7 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
         experts = (people if people is not None else profiles.expert_rows(session)) + served
         if patching:
             texts = None if people is None else _texts_of(session, served, societies)
-            status = _patch(runtime, sig, previous, (experts, societies, members), texts)
+            status = _patch(runtime, sig, previous, (experts, societies, members), texts, t0)
             if status is not None:
                 log.info("index %s patched in %.2f s", status.version, time.perf_counter() - t0)
                 return status
@@ -159,6 +159,7 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
         _carry_or_fit_fusion(runtime, new_state, kept_fusion, (experts, societies), tokens, fitting)
     runtime.tokens = cache.keep_only(set(new_state.e_hashes) | set(new_state.s_hashes))
     runtime.prepare(new_state)  # before the pointer names it (other processes follow it)
+    new_state.build_seconds = round(time.perf_counter() - t0, 3)
     save_state(new_state, runtime.settings.index_dir, runtime.tokens)
     runtime.swap(new_state)
     log.info("index %s in %.1f s", new_state.name, time.perf_counter() - t0)
@@ -227,7 +228,7 @@ def _texts_of(session, served: list, societies: list) -> Callable[[], list[str]]
     return lambda: [r.text for r in profiles.expert_rows(session) + served + societies]
 
 
-def _patch(runtime, sig, previous: IndexState, rows, texts=None) -> IndexStatus | None:
+def _patch(runtime, sig, previous: IndexState, rows, texts, t0: float) -> IndexStatus | None:
     """The next version patched from ``previous`` (``matcher.matching.incremental``), saved
     and swapped in; None when the patch does not apply, the vocabulary drifted past
     ``DRIFT_REFIT`` or the fusion must be refitted (the caller builds from scratch). Only
@@ -267,6 +268,7 @@ def _patch(runtime, sig, previous: IndexState, rows, texts=None) -> IndexStatus 
     if cache is not None:
         runtime.tokens = cache.keep_only(keep)
     runtime.prepare(state)
+    state.build_seconds = round(time.perf_counter() - t0, 3)
     _save_patched(runtime, state, previous, new, keep)
     runtime.swap(state)
     status = _status("refreshed", state, patched.encoded, drift)

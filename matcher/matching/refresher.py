@@ -57,7 +57,8 @@ class Health:
     age_seconds: float | None
     refresh_pending: bool
     refreshing: bool
-    last_refresh_seconds: float | None
+    last_refresh_seconds: float | None  # this process's last refresh, re-ranking included
+    build_seconds: float | None  # the version's build or refresh, by whichever process made it
     last_error: str | None
     experts: int | None
     societies: int | None
@@ -178,6 +179,7 @@ class Refresher:
             refresh_pending=self.pending or self.runtime.refresh_wanted.is_set(),
             refreshing=self.refreshing,
             last_refresh_seconds=self.last_seconds,
+            build_seconds=state.build_seconds if state else None,
             last_error=self.last_error,
             experts=int(is_expert(state.experts.ids).sum()) if state else None,
             societies=len(state.societies.ids) if state else None,

@@ -122,6 +122,7 @@ def save_state(
         "version": state.version,
         "labelled": state.labelled,
         "built_at": state.built_at,
+        "build_seconds": state.build_seconds,
         "segmenter_id": state.segmenter_id,
         "fusion": state.fusion.to_dict(),
         "expert_calibration": state.expert_calibration.to_dict(),
@@ -232,6 +233,7 @@ def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
         version=str(meta["version"]),
         labelled=int(meta["labelled"]),
         built_at=float(meta["built_at"]),
+        build_seconds=meta.get("build_seconds"),  # (not in versions saved before it was kept)
         segmenter_id=str(meta["segmenter_id"]),
         fusion=Fusion.from_dict(meta["fusion"]),
         expert_calibration=ExpertCalibration(**meta["expert_calibration"]),

@@ -118,6 +118,8 @@ def test_an_edit_through_one_api_process_reaches_another(
         if refresher == "follow":  # the index job built; the API processes only loaded it
             assert health["a"]["last_refresh_seconds"] is None
             assert health["b"]["last_refresh_seconds"] is None
+            # yet each tells how long the version it serves took to build (saved with it)
+            assert all(h["build_seconds"] > 0 for h in health.values()), health
             watched = wait_for_line(tmp_path / "index.log", WATCHED, procs["index"], STARTUP)
             assert watched, log_tails(tmp_path)
             refresh = float(watched[1])

@@ -52,8 +52,8 @@ def index_panel(health: Health | None) -> None:
     cols[0].metric("版本建立 built (UTC)", f"{built:%m-%d %H:%M}")
     cols[1].metric("已索引专家 experts indexed", health.experts or 0)
     cols[2].metric("已索引学会 societies indexed", health.societies or 0)
-    last = health.last_refresh_seconds
-    cols[3].metric("上次刷新用时 last refresh", "—" if last is None else f"{last:.1f} s")
+    took = health.build_seconds
+    cols[3].metric("建成用时 build took", "—" if took is None else f"{took:.1f} s")
     st.caption(
         f"档案修改后约 {STALENESS_BOUND_SECONDS} 秒内反映到匹配结果（后台刷新，不打断使用）"
         f" / An edit reaches the matches within about {STALENESS_BOUND_SECONDS} s (refreshed in "
