@@ -14,7 +14,7 @@ numpy brute force for the dense search, plain jieba for segmentation.
 
     .venv/bin/python scripts/benchmark_speed.py                       # 100k experts, 10k needs
     .venv/bin/python scripts/benchmark_speed.py --experts 20000 --needs 2000
-    .venv/bin/python scripts/benchmark_speed.py --experts 1000000 --skip-cli   # IVF-PQ
+    .venv/bin/python scripts/benchmark_speed.py --experts 1000000    # IVF-PQ (about 15 GiB)
     .venv/bin/python scripts/benchmark_speed.py --synthetic           # the old toy vocabulary
     .venv/bin/python scripts/benchmark_speed.py --database-url postgresql://…/empty_db
 """
