@@ -99,6 +99,14 @@ def show_done() -> None:
 MARKDOWN_SPECIALS = "\\`*_[]()!|~<>$:"  # inline Markdown, links, colours, LaTeX
 
 
+def record_label(record_id: int, name: str) -> str:
+    """A selectbox option's text for one record: its name and id, nothing that changes with
+    its state (a status, a score, a position). A keyed selectbox keeps showing the text it was
+    given while its value stays valid, so text that changed would show stale or, for a list
+    that moved, name another record than the one opened below it."""
+    return f"{name}（#{record_id}）"
+
+
 def label(text: object) -> str:
     """Text for a widget or expander label, which Streamlit renders as Markdown: every
     Markdown character escaped, so a name with ``[…](…)`` cannot become a link."""

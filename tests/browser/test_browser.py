@@ -63,6 +63,10 @@ def post_need(visit: Visit) -> None:
     visit.page.get_by_role("tab", name=re.compile("My needs")).click()
     visit.settle()
     visit.expect_text(NEED_TITLE, in_table=True)
+    # the need opened below the list is the one its chooser names (the list just grew by one)
+    chooser = visit.page.get_by_test_id("stSelectbox").filter(has_text="open a need")
+    named = chooser.get_by_role("combobox").input_value()
+    visit.expect_text(f"需求 need: {named.rsplit('（#', 1)[0]}")
     visit.check("my needs tab")
 
 

@@ -39,7 +39,8 @@ def shown(at) -> str:
 def open_need(at, title: str):
     """Open one of my needs by its title, as a user picks it."""
     box = at.selectbox(key="my_need_open")
-    return box.set_value(next(i for i, o in enumerate(box.options) if f". {title} ·" in o)).run()
+    text = next(o for o in box.options if o.startswith(f"{title}（#"))
+    return box.set_value(int(text.rsplit("#", 1)[1].rstrip("）"))).run()
 
 
 def need_count(store: Store) -> int:

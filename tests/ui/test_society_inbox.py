@@ -169,7 +169,7 @@ def test_new_leads_since_the_last_visit_are_marked(world: World, store: Store) -
 
 def test_an_answer_is_kept_and_preselected(world: World, store: Store) -> None:
     at = logged_in("soc")
-    assert at.selectbox(key="lead_open").value == 0  # the best lead: N1
+    assert at.selectbox(key="lead_open").value == world.ids["need_own"]  # the best lead: N1
     radio = at.radio(key=f"answer_{world.ids['need_own']}")
     radio.set_value(LeadResponseStatus.NOT_SUITABLE)
     at.button(key=f"FormSubmitter:respond_{world.ids['need_own']}-提交 Submit").click().run()

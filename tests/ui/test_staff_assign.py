@@ -87,11 +87,15 @@ def test_dry_run_forbid_rerun_and_commit(world: World, store: Store) -> None:
     assert "禁止" in reason
     runs = _table(at, "方案 run")
     assert list(runs["状态 status"]) == ["dry_run", "dry_run", "dry_run"]
+    choices = at.selectbox(key="assign_run").options
 
     at.button(key="assign_commit").click().run()
     assert not at.exception, at.exception
     assert "创建 3 个待确认分配" in _successes(at)
     assert list(_table(at, "方案 run")["状态 status"]) == ["committed", "dry_run", "dry_run"]
+    # the run chosen keeps its option text (a keyed selectbox in the browser shows the text
+    # it had while its value stays valid: a status in it showed "dry_run" for the committed run)
+    assert at.selectbox(key="assign_run").options == choices
     made = _assignments(store)
     assert len(made) == 3 and {a.status for a in made} == {AssignmentStatus.PROPOSED}
     assert (ids["need_own"], ids["s_own"]) not in {(a.need_id, a.society_id) for a in made}

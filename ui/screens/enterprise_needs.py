@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import attempt, downloads, plain, run, show_done
+from common import attempt, downloads, plain, record_label, run, show_done
 from match_view import show_contact, show_matches
 
 from matcher.api.state import AppState
@@ -60,13 +60,14 @@ def my_needs(state: AppState, user: User) -> None:
     )
     st.dataframe(table, hide_index=True)
     downloads(table, "my_needs", key="my_needs_download")
-    chosen = st.selectbox(
+    by_id = {n.id: n for n in rows}
+    chosen = st.selectbox(  # (by id, its label fixed: see ``common.record_label``)
         "打开需求 open a need",
-        range(len(rows)),
-        format_func=lambda i: f"{i + 1}. {rows[i].title} · {NEED_STATUS[rows[i].status]}",
+        list(by_id),
+        format_func=lambda i: record_label(i, by_id[i].title),
         key="my_need_open",
     )
-    show_need(state, user, rows[chosen])
+    show_need(state, user, by_id[chosen])
 
 
 def show_need(state: AppState, user: User, need: NeedOut) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 import streamlit as st
-from common import downloads, run
+from common import downloads, record_label, run
 from paging import ALL
 
 from matcher.api.state import AppState
@@ -65,15 +65,14 @@ def page(state: AppState, user: User) -> None:
     table = lead_table(groups, since)
     st.dataframe(table.style.apply(highlight_new, axis=1), hide_index=True)
     downloads(table, "leads", key="leads_download")
-    chosen = st.selectbox(
+    by_need = {g.head.need.id: g for g in groups}
+    chosen = st.selectbox(  # (by need, its label fixed: see ``common.record_label``)
         "打开线索 open a lead",
-        range(len(groups)),
-        format_func=lambda i: (
-            f"{i + 1}. {groups[i].head.need.title} · {groups[i].head.score:.0f} 分"
-        ),
+        list(by_need),
+        format_func=lambda i: record_label(i, by_need[i].head.need.title),
         key="lead_open",
     )
-    show_lead(state, user, groups[chosen])
+    show_lead(state, user, by_need[chosen])
 
 
 def last_visit(state: AppState, user: User) -> datetime | None:

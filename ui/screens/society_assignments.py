@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import attempt, downloads, plain, run
+from common import attempt, downloads, plain, record_label, run
 from match_view import show_contact
 from sqlalchemy.orm import Session
 
@@ -64,13 +64,14 @@ def page(state: AppState, user: User) -> None:
     )
     st.dataframe(table, hide_index=True)
     downloads(table, "assignments", key="assignments_download")
-    chosen = st.selectbox(
+    by_id = {a.id: a for a in rows}
+    chosen = st.selectbox(  # (by id, its label fixed: see ``common.record_label``)
         "打开 open",
-        range(len(rows)),
-        format_func=lambda i: f"#{rows[i].id} {titles.get(rows[i].need_id, '')}",
+        list(by_id),
+        format_func=lambda i: record_label(i, titles.get(by_id[i].need_id, "")),
         key="assignment_open",
     )
-    show_assignment(state, user, rows[chosen], titles)
+    show_assignment(state, user, by_id[chosen], titles)
 
 
 def need_titles(state: AppState, user: User, rows: list[AssignmentOut]) -> dict[int, str]:

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pandas as pd
 import streamlit as st
-from common import downloads, run, show_error
+from common import downloads, record_label, run, show_error
 from paging import done, show_done
 
 from matcher.api.state import AppState
@@ -203,7 +203,7 @@ def _choose_run(state: AppState, user: User) -> int | None:
         "查看方案 review run",
         ids,
         key="assign_run",
-        format_func=lambda i: f"{i} · {next(r.status.value for r in listed if r.id == i)}",
+        format_func=lambda i: record_label(i, "方案 run"),
     )
 
 
