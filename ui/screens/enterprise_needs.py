@@ -49,7 +49,7 @@ def my_needs(state: AppState, user: User) -> None:
         return
     table = pd.DataFrame(
         {
-            "序号 no.": range(1, len(rows) + 1),
+            "编号 id": [n.id for n in rows],  # (what the chooser below names each need by)
             "需求 need": [n.title for n in rows],
             "状态 status": [NEED_STATUS[n.status] for n in rows],
             "城市 city": [n.city or "" for n in rows],

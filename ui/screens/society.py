@@ -122,6 +122,7 @@ def lead_table(groups: list[LeadGroup], since: datetime | None) -> pd.DataFrame:
         rows.append(
             {
                 "序号 no.": number,
+                "编号 id": need.id,  # (what the chooser below names each lead by)
                 "新 new": "● 新" if is_new(g.head, since) else "",
                 "分数 score": round(g.head.score),
                 "需求 need": need.title,
