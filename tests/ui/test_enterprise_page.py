@@ -95,6 +95,9 @@ def test_a_posted_need_keeps_industry_city_deadline_and_shows_plain_reasons(
     assert reasons  # plain reasons first, no numbers needed
     details = [e for e in at.expander if e.label == "详情 details"]
     assert details and "综合 fused" in details[0].dataframe[0].value.to_csv()
+    # the My needs tab opens the need just posted (not the one open before the post)
+    assert at.selectbox(key="my_need_open").value == need.id
+    assert "需求 need: 液压系统内泄漏诊断" in [t.value for t in at.text]
 
 
 def test_my_needs_show_the_society_contact_only_once_assigned(world: World, store: Store) -> None:

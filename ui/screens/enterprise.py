@@ -19,7 +19,7 @@ from matcher.models import User
 from matcher.models.enterprise import SOLUTION_MODES
 from matcher.needs import service as needs
 from matcher.needs.schemas import MatchOut, NeedCreate
-from screens.enterprise_needs import my_needs
+from screens.enterprise_needs import OPEN_NEED, my_needs
 
 OTHER = "其他（下方填写）other (type below)"
 OWN_CITY = "本企业所在地 our city"
@@ -74,15 +74,18 @@ def post_form(state: AppState, user: User) -> None:
         show_invalid(exc)
         return
 
-    def _post(session: Session) -> list[MatchOut]:
-        _, matches = needs.post_need(session=session, runtime=state.runtime, actor=user, data=data)
-        return matches
+    def _post(session: Session) -> tuple[int, list[MatchOut]]:
+        need, matches = needs.post_need(
+            session=session, runtime=state.runtime, actor=user, data=data
+        )
+        return need.id, matches
 
     try:
         with st.spinner("正在匹配 … / matching …"):
-            matches = run(state, _post)
+            need_id, matches = run(state, _post)
     except MatcherError as exc:
         show_error(exc)
         return
+    st.session_state[OPEN_NEED] = need_id  # the My needs tab opens the need just posted
     st.success("需求已发布 / need posted")
     show_matches(matches)

@@ -31,6 +31,8 @@ NEED_STATUS = {
     NeedStatus.RESOLVED: "已解决 resolved",
     NeedStatus.CLOSED: "已关闭 closed",
 }
+OPEN_NEED = "my_need_open"
+"""The key of the chooser of the need opened (set to a need's id to open that one)."""
 ASSIGNED = (AssignmentStatus.CONFIRMED, AssignmentStatus.IN_SERVICE, AssignmentStatus.COMPLETED)
 """A society is assigned (its contact shown) once it accepted the pair."""
 
@@ -65,7 +67,7 @@ def my_needs(state: AppState, user: User) -> None:
         "打开需求 open a need",
         list(by_id),
         format_func=lambda i: record_label(i, by_id[i].title),
-        key="my_need_open",
+        key=OPEN_NEED,
     )
     show_need(state, user, by_id[chosen])
 
