@@ -224,7 +224,8 @@ def test_contact_only_once_assigned_and_the_life_cycle(world: World, store: Stor
     assert at.metric[0].value == "1 / 5"
     body = shown(at)
     assert "联系人 name: 联系人E1" in body and "电话 phone: 13800000000" in body
-    assert "contact_name=" not in body and "Contact(" not in body
+    assert "统一社会信用代码 credit code: 91410100MA00000001" in body  # every line labelled
+    assert "contact_name=" not in body and "Contact(" not in body and "credit_code" not in body
     at.button(key=f"move_decline_{aid}").click().run()
     assert "请说明原因" in shown(at)  # a reason is required to decline
     at.button(key=f"move_confirm_{aid}").click().run()
