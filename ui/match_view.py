@@ -92,15 +92,17 @@ def show_matches(matches: list[MatchOut]) -> None:
             show_reasons(m.components, m.matched_keywords)
 
 
+CONTACT_LABELS = {
+    "contact_name": "联系人 name",
+    "contact_phone": "电话 phone",
+    "email": "邮箱 e-mail",
+    "credit_code": "统一社会信用代码 credit code",
+}
+
+
 def show_contact(title: str, **fields: str | None) -> None:
     """Contact details as labelled plain-text lines (never a Python repr)."""
     st.text(title)
-    labels = {
-        "contact_name": "联系人 name",
-        "contact_phone": "电话 phone",
-        "email": "邮箱 e-mail",
-        "credit_code": "统一社会信用代码 credit code",
-    }
     for key, value in fields.items():
         if value:
-            plain(f"  {labels.get(key, key)}", value)
+            plain(f"  {CONTACT_LABELS.get(key, key)}", value)

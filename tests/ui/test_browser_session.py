@@ -3,9 +3,7 @@ not expired, not forged, not issued before a password change, not for a disabled
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+import browser_session
 import pytest
 
 from matcher.api.state import AppState
@@ -16,9 +14,6 @@ from matcher.config import Settings
 from matcher.db import Store
 from matcher.models import Role, User
 from tests.api.conftest import make_user
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ui"))
-import browser_session
 
 
 @pytest.fixture

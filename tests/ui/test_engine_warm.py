@@ -4,17 +4,14 @@ the pages then get that same loaded state."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
+import engine
 import pytest
+import serve
 
 from matcher.config import Settings
 from matcher.db import Store
 from tests.api.conftest import build_world
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ui"))
-import engine
-import serve
 
 pytestmark = pytest.mark.slow
 

@@ -5,9 +5,7 @@ management; and who may see these pages at all."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
+import engine
 import pandas as pd
 import pytest
 from sqlalchemy import select
@@ -22,7 +20,6 @@ from tests.ui.test_streamlit_app import logged_in, open_page, texts
 pytestmark = pytest.mark.slow
 STAFF_ONLY = ("匹配 Matches", "利益冲突 Conflicts", "审计 Audit", "需求 Needs")
 CSV = "text/csv"
-UI = Path(__file__).resolve().parents[2] / "ui"
 
 
 @pytest.fixture
@@ -250,9 +247,6 @@ def test_overview_says_whether_matches_are_current(
 ) -> None:
     """Staff see the index the matches are ranked on: current, then pending after a profile
     edit the refresher has seen but not built, then current again on a new version."""
-    sys.path.insert(0, str(UI))
-    import engine
-
     at = logged_in("staff")
     state = engine.app_state(settings)
     refresher = state.refresher
