@@ -14,7 +14,9 @@ completes the full-text need rated 5; a wrong first-ranked society answers "not 
 the second half is ranked again, once the index has taken the outcomes in (the served needs
 become members of their society): Acc@1 / MRR on it with and without those outcomes. For scale,
 it also prints what the served needs are worth as data: the second half ranked against a store
-where they are members of their right society (one more expert each, everything refitted).
+where they are members of their right society (one more expert each, everything refitted), and
+what two other learners fitted on the served half alone give there (a bias per society; the
+fusion weights refitted on real needs), their ridge chosen by cross-validation on that half.
 
 Compared with the strongest simple baseline: one document per society (description plus every
 member profile), character 1–2-grams with whitespace removed, sublinear tf, IDF over the society
@@ -45,6 +47,12 @@ KINDS = ("full", "title")
 HINT_KINDS = ("disc", "cat")
 METRICS = ["hits@1", "hits@3", "mrr"]
 """What every ranking is scored on (Acc@1, Acc@3, MRR)."""
+OTHER_LEARNERS = {
+    "served as members": "the served needs as members of their society instead (all refitted):",
+    "society bias": "a bias per society fitted on the served half instead:",
+    "refitted weights": "the fusion weights refitted on the served half instead:",
+}
+"""What else the outcomes could teach, printed against the same later half."""
 
 
 def write_jsonl(path: Path, rows: list[dict]) -> Path:
@@ -185,7 +193,7 @@ def collect(runs: dict, res: dict, ext: dict, target, suffix: str = "") -> None:
         if rows:
             qid, kind = rows[0].need.external_id.rsplit(":", 1)
             runs.setdefault((target, kind + suffix), {})[qid] = {
-                ext[r.target_id]: (r.score, -r.rank) for r in rows
+                ext[r.target_id]: (r.score, -r.rank, r.components) for r in rows
             }
 
 
@@ -250,11 +258,102 @@ def served_as_members(train, test, soc_id, cats) -> dict[str, dict]:
     return {k: evaluate(qrels, ranx_run(runs[(TargetKind.SOCIETY, k)]), METRICS) for k in KINDS}
 
 
+L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0, 100.0)
+"""Ridge penalties the outcome learners choose from, by cross-validation on the served half."""
+
+
+def outcome_learners(runs: dict, fusion, test, soc_id) -> dict[str, dict[str, dict]]:
+    """Two other things the served half could teach, each fitted on it alone (its full-text
+    needs, features as ranked before any outcome) and scored on the later half: a bias per
+    society (are some societies ranked first too often?) and the fusion weights refitted,
+    shrunk towards the store's (do real needs weigh the channels differently?). The ridge
+    is chosen by 5-fold cross-validation on the served half."""
+    from matcher.models import TargetKind
+    from matcher.ranking.fusion import FEATURES
+
+    socs = sorted(soc_id.values())
+    half = len(test) // 2
+    right = {p["id"]: socs.index(soc_id[p["discipline"]]) for p in test}
+    served, later = [p["id"] for p in test[:half]], [p["id"] for p in test[half:]]
+    w = np.array([fusion.weights.get(f, 0.0) for f in FEATURES])
+    fit_x = with_societies(features_of(runs[(TargetKind.SOCIETY, "full")], served, socs))
+    fit_y = np.array([right[q] for q in served])
+    w0 = np.r_[w, np.zeros(len(socs))]
+    free = {
+        "society bias": np.arange(len(w0)) >= len(w),
+        "refitted weights": np.arange(len(w0)) < len(w),
+    }
+    out: dict[str, dict[str, dict]] = {}
+    for name, mask in free.items():
+        l2 = max(L2_GRID, key=lambda c: cv_loglik(fit_x, fit_y, w0, mask, c))
+        fitted = fit_towards(fit_x, fit_y, w0, mask, l2)
+        for kind in KINDS:
+            x = with_societies(features_of(runs[(TargetKind.SOCIETY, kind)], later, socs))
+            ranked = {
+                q: {t: (0.0, float(v)) for t, v in zip(socs, x[:, j] @ fitted, strict=True)}
+                for j, q in enumerate(later)
+            }
+            truth = Qrels({q: {socs[right[q]]: 1} for q in later})
+            out.setdefault(kind, {})[name] = evaluate(truth, ranx_run(ranked), METRICS)
+    return out
+
+
+def features_of(run: dict, qids: list[str], socs: list[str]) -> np.ndarray:
+    """The fusion's design tensor (societies × needs × features) from the stored components."""
+    from matcher.ranking.fusion import CHANNEL_FEATURES, PRIOR_FEATURES, design
+
+    raw = {c: np.zeros((len(socs), len(qids))) for c in CHANNEL_FEATURES + PRIOR_FEATURES}
+    for j, q in enumerate(qids):
+        for s, (*_, comp) in run[q].items():
+            for c, m in raw.items():
+                m[socs.index(s), j] = comp.get(c, 0.0)
+    return design({c: raw[c] for c in CHANNEL_FEATURES}, {p: raw[p] for p in PRIOR_FEATURES})
+
+
+def with_societies(x: np.ndarray) -> np.ndarray:
+    """``x`` plus one indicator feature per society (what a per-society bias weighs)."""
+    n_s, n_q, _ = x.shape
+    eye = np.broadcast_to(np.eye(n_s)[:, None, :], (n_s, n_q, n_s))
+    return np.concatenate([x, eye], axis=2)
+
+
+def fit_towards(x: np.ndarray, truth: np.ndarray, w0: np.ndarray, free: np.ndarray, l2: float):
+    """Softmax weights maximising the likelihood of ``truth``, only ``free`` ones moving
+    from ``w0``, with a ridge ``l2`` on the move."""
+    from scipy.optimize import minimize
+
+    cols = np.arange(x.shape[1])
+
+    def loss(v: np.ndarray) -> tuple[float, np.ndarray]:
+        w = w0.copy()
+        w[free] += v
+        s = x @ w
+        s = s - s.max(axis=0)
+        log_z = np.log(np.exp(s).sum(axis=0))
+        p = np.exp(s - log_z)
+        grad = np.einsum("sq,sqf->f", p, x) - x[truth, cols].sum(axis=0)
+        return -(s[truth, cols] - log_z).sum() + 0.5 * l2 * v @ v, grad[free] + l2 * v
+
+    v = minimize(loss, np.zeros(int(free.sum())), jac=True, method="L-BFGS-B").x
+    w = w0.copy()
+    w[free] += v
+    return w
+
+
+def cv_loglik(x: np.ndarray, truth: np.ndarray, w0, free, l2: float, k: int = 5) -> float:
+    """Mean held-out log-likelihood of ``fit_towards`` over ``k`` folds of the needs."""
+    total = 0.0
+    for part in range(k):
+        held = np.arange(len(truth)) % k == part
+        s = x[:, held] @ fit_towards(x[:, ~held], truth[~held], w0, free, l2)
+        s = s - s.max(axis=0)
+        total += (s[truth[held], np.arange(held.sum())] - np.log(np.exp(s).sum(axis=0))).sum()
+    return total / len(truth)
+
+
 def ranx_run(run: dict) -> Run:
     """Order by rank (scores may tie after calibration; ranx needs distinct values)."""
-    return Run(
-        {q: {t: 1000.0 + neg_rank for t, (_, neg_rank) in r.items()} for q, r in run.items()}
-    )
+    return Run({q: {t: 1000.0 + v[1] for t, v in r.items()} for q, r in run.items()})
 
 
 def calibration(run: dict, truth: dict[str, str]) -> dict[str, float]:
@@ -262,7 +361,7 @@ def calibration(run: dict, truth: dict[str, str]) -> dict[str, float]:
     accuracy and share of needs whose top score is below 20."""
     top = []
     for q, r in run.items():
-        target, (score, _) = max(r.items(), key=lambda kv: kv[1][1])
+        target, (score, *_) = max(r.items(), key=lambda kv: kv[1][1])
         top.append((score / 100, float(target == truth[q])))
     p, y = np.array(top).T
     bins = np.minimum((p * 10).astype(int), 9)
@@ -323,6 +422,7 @@ def main() -> None:
             )
         if args.feedback:
             bound = served_as_members(train, test, soc_id, cats)
+            learned = outcome_learners(runs, fusion, test, soc_id)
         print(
             f"fold {f} fitted weights ({fusion.source}, {fusion.trained_on} pseudo-needs): "
             + ", ".join(f"{k} {v:+.2f}" for k, v in fusion.weights.items())
@@ -366,6 +466,8 @@ def main() -> None:
                     got = evaluate(later, sub, METRICS)
                     scores[f"later half/{kind}{name}"].append(got)
                 scores[f"later half/{kind}+served as members"].append(bound[kind])
+                for name, got in learned[kind].items():
+                    scores[f"later half/{kind}+{name}"].append(got)
             print(
                 f"fold {f} {kind}: product Acc@1 {m['hits@1']:.3f} baseline {b['hits@1']:.3f}"
                 f" (ECE {m['ECE']:.3f})",
@@ -393,11 +495,10 @@ def main() -> None:
         print("\nlearning from outcomes, later half of the held-out needs, with − without:")
         for kind in KINDS:
             paired(kind, scores[f"later half/{kind}+fb"], scores[f"later half/{kind}"])
-        print("the served needs as members of their society instead (everything refitted):")
-        for kind in KINDS:
-            paired(
-                kind, scores[f"later half/{kind}+served as members"], scores[f"later half/{kind}"]
-            )
+        for name, title in OTHER_LEARNERS.items():
+            print(title)
+            for kind in KINDS:
+                paired(kind, scores[f"later half/{kind}+{name}"], scores[f"later half/{kind}"])
     print("\ncalibration of the top society's 0–100 score (mean over folds):")
     for kind in kinds:
         rows = scores[f"product/{kind}"]
