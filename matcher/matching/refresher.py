@@ -62,6 +62,10 @@ class Health:
     last_error: str | None
     experts: int | None
     societies: int | None
+    stale_needs: int | None = None
+    """Seeking needs whose stored matches an older version ranked and this process's refresher
+    has still to re-rank (counted when its re-rank starts, less each batch done; 0 once done,
+    None before its first)."""
 
 
 class Refresher:
@@ -83,6 +87,7 @@ class Refresher:
         self.pending = False
         self.last_error: str | None = None
         self.last_seconds: float | None = None
+        self.stale_needs: int | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -141,7 +146,7 @@ class Refresher:
         none is left or the profiles moved on: then the next refresh comes first (asked for
         at once) and the rest follow it, so an edit never waits for a whole re-rank. How
         many were re-ranked."""
-        from matcher.matching.results import rerank_stale
+        from matcher.matching.results import rerank_stale, stale_needs
 
         done = 0
         while True:
@@ -149,10 +154,15 @@ class Refresher:
                 if profiles.signature(session) != self.runtime.state.signature:
                     self.runtime.refresh_wanted.set()
                     return done
+                if not done:  # counted once: each batch then takes its needs off
+                    self.stale_needs = stale_needs(
+                        session=session, version=self.runtime.state.version
+                    )
                 n = rerank_stale(
                     session=session, runtime=self.runtime, actor=self.actor, limit=RERANK_BATCH
                 )
             done += n
+            self.stale_needs = 0 if n < RERANK_BATCH else max(self.stale_needs - n, 0)
             if n < RERANK_BATCH:
                 return done
 
@@ -183,6 +193,7 @@ class Refresher:
             last_error=self.last_error,
             experts=int(is_expert(state.experts.ids).sum()) if state else None,
             societies=len(state.societies.ids) if state else None,
+            stale_needs=self.stale_needs,
         )
 
 

@@ -344,7 +344,6 @@ def rerank_stale(
     ``limit``); how many were re-ranked."""
     state = ready(session=session, runtime=runtime)
     society = MatchResult.target_kind == TargetKind.SOCIETY
-    stale = select(MatchResult.need_id).where(society, MatchResult.model_id != state.version)
     ranked_at = (
         select(func.max(MatchResult.created_at))
         .where(MatchResult.need_id == TechNeed.id, society)
@@ -353,7 +352,7 @@ def rerank_stale(
     needs = list(
         session.scalars(
             select(TechNeed)
-            .where(TechNeed.status.in_(SEEKING), TechNeed.id.in_(stale))
+            .where(*_stale(state.version))
             .order_by(ranked_at, TechNeed.id)
             .limit(limit)
             # another process re-ranking the same needs (each API worker's refresher) holds
@@ -364,6 +363,20 @@ def rerank_stale(
     if needs:
         _match_many(session, runtime, needs, TargetKind.SOCIETY, None, actor, progress)
     return len(needs)
+
+
+def stale_needs(*, session: Session, version: str) -> int:
+    """How many seeking needs ``rerank_stale`` would re-rank against ``version``: their stored
+    society results come from another index version."""
+    return session.scalar(select(func.count()).select_from(TechNeed).where(*_stale(version)))
+
+
+def _stale(version: str) -> tuple:
+    """The conditions of a seeking need whose stored society results another version ranked."""
+    stale = select(MatchResult.need_id).where(
+        MatchResult.target_kind == TargetKind.SOCIETY, MatchResult.model_id != version
+    )
+    return TechNeed.status.in_(SEEKING), TechNeed.id.in_(stale)
 
 
 def _collection_size(state: IndexState, target: TargetKind) -> int:

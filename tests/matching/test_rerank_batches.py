@@ -42,14 +42,26 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
         ensure_indexes(session=s, runtime=runtime)
     stale = _stale(store, runtime.state.version)
     assert len(stale) >= 2
+    assert refresher.stale_needs is None  # (before its first re-rank: not counted)
+    left: list[int | None] = []  # what /health shows while each batch runs
+    match_many = results._match_many
+
+    def watched(session, runtime, needs, *args):
+        left.append(refresher.health().stale_needs)
+        return match_many(session, runtime, needs, *args)
+
+    monkeypatch.setattr(results, "_match_many", watched)
     assert refresher.rerank() == len(stale)  # one by one, until none is left
+    monkeypatch.setattr(results, "_match_many", match_many)
     assert not _stale(store, runtime.state.version)
+    assert left == list(range(len(stale), 0, -1))  # counted once, then one fewer per batch
+    assert refresher.health().stale_needs == 0
 
     edit_profile(store, "加氢催化剂寿命 加氢催化剂再生")  # the next version: every need stale again
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=runtime)
     reached: list[int] = []
-    match_many, signature = results._match_many, profiles.signature
+    signature = profiles.signature
 
     def recorded(session, runtime, needs, *args):
         reached.extend(n.id for n in needs)
@@ -66,6 +78,7 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
     assert refresher.rerank() == 1 and runtime.refresh_wanted.is_set()  # stopped for it
     monkeypatch.undo()
     assert len(reached) == 1
+    assert refresher.stale_needs == len(stale) - 1  # the needs it did not reach
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=runtime)
     before = _stale(store, runtime.state.version)

@@ -245,13 +245,19 @@ def test_who_sees_the_console_pages(world: World, username: str) -> None:
 def test_overview_says_whether_matches_are_current(
     world: World, store: Store, settings: Settings
 ) -> None:
-    """Staff see the index the matches are ranked on: current, then pending after a profile
-    edit the refresher has seen but not built, then current again on a new version."""
+    """Staff see the index the matches are ranked on: stored matches to update while some
+    need's results come from another version (the world's are made by hand), current once
+    re-ranked, then pending after a profile edit the refresher has seen but not built, then
+    current again on a new version."""
     at = logged_in("staff")
     state = engine.app_state(settings)
     refresher = state.refresher
     refresher.stop()  # this test takes the refresher's steps itself
     refresher.check()
+    at.run()
+    assert "4 needs left ranked on an older version" in "\n".join(i.value for i in at.info)
+    assert not at.success
+    refresher.rerank()
     at.run()
     assert "最新" in "\n".join(s.value for s in at.success)
     metrics = {m.label: m.value for m in at.metric}
@@ -273,3 +279,34 @@ def test_overview_says_whether_matches_are_current(
     assert state.index_status.name != before and state.index_status.name in texts(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["建成用时 build took"].endswith(" s")
+
+
+def test_overview_counts_the_needs_still_to_re_rank(
+    world: World, store: Store, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the refresher re-ranks stored matches on a new version, staff see how many
+    needs are left; the caption says new rankings and stored matches apart."""
+    from matcher.matching import results
+
+    at = logged_in("staff")
+    refresher = engine.app_state(settings).refresher
+    refresher.stop()
+    refresher.check()
+    refresher.rerank()  # (the world's stored matches are made by hand)
+    edit_profile(store, "长期从事焊接机器人、激光焊接与焊缝视觉检测研究", external_id="X1")
+    shown: list[str] = []
+    match_many = results._match_many
+
+    def looked_at_meanwhile(*args):  # staff open the overview while a batch is re-ranked
+        at.run()
+        shown.extend(i.value for i in at.info)
+        return match_many(*args)
+
+    monkeypatch.setattr(results, "_match_many", looked_at_meanwhile)
+    assert refresher.check()
+    assert any("needs left ranked on an older version" in t for t in shown), shown
+    monkeypatch.undo()
+    at.run()
+    assert "最新" in "\n".join(s.value for s in at.success)
+    captions = "\n".join(c.value for c in at.caption)
+    assert "stored matches such as societies' leads follow" in captions

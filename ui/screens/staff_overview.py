@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from matcher.api.state import AppState
 from matcher.matching.refresher import STALENESS_BOUND_SECONDS, Health
+from matcher.matching.results import stale_needs
 from matcher.models import Enterprise, Expert, NeedStatus, Society, TechNeed, User
 
 
@@ -29,8 +30,10 @@ def _counts(session: Session) -> dict[str, int]:
     }
 
 
-def index_panel(health: Health | None) -> None:
-    """Whether matches reflect the profiles now, and the index version they are ranked on."""
+def index_panel(health: Health | None, stale: int = 0) -> None:
+    """Whether matches reflect the profiles now, and the index version they are ranked on;
+    ``stale``: seeking needs whose stored matches another version ranked (any process's
+    refresher re-ranks them)."""
     st.subheader("匹配索引 Matching index")
     if health is None or health.version is None:
         st.info("匹配引擎加载中 The matching engine is loading")
@@ -39,6 +42,12 @@ def index_panel(health: Health | None) -> None:
         st.error(
             f"上次刷新失败，匹配仍使用当前版本 The last refresh failed; matching still uses the "
             f"current version: {label(health.last_error)}"
+        )
+    elif stale:
+        st.info(
+            f"已存匹配待更新：还有 {stale} 条需求的结果来自旧版本，后台逐批重新匹配（先旧后新）"
+            f" Stored matches to update: {stale} needs left ranked on an older version; the "
+            f"refresher re-ranks them in batches (oldest first)"
         )
     elif health.refreshing:
         st.info("正在刷新：新版本建好前，匹配使用当前版本 Refreshing: matching uses the current "
@@ -55,9 +64,11 @@ def index_panel(health: Health | None) -> None:
     took = health.build_seconds
     cols[3].metric("建成用时 build took", "—" if took is None else f"{took:.1f} s")
     st.caption(
-        f"档案修改后约 {STALENESS_BOUND_SECONDS} 秒内反映到匹配结果（后台刷新，不打断使用）"
-        f" / An edit reaches the matches within about {STALENESS_BOUND_SECONDS} s (refreshed in "
-        f"the background; matching keeps answering meanwhile). 版本 version: {health.name}"
+        f"档案修改后约 {STALENESS_BOUND_SECONDS} 秒内反映到新的匹配（后台刷新，不打断使用）；"
+        f"学会线索等已存结果随后按需求逐批重新匹配 / An edit reaches new rankings within about "
+        f"{STALENESS_BOUND_SECONDS} s (refreshed in the background; matching keeps answering "
+        f"meanwhile); stored matches such as societies' leads follow as their needs are "
+        f"re-ranked, in batches. 版本 version: {health.name}"
     )
 
 
@@ -65,4 +76,7 @@ def page(state: AppState, user: User) -> None:
     for col, (name, value) in zip(st.columns(5), run(state, _counts).items(), strict=True):
         col.metric(name, value)
     state.runtime  # noqa: B018 - loaded at the server's start (``ui/serve.py``), else now
-    index_panel(state.index_status)
+    health = state.index_status
+    version = health.version if health is not None else None
+    stale = run(state, lambda s: stale_needs(session=s, version=version)) if version else 0
+    index_panel(health, stale)
