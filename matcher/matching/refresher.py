@@ -18,7 +18,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from filelock import FileLock, Timeout
 
 from matcher.db import Store
 from matcher.matching import profiles
@@ -35,6 +39,8 @@ of the default 2 s poll, a re-rank batch (0.9–1.0 s measured) and the refresh
 measurement; the README quotes it (a test checks)."""
 
 
+RERANK_LOCK = "rerank.lock"
+"""Held (in the index directory) by the process re-ranking a SQLite store's needs."""
 RERANK_BATCH = 256
 """Needs re-ranked (to every society, explained, stored) per transaction after a new version:
 the most an edit waits for before the next refresh starts."""
@@ -88,6 +94,7 @@ class Refresher:
         self.last_error: str | None = None
         self.last_seconds: float | None = None
         self.stale_needs: int | None = None
+        self.owed = False  # a re-rank skipped while another process held the turn
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -124,6 +131,8 @@ class Refresher:
             state = self.runtime.state
             self.pending = state is None or state.signature != sig
             if not self.pending or not self.build:
+                if self.owed and self.build:  # (its holder may have stopped for this version)
+                    self.rerank()
                 return changed
             self.refreshing = True
             t0 = time.perf_counter()
@@ -148,23 +157,47 @@ class Refresher:
         many were re-ranked."""
         from matcher.matching.results import rerank_stale, stale_needs
 
-        done = 0
-        while True:
-            with self.store.transaction() as session:
-                if profiles.signature(session) != self.runtime.state.signature:
-                    self.runtime.refresh_wanted.set()
-                    return done
-                if not done:  # counted once: each batch then takes its needs off
-                    self.stale_needs = stale_needs(
-                        session=session, version=self.runtime.state.version
+        with self._rerank_turn() as mine:
+            self.owed = not mine  # another process re-ranks: this one looks again next poll
+            if not mine:
+                return 0
+            done = 0
+            while True:
+                with self.store.transaction() as session:
+                    if profiles.signature(session) != self.runtime.state.signature:
+                        self.runtime.refresh_wanted.set()
+                        return done
+                    if not done:  # counted once: each batch then takes its needs off
+                        self.stale_needs = stale_needs(
+                            session=session, version=self.runtime.state.version
+                        )
+                    n = rerank_stale(
+                        session=session, runtime=self.runtime, actor=self.actor, limit=RERANK_BATCH
                     )
-                n = rerank_stale(
-                    session=session, runtime=self.runtime, actor=self.actor, limit=RERANK_BATCH
-                )
-            done += n
-            self.stale_needs = 0 if n < RERANK_BATCH else max(self.stale_needs - n, 0)
-            if n < RERANK_BATCH:
-                return done
+                done += n
+                self.stale_needs = 0 if n < RERANK_BATCH else max(self.stale_needs - n, 0)
+                if n < RERANK_BATCH:
+                    return done
+
+    @contextmanager
+    def _rerank_turn(self) -> Iterator[bool]:
+        """Whether this process re-ranks now. On SQLite every process that refreshed to a
+        version would re-rank all of it (no row locks to share it out: the API and the UI
+        of ``matcher serve`` both did), so one at a time takes a lock beside the indexes
+        and the others skip; on PostgreSQL they share the needs (``rerank_stale``)."""
+        if self.store.engine.dialect.name != "sqlite":
+            yield True
+            return
+        lock = FileLock(str(self.runtime.settings.index_dir / RERANK_LOCK))
+        try:
+            lock.acquire(blocking=False)
+        except Timeout:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            lock.release()
 
     def wait_until_current(self, timeout: float = 60.0) -> bool:
         """Block until the indexes match the store (tests, the CLI); whether they do."""

@@ -5,6 +5,7 @@ not reach come first next time."""
 
 from __future__ import annotations
 
+from filelock import FileLock
 from sqlalchemy import select
 
 import matcher.matching.refresher as refresher_module
@@ -86,3 +87,29 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
         assert results.rerank_stale(session=s, runtime=runtime, actor=SYSTEM_INDEX, limit=1) == 1
     first = before - _stale(store, runtime.state.version)
     assert len(first) == 1 and first.isdisjoint(reached)
+
+
+def test_one_process_at_a_time_re_ranks_a_sqlite_store(settings, store):
+    """On SQLite a process that finds another re-ranking (its lock held) skips and looks
+    again at its next poll; on PostgreSQL the processes share the needs by row locks."""
+    with store.transaction() as s:
+        seed(s)
+    runtime = MatchingRuntime.load(settings)
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+        match_open_needs(session=s, runtime=runtime, target=TargetKind.SOCIETY, top_k=None)
+    refresher = Refresher(store=store, runtime=runtime, actor=SYSTEM_INDEX, poll=60)
+    edit_profile(store, "加氢催化剂失活机理 固定床加氢反应器")
+    with store.transaction() as s:
+        ensure_indexes(session=s, runtime=runtime)
+    stale = _stale(store, runtime.state.version)
+    assert stale
+    with FileLock(str(settings.index_dir / refresher_module.RERANK_LOCK)):  # another process's
+        done = refresher.rerank()
+    if store.engine.dialect.name != "sqlite":
+        assert done == len(stale) and not _stale(store, runtime.state.version)
+        return
+    assert done == 0 and refresher.owed
+    assert _stale(store, runtime.state.version) == stale
+    refresher.check()  # its next poll: current, but a re-rank owed
+    assert not _stale(store, runtime.state.version) and not refresher.owed
