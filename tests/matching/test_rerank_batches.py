@@ -29,8 +29,9 @@ def _stale(store, version: str) -> set[int]:
         return {need for need, model in rows if model != version}
 
 
-def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
-    monkeypatch.setattr(refresher_module, "RERANK_BATCH", 1)
+def _edited_after_ranking(settings, store) -> tuple[MatchingRuntime, Refresher, set[int]]:
+    """The seeded needs ranked, a profile edited, the next version built (not re-ranked):
+    the runtime, a refresher (not started) and the needs whose stored results are stale."""
     with store.transaction() as s:
         seed(s)
     runtime = MatchingRuntime.load(settings)
@@ -42,6 +43,12 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=runtime)
     stale = _stale(store, runtime.state.version)
+    return runtime, refresher, stale
+
+
+def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
+    monkeypatch.setattr(refresher_module, "RERANK_BATCH", 1)
+    runtime, refresher, stale = _edited_after_ranking(settings, store)
     assert len(stale) >= 2
     assert refresher.stale_needs is None  # (before its first re-rank: not counted)
     left: list[int | None] = []  # what /health shows while each batch runs
@@ -92,17 +99,7 @@ def test_a_re_rank_yields_to_the_next_refresh(settings, store, monkeypatch):
 def test_one_process_at_a_time_re_ranks_a_sqlite_store(settings, store):
     """On SQLite a process that finds another re-ranking (its lock held) skips and looks
     again at its next poll; on PostgreSQL the processes share the needs by row locks."""
-    with store.transaction() as s:
-        seed(s)
-    runtime = MatchingRuntime.load(settings)
-    with store.transaction() as s:
-        ensure_indexes(session=s, runtime=runtime)
-        match_open_needs(session=s, runtime=runtime, target=TargetKind.SOCIETY, top_k=None)
-    refresher = Refresher(store=store, runtime=runtime, actor=SYSTEM_INDEX, poll=60)
-    edit_profile(store, "加氢催化剂失活机理 固定床加氢反应器")
-    with store.transaction() as s:
-        ensure_indexes(session=s, runtime=runtime)
-    stale = _stale(store, runtime.state.version)
+    runtime, refresher, stale = _edited_after_ranking(settings, store)
     assert stale
     with FileLock(str(settings.index_dir / refresher_module.RERANK_LOCK)):  # another process's
         done = refresher.rerank()
