@@ -474,8 +474,9 @@ def main() -> None:
                 flush=True,
             )
     keys = ("hits@1", "hits@3", "mrr", "P@10")
+    width = max(map(len, scores))
     print(
-        f"\n{'system/needs':18} "
+        f"\n{'system/needs':{width}} "
         + " ".join(f"{k:>13}" for k in ("Acc@1", "Acc@3", "MRR", "exp P@10"))
     )
     for name, rows in scores.items():
@@ -483,7 +484,7 @@ def main() -> None:
         for key in keys:
             vals = [r[key] for r in rows if key in r]
             cells.append(f"{np.mean(vals):.3f}±{np.std(vals):.3f}" if vals else "-")
-        print(f"{name:18} " + " ".join(f"{c:>13}" for c in cells))
+        print(f"{name:{width}} " + " ".join(f"{c:>13}" for c in cells))
     print("\npaired per-fold difference, product − baseline (Acc@1 / MRR):")
     for kind in kinds:
         paired(kind, scores[f"product/{kind}"], scores[f"baseline/{kind}"])
