@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import streamlit as st
-from common import label, run
+from common import attempt, label, run, show_done
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.api.state import AppState
 from matcher.matching.refresher import STALENESS_BOUND_SECONDS, Health
-from matcher.matching.results import stale_needs
+from matcher.matching.results import rerank_stale, stale_needs
 from matcher.models import Enterprise, Expert, NeedStatus, Society, TechNeed, User
 
 
@@ -80,3 +80,9 @@ def page(state: AppState, user: User) -> None:
     version = health.version if health is not None else None
     stale = run(state, lambda s: stale_needs(session=s, version=version)) if version else 0
     index_panel(health, stale)
+    show_done()
+    if stale and not health.refreshing:  # (e.g. a re-rank cut short by a restart)
+        rerank = lambda s: rerank_stale(session=s, runtime=state.runtime, actor=user)  # noqa: E731
+        if st.button("立即重新匹配这些需求 Re-rank them now", key="rerank_stale"):
+            with st.spinner("重新匹配中 re-ranking …"):
+                attempt(state, rerank, f"已重新匹配 {stale} 条需求 / {stale} needs re-ranked")
