@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from filelock import FileLock, Timeout
 
@@ -44,6 +45,33 @@ RERANK_LOCK = "rerank.lock"
 RERANK_BATCH = 256
 """Needs re-ranked (to every society, explained, stored) per transaction after a new version:
 the most an edit waits for before the next refresh starts."""
+
+
+@contextmanager
+def rerank_turn(store: Store, index_dir: Path) -> Iterator[bool]:
+    """Whether this caller re-ranks stored matches now. On SQLite every process that
+    refreshed to a version would re-rank all of it (no row locks to share it out: the API and
+    the UI of ``matcher serve`` both did), so one at a time holds a lock beside the indexes
+    and the others skip; on PostgreSQL they share the needs (``rerank_stale``)."""
+    if store.engine.dialect.name != "sqlite":
+        yield True
+        return
+    lock = FileLock(str(index_dir / RERANK_LOCK))
+    try:
+        lock.acquire(blocking=False)
+    except Timeout:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        lock.release()
+
+
+def rerank_busy(store: Store, index_dir: Path) -> bool:
+    """Whether another caller holds the turn to re-rank (``rerank_turn``) now."""
+    with rerank_turn(store, index_dir) as mine:
+        return not mine
 
 
 def staleness_bound(*, poll: float, refresh_seconds: float, batch_seconds: float) -> float:
@@ -157,7 +185,7 @@ class Refresher:
         many were re-ranked."""
         from matcher.matching.results import rerank_stale, stale_needs
 
-        with self._rerank_turn() as mine:
+        with rerank_turn(self.store, self.runtime.settings.index_dir) as mine:
             self.owed = not mine  # another process re-ranks: this one looks again next poll
             if not mine:
                 return 0
@@ -178,26 +206,6 @@ class Refresher:
                 self.stale_needs = 0 if n < RERANK_BATCH else max(self.stale_needs - n, 0)
                 if n < RERANK_BATCH:
                     return done
-
-    @contextmanager
-    def _rerank_turn(self) -> Iterator[bool]:
-        """Whether this process re-ranks now. On SQLite every process that refreshed to a
-        version would re-rank all of it (no row locks to share it out: the API and the UI
-        of ``matcher serve`` both did), so one at a time takes a lock beside the indexes
-        and the others skip; on PostgreSQL they share the needs (``rerank_stale``)."""
-        if self.store.engine.dialect.name != "sqlite":
-            yield True
-            return
-        lock = FileLock(str(self.runtime.settings.index_dir / RERANK_LOCK))
-        try:
-            lock.acquire(blocking=False)
-        except Timeout:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            lock.release()
 
     def wait_until_current(self, timeout: float = 60.0) -> bool:
         """Block until the indexes match the store (tests, the CLI); whether they do."""

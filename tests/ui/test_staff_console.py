@@ -8,10 +8,12 @@ from __future__ import annotations
 import engine
 import pandas as pd
 import pytest
+from filelock import FileLock
 from sqlalchemy import select
 
 from matcher.config import Settings
 from matcher.db import Store
+from matcher.matching.refresher import RERANK_LOCK
 from matcher.models import AuditEvent, ConflictOfInterest, Enterprise, NeedStatus, TechNeed, User
 from tests.api.conftest import World, build_world, make_need
 from tests.matching.factories import edit_profile
@@ -257,6 +259,11 @@ def test_overview_says_whether_matches_are_current(
     at.run()
     assert "4 needs left ranked on an older version" in "\n".join(i.value for i in at.info)
     assert not at.success
+    with FileLock(str(settings.index_dir / RERANK_LOCK)):  # another process re-ranks them
+        at.run()
+        offered = [b for b in at.button if b.key == "rerank_stale"]
+        assert bool(offered) == (store.engine.dialect.name != "sqlite")  # (PG: shared out)
+    at.run()
     at.button(key="rerank_stale").click().run()  # staff re-rank them now
     successes = "\n".join(s.value for s in at.success)
     assert "4 needs re-ranked" in successes and "最新" in successes

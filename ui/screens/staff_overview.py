@@ -11,7 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from matcher.api.state import AppState
-from matcher.matching.refresher import STALENESS_BOUND_SECONDS, Health
+from matcher.matching.refresher import (
+    STALENESS_BOUND_SECONDS,
+    Health,
+    rerank_busy,
+    rerank_turn,
+)
 from matcher.matching.results import rerank_stale, stale_needs
 from matcher.models import Enterprise, Expert, NeedStatus, Society, TechNeed, User
 
@@ -81,8 +86,13 @@ def page(state: AppState, user: User) -> None:
     stale = run(state, lambda s: stale_needs(session=s, version=version)) if version else 0
     index_panel(health, stale)
     show_done()
-    if stale and not health.refreshing:  # (e.g. a re-rank cut short by a restart)
+    index_dir = state.settings.index_dir
+    if stale and not health.refreshing and not rerank_busy(state.store, index_dir):
+        # no process re-ranks them (e.g. a re-rank cut short by a restart): staff may
         rerank = lambda s: rerank_stale(session=s, runtime=state.runtime, actor=user)  # noqa: E731
         if st.button("立即重新匹配这些需求 Re-rank them now", key="rerank_stale"):
-            with st.spinner("重新匹配中 re-ranking …"):
-                attempt(state, rerank, f"已重新匹配 {stale} 条需求 / {stale} needs re-ranked")
+            with st.spinner("重新匹配中 re-ranking …"), rerank_turn(state.store, index_dir) as mine:
+                if mine:  # (a success redraws the page)
+                    attempt(state, rerank, f"已重新匹配 {stale} 条需求 / {stale} needs re-ranked")
+                else:
+                    st.info("后台刚开始重新匹配 The refresher has just started re-ranking them")
