@@ -319,24 +319,11 @@ def with_societies(x: np.ndarray) -> np.ndarray:
 
 def fit_towards(x: np.ndarray, truth: np.ndarray, w0: np.ndarray, free: np.ndarray, l2: float):
     """Softmax weights maximising the likelihood of ``truth``, only ``free`` ones moving
-    from ``w0``, with a ridge ``l2`` on the move."""
-    from scipy.optimize import minimize
+    from ``w0``, with a ridge ``l2`` on the move (``fit_weights`` over ``w0``'s scores)."""
+    from matcher.ranking.fusion import fit_weights
 
-    cols = np.arange(x.shape[1])
-
-    def loss(v: np.ndarray) -> tuple[float, np.ndarray]:
-        w = w0.copy()
-        w[free] += v
-        s = x @ w
-        s = s - s.max(axis=0)
-        log_z = np.log(np.exp(s).sum(axis=0))
-        p = np.exp(s - log_z)
-        grad = np.einsum("sq,sqf->f", p, x) - x[truth, cols].sum(axis=0)
-        return -(s[truth, cols] - log_z).sum() + 0.5 * l2 * v @ v, grad[free] + l2 * v
-
-    v = minimize(loss, np.zeros(int(free.sum())), jac=True, method="L-BFGS-B").x
     w = w0.copy()
-    w[free] += v
+    w[free] += fit_weights(x[..., free], truth, l2, base=x @ w0)
     return w
 
 

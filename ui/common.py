@@ -107,6 +107,14 @@ def record_label(record_id: int, name: str) -> str:
     return f"{name}（#{record_id}）"
 
 
+def choose_record(title: str, records: dict[int, T], name: Callable[[T], str], key: str) -> T:
+    """A selectbox of ``records`` (id → record) by their ``record_label``; the one chosen."""
+    chosen = st.selectbox(
+        title, list(records), format_func=lambda i: record_label(i, name(records[i])), key=key
+    )
+    return records[chosen]
+
+
 def label(text: object) -> str:
     """Text for a widget or expander label, which Streamlit renders as Markdown: every
     Markdown character escaped, so a name with ``[…](…)`` cannot become a link."""

@@ -203,9 +203,10 @@ class Refresher:
                         session=session, runtime=self.runtime, actor=self.actor, limit=RERANK_BATCH
                     )
                 done += n
-                self.stale_needs = 0 if n < RERANK_BATCH else max(self.stale_needs - n, 0)
                 if n < RERANK_BATCH:
+                    self.stale_needs = 0
                     return done
+                self.stale_needs = max(self.stale_needs - n, 0)
 
     def wait_until_current(self, timeout: float = 60.0) -> bool:
         """Block until the indexes match the store (tests, the CLI); whether they do."""

@@ -118,17 +118,21 @@ class Fusion:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
-def fit_weights(features: np.ndarray, truth: np.ndarray, l2: float = L2) -> np.ndarray:
+def fit_weights(
+    features: np.ndarray, truth: np.ndarray, l2: float = L2, base: np.ndarray | None = None
+) -> np.ndarray:
     """Maximum-likelihood softmax weights (L-BFGS, ridge ``l2``) for a societies × queries ×
-    features tensor and the right society row of each query."""
+    features tensor and the right society row of each query; ``base`` (societies × queries)
+    are fixed scores the weighted features add to (none by default)."""
     from scipy.optimize import minimize  # fitting only: a reader never imports it
 
     _, n_q, n_f = features.shape
     cols = np.arange(n_q)
     right = features[truth, cols]  # queries × features
+    fixed = 0.0 if base is None else base
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        s = features @ w
+        s = features @ w + fixed
         s = s - s.max(axis=0)
         log_z = np.log(np.exp(s).sum(axis=0))
         p = np.exp(s - log_z)

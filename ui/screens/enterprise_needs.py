@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import attempt, downloads, plain, record_label, run, show_done
+from common import attempt, choose_record, downloads, plain, run, show_done
 from match_view import show_contact, show_matches
 
 from matcher.api.state import AppState
@@ -62,14 +62,10 @@ def my_needs(state: AppState, user: User) -> None:
     )
     st.dataframe(table, hide_index=True)
     downloads(table, "my_needs", key="my_needs_download")
-    by_id = {n.id: n for n in rows}
-    chosen = st.selectbox(  # (by id, its label fixed: see ``common.record_label``)
-        "打开需求 open a need",
-        list(by_id),
-        format_func=lambda i: record_label(i, by_id[i].title),
-        key=OPEN_NEED,
+    chosen = choose_record(
+        "打开需求 open a need", {n.id: n for n in rows}, lambda n: n.title, OPEN_NEED
     )
-    show_need(state, user, by_id[chosen])
+    show_need(state, user, chosen)
 
 
 def show_need(state: AppState, user: User, need: NeedOut) -> None:

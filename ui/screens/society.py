@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 import streamlit as st
-from common import downloads, record_label, run
+from common import choose_record, downloads, run
 from paging import ALL
 
 from matcher.api.state import AppState
@@ -66,13 +66,10 @@ def page(state: AppState, user: User) -> None:
     st.dataframe(table.style.apply(highlight_new, axis=1), hide_index=True)
     downloads(table, "leads", key="leads_download")
     by_need = {g.head.need.id: g for g in groups}
-    chosen = st.selectbox(  # (by need, its label fixed: see ``common.record_label``)
-        "打开线索 open a lead",
-        list(by_need),
-        format_func=lambda i: record_label(i, by_need[i].head.need.title),
-        key="lead_open",
+    chosen = choose_record(
+        "打开线索 open a lead", by_need, lambda g: g.head.need.title, "lead_open"
     )
-    show_lead(state, user, by_need[chosen])
+    show_lead(state, user, chosen)
 
 
 def last_visit(state: AppState, user: User) -> datetime | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from common import attempt, downloads, plain, record_label, run
+from common import attempt, choose_record, downloads, plain, run
 from match_view import show_contact
 from sqlalchemy.orm import Session
 
@@ -65,13 +65,10 @@ def page(state: AppState, user: User) -> None:
     st.dataframe(table, hide_index=True)
     downloads(table, "assignments", key="assignments_download")
     by_id = {a.id: a for a in rows}
-    chosen = st.selectbox(  # (by id, its label fixed: see ``common.record_label``)
-        "打开 open",
-        list(by_id),
-        format_func=lambda i: record_label(i, titles.get(by_id[i].need_id, "")),
-        key="assignment_open",
+    chosen = choose_record(
+        "打开 open", by_id, lambda a: titles.get(a.need_id, ""), key="assignment_open"
     )
-    show_assignment(state, user, by_id[chosen], titles)
+    show_assignment(state, user, chosen, titles)
 
 
 def need_titles(state: AppState, user: User, rows: list[AssignmentOut]) -> dict[int, str]:
