@@ -60,14 +60,29 @@ def select_vocabulary(
     return cols, df[cols].astype(np.float64)
 
 
-def tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
-    """Sublinear TF × IDF with L2-normalised rows."""
-    m = counts.copy()
-    m.data = 1.0 + np.log(m.data)
-    m = sp.csr_matrix(m @ sp.diags(idf))
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+def tfidf(counts: sp.csr_matrix, idf: np.ndarray, dtype: type = np.float64) -> sp.csr_matrix:
+    """Sublinear TF × IDF with L2-normalised rows, stored as ``dtype`` (computed in float64,
+    ``TFIDF_BLOCK`` stored values at a time: a large fit holds one ``dtype`` copy of the
+    values, not four float64 ones). Shares ``counts``' index arrays."""
+    counts = sp.csr_matrix(counts)
+    out = np.empty(counts.nnz, dtype)
+    bounds = np.searchsorted(counts.indptr, np.arange(0, counts.nnz, TFIDF_BLOCK), "right") - 1
+    rows = sorted({*bounds.tolist(), counts.shape[0]})
+    for lo, hi in pairwise(rows):
+        a, b = counts.indptr[lo], counts.indptr[hi]
+        values = (1.0 + np.log(counts.data[a:b].astype(np.float64))) * idf[counts.indices[a:b]]
+        lens = np.diff(counts.indptr[lo : hi + 1])
+        sums, full = np.zeros(hi - lo), lens > 0  # (``reduceat`` gives an empty row a value)
+        if full.any():
+            sums[full] = np.add.reduceat(values * values, counts.indptr[lo:hi][full] - a)
+        norms = np.sqrt(sums)
+        norms[norms == 0] = 1.0
+        out[a:b] = values * np.repeat(1.0 / norms, lens)
+    return sp.csr_matrix((out, counts.indices, counts.indptr), shape=counts.shape, copy=False)
+
+
+TFIDF_BLOCK = 1 << 24
+"""Stored values weighed at once by ``tfidf`` (its float64 temporaries: a few × 128 MiB)."""
 
 
 def randomized_svd(
@@ -230,16 +245,16 @@ def fit_static_counts(
         return [], np.zeros((0, 1), dtype=np.float32)
     vocab = [words[j] for j in cols.tolist()]
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
-    counts = sp.csr_matrix(counts[:, cols], dtype=np.float64)
+    # (whole numbers: float32 holds them exactly, in half the memory of float64)
+    counts = sp.csr_matrix(counts[:, cols], dtype=np.float32)
     counts.sort_indices()  # the summation order of the token-list path, to the last bit
     supervised = None
     if labels is not None and dim >= 4:
         supervised = label_vectors(counts, labels, max(1, dim // 4), seed=seed)
     lsa_dim = dim - (supervised.shape[1] if supervised is not None else 0)
-    docs = tfidf(counts, idf)
-    del counts  # not held beside the SVD (its memory peak), nor is the float64 TF-IDF:
-    if docs.shape[0] > EXACT_SVD_ROWS:  # the randomised SVD reads it in float32, made here
-        docs = sp.csr_matrix(docs, dtype=np.float32)
+    # the randomised SVD reads the TF-IDF in float32: a large fit makes it so directly
+    docs = tfidf(counts, idf, np.float32 if counts.shape[0] > EXACT_SVD_ROWS else np.float64)
+    del counts  # not held beside the SVD (its memory peak)
     vectors = unit_rows(lsa_vectors(docs, lsa_dim, seed=seed))
     if supervised is not None:
         vectors = unit_rows(np.hstack([vectors, LABEL_BLOCK_WEIGHT * unit_rows(supervised)]))

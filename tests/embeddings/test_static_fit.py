@@ -218,3 +218,22 @@ def test_the_tfidf_handed_to_the_svd_in_float32_gives_the_same_vectors(monkeypat
     want = static_fit.unit_rows(static_fit.lsa_vectors(docs, 8, seed=0)) * idf[:, None]
     assert vocab == [words[j] for j in cols.tolist()]
     assert np.array_equal(got, want.astype(np.float32))
+
+
+def test_tfidf_weighed_in_blocks_is_the_sublinear_unit_rows(monkeypatch):
+    """Weighed a few stored values at a time, with empty rows, as float32 or float64: each
+    row is ``(1 + log tf) · idf`` scaled to unit length; an empty row stays empty."""
+    rng = np.random.default_rng(5)
+    counts = sp.random(30, 12, density=0.25, random_state=rng, format="csr") * 4
+    counts.data = np.ceil(counts.data)
+    counts = sp.csr_matrix(sp.vstack([sp.csr_matrix((2, 12)), counts]))  # two empty rows
+    idf = rng.uniform(1, 3, 12)
+    dense = counts.toarray()
+    weights = np.where(dense > 0, 1 + np.log(np.where(dense > 0, dense, 1)), 0) * idf
+    norms = np.linalg.norm(weights, axis=1, keepdims=True)
+    want = weights / np.where(norms == 0, 1, norms)
+    monkeypatch.setattr(static_fit, "TFIDF_BLOCK", 7)
+    for dtype in (np.float64, np.float32):
+        got = static_fit.tfidf(counts, idf, dtype)
+        assert got.dtype == dtype and got.nnz == counts.nnz
+        np.testing.assert_allclose(got.toarray(), want, rtol=1e-6, atol=1e-7)
