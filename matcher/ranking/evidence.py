@@ -171,12 +171,15 @@ class SocietyEvidence:
             got = self._by_column["char_members"] = sp.csc_matrix(rows)
         return by_columns(got, query_char).T
 
-    def member_vectors(self, vectors: np.ndarray) -> np.ndarray:
+    def member_vectors(self, vectors: np.ndarray) -> np.ndarray | None:
         """``vectors`` (one row per expert) in ``member_layout`` order, laid out once per
         array: ``query_vectors @ member_vectors(v).T`` is ``by_member`` of the experts'
-        dense cosines."""
+        dense cosines. None when that copy would pass ``MEMBER_COPY_BYTES`` (the caller
+        gathers each query's expert cosines instead)."""
+        flat = self.member_layout()[0]
+        if len(flat) * vectors[:1].nbytes > MEMBER_COPY_BYTES:
+            return None
         if self._member_vectors is None or self._member_vectors[0] is not vectors:
-            flat = self.member_layout()[0]
             self._member_vectors = (vectors, np.ascontiguousarray(vectors[flat]))
         return self._member_vectors[1]
 
@@ -255,6 +258,10 @@ class SocietyEvidence:
         }
 
 
+MEMBER_COPY_BYTES = 512 << 20
+"""The largest member-order copy of the experts' vectors ``member_vectors`` keeps: at
+100,000 experts (about 200 MiB) it spares a gather per query; at a million (2 GiB, two
+memberships per expert) it would double the vectors' memory and the work of each product."""
 PRODUCT_ROWS = 4096
 """Matrices with at most this many rows (the societies' documents) meet queries in sparse
 products, a block of queries at a time; taller ones (every member's row) one query at a

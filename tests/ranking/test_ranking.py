@@ -261,3 +261,48 @@ def test_products_by_column_equal_the_full_products():
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     one = evidence.by_columns(sp.csc_matrix(matrix), queries[5:6])
     np.testing.assert_allclose(one, want[:, 5:6], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("n_queries", [1, 3])
+def test_societies_rank_alike_with_and_without_the_member_order_copy(n_queries, monkeypatch):
+    """A store too large for ``member_vectors``' copy (none kept) ranks by gathering each
+    query's expert cosines instead: the same societies, explanations and scores (to float32
+    rounding), members in several societies."""
+    from matcher.ranking import evidence as module
+
+    rng = np.random.default_rng(3)
+    words = ["大坝", "渗流", "催化剂", "轴承", "齿轮", "水库", "传感器", "土壤", "育种", "芯片"]
+    texts = ["".join(rng.choice(words, 4)) for _ in range(40)]
+    experts = _corpus([[t] for t in texts], rng.normal(size=(40, 16)))
+    members = [np.sort(rng.choice(40, 12, replace=False)) for _ in range(5)]  # overlapping
+    own = ["学会" + words[s] for s in range(5)]
+    society_texts = [own[s] + "".join(texts[i] for i in m) for s, m in enumerate(members)]
+    societies = _corpus([[t] for t in own], rng.normal(size=(5, 16)))
+    evidence = SocietyEvidence.build(
+        society_chars12=[char_unigrams_bigrams(t) for t in society_texts],
+        society_chars=[char_bigrams(t) for t in society_texts],
+        society_words=[[t] for t in own],
+        expert_chars=[char_bigrams(t) for t in texts],
+        own_chars=[char_bigrams(t) for t in own],
+        members=members,
+    )
+    queries = [
+        Query([w], l2_normalize(rng.normal(size=(1, 16)))[0].astype(np.float32), [w], text=w)
+        for w in rng.choice(words, n_queries)
+    ]
+    cfg = RankingConfig(society_top_m=3)
+    args = (queries, societies, experts, evidence, {}, cfg, 5)
+    copied = rank_societies_many(*args)
+    assert evidence._member_vectors is not None
+    monkeypatch.setattr(module, "MEMBER_COPY_BYTES", 0)
+    gathered = rank_societies_many(*args)
+    for a, b in zip(copied, gathered, strict=True):
+        assert [r.id for r in a] == [r.id for r in b]
+        for x, y in zip(a, b, strict=True):
+            assert x.score == pytest.approx(y.score, abs=0.11)
+            assert x.components["dense_experts"] == pytest.approx(
+                y.components["dense_experts"], abs=1e-5
+            )
+            assert [e["id"] for e in x.components["top_experts"]] == [
+                e["id"] for e in y.components["top_experts"]
+            ]
