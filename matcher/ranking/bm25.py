@@ -83,12 +83,12 @@ class BM25:
         """BM25 score of every document (or only of ``rows``) for ``query`` (repeated terms
         count once)."""
         cols = sorted({self.vocab[t] for t in query if t in self.vocab})
-        n = self.weights.shape[0] if rows is None else len(rows)
+        n = self.by_row.shape[0] if rows is None else len(rows)
         if not cols:
             return np.zeros(n, np.float32)
         if rows is None:
             return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
-        picked = np.zeros(self.weights.shape[1], np.float32)
+        picked = np.zeros(self.by_row.shape[1], np.float32)  # (not ``weights``: built whole)
         picked[cols] = 1.0
         return self.by_row[rows] @ picked
 

@@ -53,6 +53,18 @@ def test_bm25_prefers_rarer_matching_term():
     assert bm.present(2, ["轴承"]) == []
 
 
+def test_bm25_of_candidate_rows_reads_rows_only():
+    """Scoring candidates and explaining them never lays the whole collection out by column
+    (a second copy of its weights: 0.36 GiB at a million experts)."""
+    bm = BM25([["齿轮", "轴承"], ["齿轮", "机床"], ["齿轮", "水库"]])
+    assert bm.scores(["轴承", "齿轮"], np.array([0, 2]))[0] > 0
+    assert bm.scores(["未知"], np.array([1])).tolist() == [0.0]
+    assert bm.present_each([0, 1], ["机床"]) == [[], ["机床"]]
+    assert bm._by_col is None
+    bm.scores(["轴承"])  # every row: by column
+    assert bm._by_col is not None
+
+
 def test_batched_candidates_equal_one_query_at_a_time():
     rng = np.random.default_rng(1)
     vectors = rng.normal(size=(300, 8))
