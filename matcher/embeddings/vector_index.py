@@ -59,6 +59,9 @@ REBUILD_SHARE = 0.1
 trained (removed + added, cumulated over updates) pass this share of its rows."""
 PQ_REFINE = 10
 """A compressed index fetches this many times ``k`` candidates, re-ranked exactly."""
+REFINE_BLOCK = 1 << 24
+"""Candidate vector values a compressed search gathers at once to re-rank (64 MiB: a batch of
+512 needs' 2,000 candidates each, gathered together, would take 1 GiB)."""
 
 
 Queries = np.ndarray | Callable[[], np.ndarray] | None
@@ -261,7 +264,11 @@ class VectorIndex:
         wide = min(k * PQ_REFINE, self.index.ntotal)
         _, found = self.index.search(queries, wide)
         rows = np.searchsorted(self.refine_ids, np.where(found >= 0, found, self.refine_ids[0]))
-        exact = np.einsum("qkd,qd->qk", self.refine[rows], queries)
+        exact = np.empty(found.shape, np.float32)
+        step = max(1, REFINE_BLOCK // (wide * queries.shape[1]))  # (the gathered candidates)
+        for a in range(0, len(queries), step):
+            b = slice(a, a + step)
+            exact[b] = np.einsum("qkd,qd->qk", self.refine[rows[b]], queries[b])
         exact[found < 0] = -np.inf
         best = np.argsort(-exact, axis=1, kind="stable")[:, :k]
         return np.take_along_axis(exact, best, 1), np.take_along_axis(found, best, 1)

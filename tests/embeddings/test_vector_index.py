@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from matcher.embeddings import vector_index
 from matcher.embeddings.encoders import l2_normalize
 from matcher.embeddings.vector_index import (
     REBUILD_SHARE,
@@ -110,11 +111,15 @@ def test_cumulative_small_changes_trigger_a_retrain():
     assert retrained, "changes since training accumulate until the index is trained again"
 
 
-def test_compressed_index_keeps_recall_by_exact_re_ranking():
+def test_compressed_index_keeps_recall_by_exact_re_ranking(monkeypatch):
+    """…re-ranking its candidates a block of queries at a time, alike."""
     ids, data, queries = _data(n=12000, dim=64, seed=5)
     pq = VectorIndex.build(ids, data, ann_threshold=1000, compress_threshold=4000)
     assert pq.info.kind == "ivfpq"
     assert recall_at(pq, data, ids, queries) >= 0.9
+    whole = pq.search(queries, 10)
+    monkeypatch.setattr(vector_index, "REFINE_BLOCK", 1)  # re-ranked one query at a time
+    assert all(np.array_equal(a, b) for a, b in zip(pq.search(queries, 10), whole, strict=True))
 
 
 def test_a_mapped_index_searches_alike_and_is_copied_to_be_updated(tmp_path):
