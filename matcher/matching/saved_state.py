@@ -307,7 +307,10 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
             )
             for s in SPACES
         }
-        arrays = version.arrays("evidence.")
+        # the experts' character rows mapped: a large store's are held by column only, so
+        # a replica converts them without holding both forms in memory (``by_column_only``)
+        rows = {f"evidence.char_experts.{a}" for a in ("data", "indices")}
+        arrays = version.arrays("evidence.", mapped=rows)
         mats = {
             m: persist.get_sparse(arrays, f"evidence.{m}")
             for m in ("char12_docs", "char_docs", "char_centroids", "word_docs")

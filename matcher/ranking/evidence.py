@@ -61,6 +61,9 @@ class SocietyEvidence:
         default=None, init=False, repr=False, compare=False
     )
     _plans: dict[int, Plan] | None = field(default=None, init=False, repr=False, compare=False)
+    _column_only: tuple[sp.csr_matrix, bool] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
     reused: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     """Per ``char_experts`` row, the previous evidence's row it was taken from, or -1 (set
     by ``from_counts`` given a previous evidence)."""
@@ -123,7 +126,7 @@ class SocietyEvidence:
             earlier = previous and previous.docs(key)
             docs[key] = reweighed(spaces[key], keeps[key], counts, earlier)[0]
         char = spaces["char"]
-        earlier = previous and (previous.evidence.char, previous.evidence.char_experts)
+        earlier = previous and (previous.evidence.char, previous.evidence.expert_rows())
         char_experts, reused = reweighed(
             char, keeps["char"], experts["char"], earlier and (*earlier, previous.e_src)
         )
@@ -146,11 +149,34 @@ class SocietyEvidence:
 
     def columns(self, name: str) -> sp.csc_matrix:
         """Matrix ``name`` by column (converted once): a product with queries then reads
-        only the columns of the queries' terms."""
+        only the columns of the queries' terms. The experts' rows of a large store are then
+        held by column alone (``by_column_only``)."""
         got = self._by_column.get(name)
         if got is None:
             got = self._by_column[name] = sp.csc_matrix(getattr(self, name))
+            if name == "char_experts" and self.by_column_only():
+                self.char_experts = got
         return got
+
+    def by_column_only(self) -> bool:
+        """Whether the experts' character rows are too many to lay out again in member order
+        (past ``MEMBER_COPY_BYTES``): they are then held by column only, every member reads
+        its expert's column scores (``by_member``), and a reader of rows converts them
+        (``expert_rows``: a refresh, a save)."""
+        m = self.char_experts
+        if m.format != "csr":
+            return True
+        got = getattr(self, "_column_only", None)  # (absent on an instance made by __new__)
+        if got is None or got[0] is not m:
+            flat = self.member_layout()[0]
+            stored = int(np.diff(m.indptr)[flat].sum()) if len(flat) else 0
+            size = stored * (m.data.itemsize + m.indices.itemsize)
+            got = self._column_only = (m, size > MEMBER_COPY_BYTES)
+        return got[1]
+
+    def expert_rows(self) -> sp.csr_matrix:
+        """``char_experts`` by row (converted when held by column)."""
+        return sp.csr_matrix(self.char_experts)
 
     def query_char(self, query_chars: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Queries' character-bigram vectors (computed once, read by ``expert_char`` and
@@ -165,6 +191,8 @@ class SocietyEvidence:
     def member_char(self, query_char: sp.csr_matrix) -> np.ndarray:
         """``by_member`` of ``expert_char``, without the gather: the members' rows are laid
         out in that order once (queries × members)."""
+        if self.by_column_only():
+            return self.by_member(self.expert_char(query_char))
         got = self._by_column.get("char_members")
         if got is None:
             rows = self.char_experts[self.member_layout()[0]]
@@ -259,9 +287,9 @@ class SocietyEvidence:
 
 
 MEMBER_COPY_BYTES = 512 << 20
-"""The largest member-order copy of the experts' vectors ``member_vectors`` keeps: at
-100,000 experts (about 200 MiB) it spares a gather per query; at a million (2 GiB, two
-memberships per expert) it would double the vectors' memory and the work of each product."""
+"""The largest member-order copy of the experts' vectors (``member_vectors``) or character
+rows (``member_char``) kept: at 100,000 experts (about 100 MiB each) it spares a gather per
+query; at a million (1 GiB each) it would double their memory."""
 PRODUCT_ROWS = 4096
 """Matrices with at most this many rows (the societies' documents) meet queries in sparse
 products, a block of queries at a time; taller ones (every member's row) one query at a

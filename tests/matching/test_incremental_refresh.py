@@ -28,6 +28,7 @@ from matcher.matching.results import _queries, rank_queries
 from matcher.matching.saved_state import load_state, load_tokens
 from matcher.matching.service import MatchingRuntime, ensure_indexes
 from matcher.models import Expert, Society, TargetKind, TechNeed
+from matcher.ranking import evidence
 from matcher.ranking.evidence import document_counts
 from matcher.text.counts import SPACES, restrict_columns, take_rows, widen
 
@@ -137,8 +138,12 @@ def _edit_store(s) -> None:
         s.add(TechNeed(external_id=ext, title=title, description=desc, keywords=[]))
 
 
-def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch):
+@pytest.mark.parametrize("member_copy", [evidence.MEMBER_COPY_BYTES, 0])
+def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch, member_copy):
+    """``member_copy`` 0: a store too large to lay its experts out by member, whose ranking
+    holds their character rows by column only: a refresh patches it all the same."""
     _no_refits(monkeypatch)
+    monkeypatch.setattr(evidence, "MEMBER_COPY_BYTES", member_copy)
     with store.transaction() as s:
         seed(s)
     runtime = MatchingRuntime.load(settings)
@@ -160,6 +165,9 @@ def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch):
         status = ensure_indexes(session=s, runtime=fresh)
         assert status.patched and status.encoded == 1
         _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
+    by_column = fresh.state.evidence.char_experts.format == "csc"
+    assert by_column == (member_copy == 0)
+    assert ("char_members" in fresh.state.evidence._by_column) != by_column
     saved = load_tokens(settings.index_dir, fresh.state.name, fresh.segmenter_id)
     assert set(fresh.state.e_hashes + fresh.state.s_hashes) <= set(saved.entries)
     saved_dir = settings.index_dir / fresh.state.name

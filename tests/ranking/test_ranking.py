@@ -275,18 +275,13 @@ def test_products_by_column_equal_the_full_products():
     np.testing.assert_allclose(one, want[:, 5:6], rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("n_queries", [1, 3])
-def test_societies_rank_alike_with_and_without_the_member_order_copy(n_queries, monkeypatch):
-    """A store too large for ``member_vectors``' copy (none kept) ranks by gathering each
-    query's expert cosines instead: the same societies, explanations and scores (to float32
-    rounding), members in several societies."""
-    from matcher.ranking import evidence as module
-
+def _overlapping_world(n_queries: int):
+    """Forty experts in five societies of twelve (some in several), and queries."""
     rng = np.random.default_rng(3)
     words = ["大坝", "渗流", "催化剂", "轴承", "齿轮", "水库", "传感器", "土壤", "育种", "芯片"]
     texts = ["".join(rng.choice(words, 4)) for _ in range(40)]
     experts = _corpus([[t] for t in texts], rng.normal(size=(40, 16)))
-    members = [np.sort(rng.choice(40, 12, replace=False)) for _ in range(5)]  # overlapping
+    members = [np.sort(rng.choice(40, 12, replace=False)) for _ in range(5)]
     own = ["学会" + words[s] for s in range(5)]
     society_texts = [own[s] + "".join(texts[i] for i in m) for s, m in enumerate(members)]
     societies = _corpus([[t] for t in own], rng.normal(size=(5, 16)))
@@ -302,19 +297,33 @@ def test_societies_rank_alike_with_and_without_the_member_order_copy(n_queries, 
         Query([w], l2_normalize(rng.normal(size=(1, 16)))[0].astype(np.float32), [w], text=w)
         for w in rng.choice(words, n_queries)
     ]
+    return queries, societies, experts, evidence
+
+
+@pytest.mark.parametrize("n_queries", [1, 3])
+def test_societies_rank_alike_with_and_without_member_order_copies(n_queries, monkeypatch):
+    """A store too large for the member-order copies of its experts' vectors and character
+    rows (none kept; the rows held by column only) gathers each query's expert scores
+    instead: the same societies, explanations and scores (to float32 rounding)."""
+    from matcher.ranking import evidence as module
+
     cfg = RankingConfig(society_top_m=3)
-    args = (queries, societies, experts, evidence, {}, cfg, 5)
-    copied = rank_societies_many(*args)
-    assert evidence._member_vectors is not None
+    world = _overlapping_world(n_queries)
+    copied = rank_societies_many(*world, {}, cfg, 5)
+    assert world[3]._member_vectors is not None and "char_members" in world[3]._by_column
     monkeypatch.setattr(module, "MEMBER_COPY_BYTES", 0)
-    gathered = rank_societies_many(*args)
+    world = _overlapping_world(n_queries)
+    rows = world[3].char_experts
+    gathered = rank_societies_many(*world, {}, cfg, 5)
+    ev = world[3]
+    assert ev._member_vectors is None and "char_members" not in ev._by_column
+    assert ev.char_experts.format == "csc" and (ev.expert_rows() != rows).nnz == 0
     for a, b in zip(copied, gathered, strict=True):
         assert [r.id for r in a] == [r.id for r in b]
         for x, y in zip(a, b, strict=True):
             assert x.score == pytest.approx(y.score, abs=0.11)
-            assert x.components["dense_experts"] == pytest.approx(
-                y.components["dense_experts"], abs=1e-5
-            )
+            for channel in ("dense_experts", "char_experts"):
+                assert x.components[channel] == pytest.approx(y.components[channel], abs=1e-5)
             assert [e["id"] for e in x.components["top_experts"]] == [
                 e["id"] for e in y.components["top_experts"]
             ]
