@@ -10,7 +10,9 @@ as a serving process makes it: probed before it serves, ``runtime.probe``; and t
 society request after it, unprobed and probed), bulk matching of the needs against experts
 and societies, one need p50/p95, ``matcher match --need ID`` as a fresh process, peak RSS,
 ANN recall@10 against exact on held-out need vectors. Ratios are against baselines run here:
-numpy brute force for the dense search, plain jieba for segmentation.
+numpy brute force for the dense search, plain jieba for segmentation. Last, an API replica as
+a multi-process deployment runs one (``matcher serve --no-ui``, following the versions the
+index job saves): its start-up, matching needs through ``POST /needs/match``, its peak RSS.
 
     .venv/bin/python scripts/benchmark_speed.py                       # 100k experts, 10k needs
     .venv/bin/python scripts/benchmark_speed.py --experts 20000 --needs 2000
@@ -22,6 +24,7 @@ numpy brute force for the dense search, plain jieba for segmentation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -53,6 +56,7 @@ TARGETS = {
     "one need vs societies p95 (ms)": 10,
     "matcher match --need, fresh process (s)": 3,
     "peak RSS (GiB)": 3,
+    "API replica: peak RSS (GiB)": 4,  # (the 1,000,000-expert budget, item 8 of issue 11)
 }
 
 
@@ -298,11 +302,81 @@ def in_process(args, tmp: Path, env: dict, needs: list[dict], got: dict) -> None
             env, "match", "--target", "experts", "--need", needs[0]["external_id"],
             "--out", str(tmp / "one.csv"),
         )  # fmt: skip
+        replica(env, [n.id for n in rows[:REPLICA_NEEDS]], got)
     got["peak RSS (GiB)"] = max(
         resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
         got.get("peak RSS index (GiB)", 0.0),
         got.get("peak RSS of it (GiB)", 0.0),
     )
+
+
+REPLICA_NEEDS = 500
+"""Needs an API replica matches (and stores) through ``POST /needs/match``."""
+
+
+def replica(env: dict, need_ids: list[int], got: dict) -> None:
+    """An API replica as a multi-process deployment runs one (``matcher serve --no-ui``,
+    ``MATCHER_INDEX_REFRESHER=follow``: it loads the version the index job saved and never
+    builds): seconds until it answers with the index loaded, seconds to match and store
+    ``need_ids`` through the API as staff, and its worker's peak RSS meanwhile."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(env, MATCHER_INDEX_REFRESHER="follow")
+    password = "benchmark-replica-2026"
+    subprocess.run(
+        [sys.executable, "-m", "matcher.cli", "users", "create", "--username", "bench_staff",
+         "--role", "staff", "--password-stdin"],
+        input=password + "\n", env=env, cwd=REPO, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}/api/v1"
+
+    def call(path: str, data: bytes | None = None, headers: dict | None = None) -> dict:
+        req = urllib.request.Request(base + path, data=data, headers=headers or {})
+        with urllib.request.urlopen(req, timeout=3600) as answer:
+            return json.loads(answer.read())
+
+    t = time.perf_counter()
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "matcher.cli", "serve", "--no-ui", "--api-port", str(port)],
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        while True:
+            try:
+                if call("/health")["index"]["experts"]:
+                    break
+            except (OSError, KeyError, TypeError):
+                pass
+            if serve.poll() is not None or time.perf_counter() - t > 1800:
+                raise SystemExit("matcher serve did not come up")
+            time.sleep(0.5)
+        got["API replica: up with the index (s)"] = time.perf_counter() - t
+        login = f"username=bench_staff&password={password}".encode()
+        token = call("/auth/token", login)["access_token"]
+        t = time.perf_counter()
+        body = json.dumps({"need_ids": need_ids}).encode()
+        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        call("/needs/match", body, auth)
+        got[f"API replica: {len(need_ids)} needs matched (s)"] = time.perf_counter() - t
+        got["API replica: peak RSS (GiB)"] = max(map(high_water_kib, _family(serve.pid))) / 2**20
+    finally:
+        serve.terminate()
+        serve.wait(60)
+
+
+def _family(pid: int) -> list[int]:
+    """``pid`` and its descendants (the API's workers)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        with contextlib.suppress(OSError):  # (ended meanwhile)
+            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+    return out
 
 
 def baselines(runtime, queries, got: dict) -> None:

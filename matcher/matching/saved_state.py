@@ -25,7 +25,8 @@ from matcher.ranking.rank import Corpus
 from matcher.text.counts import SPACES
 
 STATE_FILE = persist.STATE_FILE
-_EAGER = ("experts", "societies", "evidence")
+_EAGER = ("evidence", "experts", "societies")
+"""(The evidence first: a large store's is converted while little else is held.)"""
 _LAZY = (
     *_EAGER,
     "e_hashes",
@@ -319,7 +320,10 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
         counts = arrays["evidence.member_counts"]
         cuts = np.cumsum(counts)[:-1]
         members = np.split(arrays["evidence.members"], cuts) if len(counts) else []
-        return SocietyEvidence(**spaces, **mats, members=[np.asarray(m) for m in members])
+        out = SocietyEvidence(**spaces, **mats, members=[np.asarray(m) for m in members])
+        if out.by_column_only():  # converted now, not beside every other part later
+            out.columns("char_experts")
+        return out
     arrays = version.arrays(f"{part}.", mapped={f"{part}.vectors"} if mapped else ())
     rows = version.json(f"{part}.rows")
     bm25 = BM25.from_parts(

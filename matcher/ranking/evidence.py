@@ -155,7 +155,7 @@ class SocietyEvidence:
         if got is None:
             got = self._by_column[name] = sp.csc_matrix(getattr(self, name))
             if name == "char_experts" and self.by_column_only():
-                self.char_experts = got
+                self.char_experts, self._column_only = got, None  # (the rows let go)
         return got
 
     def by_column_only(self) -> bool:
