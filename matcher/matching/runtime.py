@@ -127,7 +127,8 @@ class MatchingRuntime:
         try:
             if self.state is not None and self.state.name == name:
                 return False
-            saved = load_state(index_dir, eager=self.eager)
+            only_serves = self.settings.index_refresher == "follow"  # (never patches it)
+            saved = load_state(index_dir, eager=self.eager, hold_rows=not only_serves)
             if saved is None or not self._use_encoder_of(saved):
                 return False
             self.prepare(saved)

@@ -50,7 +50,9 @@ class _LoadedState(IndexState):
     def __getattr__(self, name: str):
         if name in _LAZY:
             held = self.__dict__
-            value = _load_part(held["_version"], name, mapped=held["_mapped"])
+            value = _load_part(
+                held["_version"], name, mapped=held["_mapped"], hold_rows=held["_hold_rows"]
+            )
             setattr(self, name, value)
             return value
         raise AttributeError(name)
@@ -211,24 +213,28 @@ def _as_deltas(
     return out, files
 
 
-def load_state(index_dir: Path, *, eager: bool = True) -> IndexState | None:
+def load_state(index_dir: Path, *, eager: bool = True, hold_rows: bool = True) -> IndexState | None:
     """The current saved state, or None when there is none or it is refused (missing,
-    damaged, foreign: the caller rebuilds). ``eager=False`` reads corpora when used."""
+    damaged, foreign: the caller rebuilds). ``eager=False`` reads corpora when used;
+    ``hold_rows=False``: for a process that only serves (``SocietyEvidence.hold_rows``)."""
     version = persist.open_current(index_dir)
     if version is None:
         return None
     try:
-        return read_state(version, eager=eager)
+        return read_state(version, eager=eager, hold_rows=hold_rows)
     except (*persist.UNREADABLE, RuntimeError):
         return None
 
 
-def read_state(version: persist.Version, *, eager: bool = True) -> IndexState:
+def read_state(
+    version: persist.Version, *, eager: bool = True, hold_rows: bool = True
+) -> IndexState:
     meta = version.json("meta")
     state = _LoadedState.__new__(_LoadedState)
     state.__dict__.update(
         _version=version,
         _mapped=not eager,
+        _hold_rows=hold_rows,
         signature=str(meta["signature"]),
         model_id=str(meta["model_id"]),
         version=str(meta["version"]),
@@ -289,7 +295,9 @@ def _by_id(part: str, saved):
     return {kind: {int(i): str(x) for i, x in pairs} for kind, pairs in saved.items()}
 
 
-def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
+def _load_part(
+    version: persist.Version, part: str, *, mapped: bool = False, hold_rows: bool = True
+):
     if part == "counts":
         return TextCounts.get(version)
     if part == "row_bases":
@@ -308,8 +316,8 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
             )
             for s in SPACES
         }
-        # the experts' character rows mapped: a large store's are held by column only, so
-        # a replica converts them without holding both forms in memory (``by_column_only``)
+        # the experts' character rows mapped: a serving process holds a large store's by
+        # column only, converted without holding both forms in memory (``by_column_only``)
         rows = {f"evidence.char_experts.{a}" for a in ("data", "indices")}
         arrays = version.arrays("evidence.", mapped=rows)
         mats = {
@@ -321,6 +329,7 @@ def _load_part(version: persist.Version, part: str, *, mapped: bool = False):
         cuts = np.cumsum(counts)[:-1]
         members = np.split(arrays["evidence.members"], cuts) if len(counts) else []
         out = SocietyEvidence(**spaces, **mats, members=[np.asarray(m) for m in members])
+        out.hold_rows = hold_rows
         if out.by_column_only():  # converted now, not beside every other part later
             out.columns("char_experts")
         return out

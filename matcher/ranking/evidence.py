@@ -64,6 +64,9 @@ class SocietyEvidence:
     _column_only: tuple[sp.csr_matrix, bool] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    hold_rows: bool = field(default=True, init=False, repr=False, compare=False)
+    """False in a process that only serves (it never patches a refresh from this evidence):
+    a large store's expert rows are then held by column only (``by_column_only``)."""
     reused: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     """Per ``char_experts`` row, the previous evidence's row it was taken from, or -1 (set
     by ``from_counts`` given a previous evidence)."""
@@ -159,13 +162,15 @@ class SocietyEvidence:
         return got
 
     def by_column_only(self) -> bool:
-        """Whether the experts' character rows are too many to lay out again in member order
-        (past ``MEMBER_COPY_BYTES``): they are then held by column only, every member reads
-        its expert's column scores (``by_member``), and a reader of rows converts them
-        (``expert_rows``: a refresh, a save)."""
+        """Whether the experts' character rows are held by column only: in a process that
+        only serves (not ``hold_rows``), when they are too many to lay out again in member
+        order (past ``MEMBER_COPY_BYTES``). Every member then reads its expert's column
+        scores (``by_member``), and a reader of rows converts them (``expert_rows``)."""
         m = self.char_experts
         if m.format != "csr":
             return True
+        if getattr(self, "hold_rows", True):  # (absent on an instance made by __new__)
+            return False
         got = getattr(self, "_column_only", None)  # (absent on an instance made by __new__)
         if got is None or got[0] is not m:
             flat = self.member_layout()[0]
@@ -287,9 +292,9 @@ class SocietyEvidence:
 
 
 MEMBER_COPY_BYTES = 512 << 20
-"""The largest member-order copy of the experts' vectors (``member_vectors``) or character
-rows (``member_char``) kept: at 100,000 experts (about 100 MiB each) it spares a gather per
-query; at a million (1 GiB each) it would double their memory."""
+"""The largest member-order copy of the experts' vectors (``member_vectors``) or, in a process
+that only serves, character rows (``member_char``) kept: at 100,000 experts (about 100 MiB
+each) it spares a gather per query; at a million (1 GiB each) it would double their memory."""
 PRODUCT_ROWS = 4096
 """Matrices with at most this many rows (the societies' documents) meet queries in sparse
 products, a block of queries at a time; taller ones (every member's row) one query at a

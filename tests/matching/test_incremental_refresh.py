@@ -140,8 +140,8 @@ def _edit_store(s) -> None:
 
 @pytest.mark.parametrize("member_copy", [evidence.MEMBER_COPY_BYTES, 0])
 def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch, member_copy):
-    """``member_copy`` 0: a store too large to lay its experts out by member, whose ranking
-    holds their character rows by column only: a refresh patches it all the same."""
+    """``member_copy`` 0: a store too large to lay its experts out by member: a process that
+    only serves it (``follow``) holds their character rows by column only, and ranks alike."""
     _no_refits(monkeypatch)
     monkeypatch.setattr(evidence, "MEMBER_COPY_BYTES", member_copy)
     with store.transaction() as s:
@@ -165,9 +165,13 @@ def test_patched_refresh_ranks_as_a_full_build(settings, store, monkeypatch, mem
         status = ensure_indexes(session=s, runtime=fresh)
         assert status.patched and status.encoded == 1
         _assert_ranks_alike(fresh, s, fresh.state, _full_build(fresh, s, fresh.state))
-    by_column = fresh.state.evidence.char_experts.format == "csc"
-    assert by_column == (member_copy == 0)
-    assert ("char_members" in fresh.state.evidence._by_column) != by_column
+        replica = MatchingRuntime.load(settings.model_copy(update={"index_refresher": "follow"}))
+        replica.follow(force=True)
+        _assert_ranks_alike(replica, s, replica.state, fresh.state)
+    for process, by_column in ((fresh, False), (replica, member_copy == 0)):
+        ev = process.state.evidence
+        assert (ev.char_experts.format == "csc") == by_column
+        assert ("char_members" in ev._by_column) != by_column
     saved = load_tokens(settings.index_dir, fresh.state.name, fresh.segmenter_id)
     assert set(fresh.state.e_hashes + fresh.state.s_hashes) <= set(saved.entries)
     saved_dir = settings.index_dir / fresh.state.name

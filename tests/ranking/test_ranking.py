@@ -303,8 +303,9 @@ def _overlapping_world(n_queries: int):
 @pytest.mark.parametrize("n_queries", [1, 3])
 def test_societies_rank_alike_with_and_without_member_order_copies(n_queries, monkeypatch):
     """A store too large for the member-order copies of its experts' vectors and character
-    rows (none kept; the rows held by column only) gathers each query's expert scores
-    instead: the same societies, explanations and scores (to float32 rounding)."""
+    rows (none kept; a serving process's rows held by column only) gathers each query's
+    expert scores instead: the same societies, explanations and scores (to float32
+    rounding)."""
     from matcher.ranking import evidence as module
 
     cfg = RankingConfig(society_top_m=3)
@@ -313,6 +314,7 @@ def test_societies_rank_alike_with_and_without_member_order_copies(n_queries, mo
     assert world[3]._member_vectors is not None and "char_members" in world[3]._by_column
     monkeypatch.setattr(module, "MEMBER_COPY_BYTES", 0)
     world = _overlapping_world(n_queries)
+    world[3].hold_rows = False  # (a process that only serves)
     rows = world[3].char_experts
     gathered = rank_societies_many(*world, {}, cfg, 5)
     ev = world[3]
