@@ -327,11 +327,13 @@ def replica(env: dict, need_ids: list[int], got: dict) -> None:
         port = sock.getsockname()[1]
     env = dict(env, MATCHER_INDEX_REFRESHER="follow")
     password = "benchmark-replica-2026"
-    subprocess.run(
+    made = subprocess.run(
         [sys.executable, "-m", "matcher.cli", "users", "create", "--username", "bench_staff",
          "--role", "staff", "--password-stdin"],
-        input=password + "\n", env=env, cwd=REPO, capture_output=True, text=True, check=True,
+        input=password + "\n", env=env, cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip
+    if made.returncode != 0:
+        raise SystemExit(f"matcher users create failed:\n{made.stdout}{made.stderr}")
     base = f"http://127.0.0.1:{port}/api/v1"
 
     def call(path: str, data: bytes | None = None, headers: dict | None = None) -> dict:
@@ -340,42 +342,56 @@ def replica(env: dict, need_ids: list[int], got: dict) -> None:
             return json.loads(answer.read())
 
     t = time.perf_counter()
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "matcher.cli", "serve", "--no-ui", "--api-port", str(port)],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        while True:
-            try:
-                if call("/health")["index"]["experts"]:
-                    break
-            except (OSError, KeyError, TypeError):
-                pass
-            if serve.poll() is not None or time.perf_counter() - t > 1800:
-                raise SystemExit("matcher serve did not come up")
-            time.sleep(0.5)
-        got["API replica: up with the index (s)"] = time.perf_counter() - t
-        login = f"username=bench_staff&password={password}".encode()
-        token = call("/auth/token", login)["access_token"]
-        t = time.perf_counter()
-        body = json.dumps({"need_ids": need_ids}).encode()
-        auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        call("/needs/match", body, auth)
-        got[f"API replica: {len(need_ids)} needs matched (s)"] = time.perf_counter() - t
-        got["API replica: peak RSS (GiB)"] = max(map(high_water_kib, _family(serve.pid))) / 2**20
-    finally:
-        serve.terminate()
-        serve.wait(60)
+    with tempfile.TemporaryFile("w+") as log:
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "matcher.cli", "serve", "--no-ui", "--api-port", str(port)],
+            env=env, cwd=REPO, stdout=log, stderr=log,
+        )  # fmt: skip
+        try:
+            while True:
+                try:
+                    if call("/health")["index"]["experts"]:
+                        break
+                except (OSError, KeyError, TypeError):
+                    pass
+                if serve.poll() is not None or time.perf_counter() - t > 1800:
+                    log.seek(0)
+                    raise SystemExit(f"matcher serve did not come up:\n{log.read()[-4000:]}")
+                time.sleep(0.5)
+            got["API replica: up with the index (s)"] = time.perf_counter() - t
+            login = f"username=bench_staff&password={password}".encode()
+            token = call("/auth/token", login)["access_token"]
+            t = time.perf_counter()
+            body = json.dumps({"need_ids": need_ids}).encode()
+            auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+            call("/needs/match", body, auth)
+            got[f"API replica: {len(need_ids)} needs matched (s)"] = time.perf_counter() - t
+            family = _family(serve.pid)
+            if len(family) < 2:
+                raise SystemExit("the API's worker process was not found")
+            got["API replica: peak RSS (GiB)"] = max(map(high_water_kib, family)) / 2**20
+        finally:
+            family = _family(serve.pid)
+            serve.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                serve.wait(60)
+            for pid in family[1:]:  # (a worker left behind by a launcher that gave up waiting)
+                with contextlib.suppress(OSError):
+                    os.kill(pid, 9)
 
 
 def _family(pid: int) -> list[int]:
-    """``pid`` and its descendants (the API's workers)."""
+    """``pid`` and its descendants (the API's workers), from every process's parent."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
         out.append(p)
-        with contextlib.suppress(OSError):  # (ended meanwhile)
-            todo += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        todo += parents.get(p, [])
     return out
 
 

@@ -317,7 +317,8 @@ def _load_part(
             for s in SPACES
         }
         # the experts' character rows mapped: a serving process holds a large store's by
-        # column only, converted without holding both forms in memory (``by_column_only``)
+        # column only (``by_column_only``), converted from the file without a copy of the
+        # rows in memory (but a patched version's rows are assembled in memory first)
         rows = {f"evidence.char_experts.{a}" for a in ("data", "indices")}
         arrays = version.arrays("evidence.", mapped=rows)
         mats = {
