@@ -24,7 +24,6 @@ index job saves): its start-up, matching needs through ``POST /needs/match``, it
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import re
@@ -317,82 +316,51 @@ REPLICA_NEEDS = 500
 def replica(env: dict, need_ids: list[int], got: dict) -> None:
     """An API replica as a multi-process deployment runs one (``matcher serve --no-ui``,
     ``MATCHER_INDEX_REFRESHER=follow``: it loads the version the index job saved and never
-    builds): seconds until it answers with the index loaded, seconds to match and store
-    ``need_ids`` through the API as staff, and its worker's peak RSS meanwhile."""
-    import socket
-    import urllib.request
+    builds): seconds until it answers (its start-up loads the index), seconds to match and
+    store ``need_ids`` through the API as staff, and its worker's peak RSS meanwhile."""
+    import httpx
+    import psutil
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    from matcher.launch.health import free_ports, stop_server, wait_until_answering
+
+    port = free_ports(1)[0]
     env = dict(env, MATCHER_INDEX_REFRESHER="follow")
-    password = "benchmark-replica-2026"
+    login = {"username": "bench_staff", "password": "benchmark-replica-2026"}
     made = subprocess.run(
-        [sys.executable, "-m", "matcher.cli", "users", "create", "--username", "bench_staff",
+        [sys.executable, "-m", "matcher.cli", "users", "create", "--username", login["username"],
          "--role", "staff", "--password-stdin"],
-        input=password + "\n", env=env, cwd=REPO, capture_output=True, text=True,
+        input=login["password"] + "\n", env=env, cwd=REPO, capture_output=True, text=True,
     )  # fmt: skip
     if made.returncode != 0:
         raise SystemExit(f"matcher users create failed:\n{made.stdout}{made.stderr}")
     base = f"http://127.0.0.1:{port}/api/v1"
-
-    def call(path: str, data: bytes | None = None, headers: dict | None = None) -> dict:
-        req = urllib.request.Request(base + path, data=data, headers=headers or {})
-        with urllib.request.urlopen(req, timeout=3600) as answer:
-            return json.loads(answer.read())
-
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as log:
         serve = subprocess.Popen(
             [sys.executable, "-m", "matcher.cli", "serve", "--no-ui", "--api-port", str(port)],
-            env=env, cwd=REPO, stdout=log, stderr=log,
+            env=env, cwd=REPO, stdout=log, stderr=log, start_new_session=True,
         )  # fmt: skip
         try:
-            while True:
-                try:
-                    if call("/health")["index"]["experts"]:
-                        break
-                except (OSError, KeyError, TypeError):
-                    pass
-                if serve.poll() is not None or time.perf_counter() - t > 1800:
-                    log.seek(0)
-                    raise SystemExit(f"matcher serve did not come up:\n{log.read()[-4000:]}")
-                time.sleep(0.5)
+            if not wait_until_answering([f"{base}/health"], [serve], timeout=1800):
+                log.seek(0)
+                raise SystemExit(f"matcher serve did not come up:\n{log.read()[-4000:]}")
             got["API replica: up with the index (s)"] = time.perf_counter() - t
-            login = f"username=bench_staff&password={password}".encode()
-            token = call("/auth/token", login)["access_token"]
+            token = httpx.post(f"{base}/auth/token", data=login).json()["access_token"]
             t = time.perf_counter()
-            body = json.dumps({"need_ids": need_ids}).encode()
-            auth = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-            call("/needs/match", body, auth)
+            httpx.post(
+                f"{base}/needs/match",
+                json={"need_ids": need_ids},
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=None,
+            ).raise_for_status()
             got[f"API replica: {len(need_ids)} needs matched (s)"] = time.perf_counter() - t
-            family = _family(serve.pid)
-            if len(family) < 2:
+            workers = psutil.Process(serve.pid).children(recursive=True)
+            if not workers:
                 raise SystemExit("the API's worker process was not found")
-            got["API replica: peak RSS (GiB)"] = max(map(high_water_kib, family)) / 2**20
+            peak = max(high_water_kib(p) for p in [serve.pid, *(w.pid for w in workers)])
+            got["API replica: peak RSS (GiB)"] = peak / 2**20
         finally:
-            family = _family(serve.pid)
-            serve.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                serve.wait(60)
-            for pid in family[1:]:  # (a worker left behind by a launcher that gave up waiting)
-                with contextlib.suppress(OSError):
-                    os.kill(pid, 9)
-
-
-def _family(pid: int) -> list[int]:
-    """``pid`` and its descendants (the API's workers), from every process's parent."""
-    parents: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += parents.get(p, [])
-    return out
+            stop_server(serve)
 
 
 def baselines(runtime, queries, got: dict) -> None:

@@ -27,7 +27,6 @@ import json
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ sys.path[:0] = [str(REPO), str(Path(__file__).resolve().parent)]
 import soak_checks  # noqa: E402
 from soak_traffic import PASSWORD, Stats, Traffic  # noqa: E402
 
-from matcher.launch.health import free_ports, wait_until_answering  # noqa: E402
+from matcher.launch.health import free_ports, stop_server, wait_until_answering  # noqa: E402
 
 SIZES = {"societies": 30, "experts": 600, "enterprises": 200, "needs": 300}
 
@@ -154,18 +153,6 @@ def api_workers(server: subprocess.Popen) -> int:
 def wait_ready(base: str, server: subprocess.Popen, log: Path, timeout: float = 600) -> None:
     if not wait_until_answering([f"{base}/api/v1/health"], [server], timeout=timeout):
         raise SystemExit(f"matcher serve did not become ready:\n{log.read_text()[-3000:]}")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    """SIGTERM to ``matcher serve`` (it stops its API workers), SIGKILL to its group if that
-    takes more than a minute."""
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 # ---- report --------------------------------------------------------------------------------

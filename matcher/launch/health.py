@@ -1,8 +1,10 @@
-"""Servers started as child processes: free ports to start them on, and waiting for them to
-answer their health checks."""
+"""Servers started as child processes: free ports to start them on, waiting for them to
+answer their health checks, stopping them."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -54,3 +56,15 @@ def wait_until_answering(
         if pending:
             time.sleep(poll)
     return not pending
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """SIGTERM to ``matcher serve`` (it stops its API workers), SIGKILL to its group if that
+    takes more than a minute (start it with ``start_new_session=True``)."""
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

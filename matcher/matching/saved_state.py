@@ -216,7 +216,7 @@ def _as_deltas(
 def load_state(index_dir: Path, *, eager: bool = True, hold_rows: bool = True) -> IndexState | None:
     """The current saved state, or None when there is none or it is refused (missing,
     damaged, foreign: the caller rebuilds). ``eager=False`` reads corpora when used;
-    ``hold_rows=False``: for a process that only serves (``SocietyEvidence.hold_rows``)."""
+    ``hold_rows=False``: for a process that only serves (``SocietyEvidence.serve_only``)."""
     version = persist.open_current(index_dir)
     if version is None:
         return None
@@ -317,7 +317,7 @@ def _load_part(
             for s in SPACES
         }
         # the experts' character rows mapped: a serving process holds a large store's by
-        # column only (``by_column_only``), converted from the file without a copy of the
+        # column only (``serve_only``), converted from the file without a copy of the
         # rows in memory (but a patched version's rows are assembled in memory first)
         rows = {f"evidence.char_experts.{a}" for a in ("data", "indices")}
         arrays = version.arrays("evidence.", mapped=rows)
@@ -330,9 +330,8 @@ def _load_part(
         cuts = np.cumsum(counts)[:-1]
         members = np.split(arrays["evidence.members"], cuts) if len(counts) else []
         out = SocietyEvidence(**spaces, **mats, members=[np.asarray(m) for m in members])
-        out.hold_rows = hold_rows
-        if out.by_column_only():  # converted now, not beside every other part later
-            out.columns("char_experts")
+        if not hold_rows:  # converted now, not beside every other part later
+            out.serve_only()
         return out
     arrays = version.arrays(f"{part}.", mapped={f"{part}.vectors"} if mapped else ())
     rows = version.json(f"{part}.rows")

@@ -61,12 +61,6 @@ class SocietyEvidence:
         default=None, init=False, repr=False, compare=False
     )
     _plans: dict[int, Plan] | None = field(default=None, init=False, repr=False, compare=False)
-    _column_only: tuple[sp.csr_matrix, bool] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
-    hold_rows: bool = field(default=True, init=False, repr=False, compare=False)
-    """False in a process that only serves (it never patches a refresh from this evidence):
-    a large store's expert rows are then held by column only (``by_column_only``)."""
     reused: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
     """Per ``char_experts`` row, the previous evidence's row it was taken from, or -1 (set
     by ``from_counts`` given a previous evidence)."""
@@ -152,32 +146,22 @@ class SocietyEvidence:
 
     def columns(self, name: str) -> sp.csc_matrix:
         """Matrix ``name`` by column (converted once): a product with queries then reads
-        only the columns of the queries' terms. The experts' rows of a large store are then
-        held by column alone (``by_column_only``)."""
+        only the columns of the queries' terms."""
         got = self._by_column.get(name)
         if got is None:
             got = self._by_column[name] = sp.csc_matrix(getattr(self, name))
-            if name == "char_experts" and self.by_column_only():
-                self.char_experts, self._column_only = got, None  # (the rows let go)
         return got
 
-    def by_column_only(self) -> bool:
-        """Whether the experts' character rows are held by column only: in a process that
-        only serves (not ``hold_rows``), when they are too many to lay out again in member
-        order (past ``MEMBER_COPY_BYTES``). Every member then reads its expert's column
-        scores (``by_member``), and a reader of rows converts them (``expert_rows``)."""
+    def serve_only(self) -> None:
+        """For a process that only serves (it never patches a refresh from this evidence): a
+        store whose member-order copy of the experts' character rows would pass
+        ``MEMBER_COPY_BYTES`` holds them by column only. Every member then reads its expert's
+        column scores (``member_char``); a reader of rows converts them (``expert_rows``)."""
         m = self.char_experts
-        if m.format != "csr":
-            return True
-        if getattr(self, "hold_rows", True):  # (absent on an instance made by __new__)
-            return False
-        got = getattr(self, "_column_only", None)  # (absent on an instance made by __new__)
-        if got is None or got[0] is not m:
-            flat = self.member_layout()[0]
-            stored = int(np.diff(m.indptr)[flat].sum()) if len(flat) else 0
-            size = stored * (m.data.itemsize + m.indices.itemsize)
-            got = self._column_only = (m, size > MEMBER_COPY_BYTES)
-        return got[1]
+        flat = self.member_layout()[0]
+        stored = int(np.diff(m.indptr)[flat].sum()) if len(flat) else 0
+        if stored * (m.data.itemsize + m.indices.itemsize) > MEMBER_COPY_BYTES:
+            self.char_experts = self.columns("char_experts")
 
     def expert_rows(self) -> sp.csr_matrix:
         """``char_experts`` by row (converted when held by column)."""
@@ -196,7 +180,7 @@ class SocietyEvidence:
     def member_char(self, query_char: sp.csr_matrix) -> np.ndarray:
         """``by_member`` of ``expert_char``, without the gather: the members' rows are laid
         out in that order once (queries × members)."""
-        if self.by_column_only():
+        if self.char_experts.format == "csc":  # held by column only (``serve_only``)
             return self.by_member(self.expert_char(query_char))
         got = self._by_column.get("char_members")
         if got is None:

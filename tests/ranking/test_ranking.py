@@ -314,8 +314,8 @@ def test_societies_rank_alike_with_and_without_member_order_copies(n_queries, mo
     assert world[3]._member_vectors is not None and "char_members" in world[3]._by_column
     monkeypatch.setattr(module, "MEMBER_COPY_BYTES", 0)
     world = _overlapping_world(n_queries)
-    world[3].hold_rows = False  # (a process that only serves)
     rows = world[3].char_experts
+    world[3].serve_only()  # (as a process that only serves loads it)
     gathered = rank_societies_many(*world, {}, cfg, 5)
     ev = world[3]
     assert ev._member_vectors is None and "char_members" not in ev._by_column
