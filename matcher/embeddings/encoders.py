@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import repeat
 from pathlib import Path
 from typing import Protocol
@@ -138,12 +138,28 @@ class EmbeddedEncoder:
         """``encode`` of texts given as their ``embedding_counts`` over ``words`` (the
         same vectors, without cutting and counting the texts again), in blocks of rows."""
         counts = sp.csr_matrix(counts)
-        move = column_move(words, self.index, len(self.weights))
         step = max(self.batch_size, COUNT_BLOCK)
-        out = [np.zeros((0, self.dim), np.float32)]
-        for i in range(0, counts.shape[0], step):
-            out.append(np.asarray(moved(counts[i : i + step], move) @ self.weights))
-        return l2_normalize(np.vstack(out))
+        return self.encode_count_blocks(
+            (counts[i : i + step] for i in range(0, counts.shape[0], step)),
+            words,
+            counts.shape[0],
+        )
+
+    def encode_count_blocks(
+        self, blocks: Iterable[sp.csr_matrix], words: Sequence[str], n: int
+    ) -> np.ndarray:
+        """``encode_counts`` of ``n`` texts' counts given as consecutive row blocks (a
+        large store's are made a block at a time), written into one array."""
+        move = column_move(words, self.index, len(self.weights))
+        out = np.zeros((n, self.dim), np.float32)
+        at = 0
+        for block in blocks:
+            vectors = np.asarray(moved(block, move) @ self.weights)
+            out[at : at + block.shape[0]] = l2_normalize(vectors)
+            at += block.shape[0]
+        if at != n:
+            raise ValueError(f"{at} rows of counts for {n} texts")
+        return out
 
 
 def mapped_weights(path: Path) -> np.ndarray:
@@ -226,13 +242,17 @@ def fit_embedded_counts(
     *,
     labels: list[str | None] | None = None,
     dim: int = 256,
+    overwrite: bool = False,
 ) -> Path:
-    """``fit_embedded_model`` of texts given as term counts over ``words``."""
+    """``fit_embedded_model`` of texts given as term counts over ``words`` (``overwrite``:
+    ``fit_static_counts``'s: the counts are spent)."""
     from tokenizers import Tokenizer, models, pre_tokenizers
 
     from matcher.embeddings.static_fit import fit_static_counts
 
-    vocab, weights = fit_static_counts(counts, words, labels=labels, dim=dim, seed=0)
+    vocab, weights = fit_static_counts(
+        counts, words, labels=labels, dim=dim, seed=0, overwrite=overwrite
+    )
     weights = np.asarray(weights, np.float32)
     table = {"[UNK]": 0} | {w: i + 1 for i, w in enumerate(vocab)}
     weights = np.ascontiguousarray(

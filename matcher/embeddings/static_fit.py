@@ -20,7 +20,7 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_vocab
+from matcher.text.counts import count_vocab, csr_of, value_blocks
 
 MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
@@ -51,7 +51,10 @@ def select_vocabulary(
     and their document frequencies."""
     counts = sp.csr_matrix(counts)
     counts.sum_duplicates()
-    df = np.bincount(counts.indices, minlength=counts.shape[1])[: len(words)]
+    df = np.zeros(counts.shape[1], np.int64)
+    for lo in range(0, counts.nnz, TFIDF_BLOCK):  # (``bincount`` copies to int64 first)
+        df += np.bincount(counts.indices[lo : lo + TFIDF_BLOCK], minlength=counts.shape[1])
+    df = df[: len(words)]
     if counts.shape[0] < SMALL_CORPUS:
         min_df = 1
     cand = [j for j in np.flatnonzero(df >= max(min_df, 1)).tolist() if words[j]]
@@ -60,15 +63,17 @@ def select_vocabulary(
     return cols, df[cols].astype(np.float64)
 
 
-def tfidf(counts: sp.csr_matrix, idf: np.ndarray, dtype: type = np.float64) -> sp.csr_matrix:
+def tfidf(
+    counts: sp.csr_matrix, idf: np.ndarray, dtype: type = np.float64, *, overwrite: bool = False
+) -> sp.csr_matrix:
     """Sublinear TF × IDF with L2-normalised rows, stored as ``dtype`` (computed in float64,
     ``TFIDF_BLOCK`` stored values at a time: a large fit holds one ``dtype`` copy of the
-    values, not four float64 ones). Shares ``counts``' index arrays."""
+    values, not four float64 ones). Shares ``counts``' index arrays; ``overwrite``: its
+    values too, when they are ``dtype`` (each block is read before it is written)."""
     counts = sp.csr_matrix(counts)
-    out = np.empty(counts.nnz, dtype)
-    bounds = np.searchsorted(counts.indptr, np.arange(0, counts.nnz, TFIDF_BLOCK), "right") - 1
-    rows = sorted({*bounds.tolist(), counts.shape[0]})
-    for lo, hi in pairwise(rows):
+    same = overwrite and counts.data.dtype == dtype
+    out = counts.data if same else np.empty(counts.nnz, dtype)
+    for lo, hi in value_blocks(counts.indptr, TFIDF_BLOCK):
         a, b = counts.indptr[lo], counts.indptr[hi]
         values = (1.0 + np.log(counts.data[a:b].astype(np.float64))) * idf[counts.indices[a:b]]
         lens = np.diff(counts.indptr[lo : hi + 1])
@@ -78,7 +83,7 @@ def tfidf(counts: sp.csr_matrix, idf: np.ndarray, dtype: type = np.float64) -> s
         norms = np.sqrt(sums)
         norms[norms == 0] = 1.0
         out[a:b] = values * np.repeat(1.0 / norms, lens)
-    return sp.csr_matrix((out, counts.indices, counts.indptr), shape=counts.shape, copy=False)
+    return csr_of(out, counts.indices, counts.indptr, counts.shape)
 
 
 TFIDF_BLOCK = 1 << 24
@@ -96,76 +101,177 @@ def randomized_svd(
     """Top-``k`` SVD ``U, S, Vt`` by a seeded randomised range finder (Halko et al.).
 
     Signs are fixed (largest component of each right singular vector positive) so the result
-    is deterministic for a seed.
+    is deterministic for a seed. Beside ``matrix`` it holds one tall array (rows ×
+    ``k + oversample``) and a few short ones (columns × that): ``matrix`` is never
+    transposed whole (``transposed_product``), the tall bases are made orthonormal in their
+    own memory, and the small Gram matrix is taken on the short side.
     """
     n_rows, n_cols = matrix.shape
     if n_rows <= EXACT_SVD_ROWS:  # small corpus: exact, through the row Gram matrix
-        q = np.eye(n_rows)
-        gram, mt, mtq = matrix @ matrix.T, matrix.T, None
+        q, mtq = np.eye(n_rows), None
+        gram = matrix @ matrix.T
     else:  # in float32 (half the memory traffic of float64; ample for word vectors)
         rng = np.random.default_rng(seed)
         a = sp.csr_matrix(matrix, dtype=np.float32) if sp.issparse(matrix) else matrix
         a = a if sp.issparse(a) else np.asarray(a, np.float32)
-        mt = sp.csr_matrix(a.T) if sp.issparse(a) else a.T
         width = min(k + oversample, n_rows, n_cols)
-        a_times, mt_times = product(a), product(mt)
-        q = orthonormal(a_times(rng.standard_normal((n_cols, width), dtype=np.float32)), passes=1)
+        a_times, at_times = product(a), transposed_product(a)
+        q = a_times(rng.standard_normal((n_cols, width), dtype=np.float32))
+        q = orthonormal(q, passes=1, overwrite=True)
         for _ in range(n_iter):
-            q = orthonormal(a_times(orthonormal(mt_times(q), passes=1)), passes=1)
-        q = orthonormal(q)
-        mtq = mt_times(q)  # kept: the right singular vectors are mtq·ub (no third pass)
-        gram = q.T @ a_times(mtq)
-    # SVD of b = qᵀ·matrix (short and wide) through its Gram matrix b·bᵀ
+            short = orthonormal(at_times(q), passes=1)
+            del q  # (one tall array at a time)
+            q = orthonormal(a_times(short), passes=1, overwrite=True)
+        q = orthonormal(q, overwrite=True)
+        mtq = np.asarray(at_times(q), np.float64)  # kept: the right singular vectors are mtq·ub
+        gram = mtq.T @ mtq  # b·bᵀ for b = qᵀ·matrix (short and wide)
+    # SVD of b = qᵀ·matrix through its Gram matrix b·bᵀ
     w, ub = np.linalg.eigh(gram.toarray() if sp.issparse(gram) else np.asarray(gram, np.float64))
     order = np.argsort(w)[::-1][:k]
     w, ub = np.maximum(w[order], 0.0), ub[:, order]
     keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
     s = np.sqrt(w[keep])
-    basis = q @ ub[:, keep].astype(q.dtype)
-    right = mt @ basis if mtq is None else mtq @ ub[:, keep].astype(mtq.dtype)
+    if mtq is None:
+        basis = q @ ub[:, keep]
+        right = matrix.T @ basis
+    else:
+        right = mtq @ ub[:, keep]
+        basis = times(q, ub[:, keep].astype(q.dtype), overwrite=True)
     u, vt = basis, np.asarray(right).T / s[:, None]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
-    return u * signs, s, vt * signs[:, None]
+    u *= signs.astype(u.dtype)  # (in its own memory: the tall basis is not copied)
+    return u, s, vt * signs[:, None]
 
 
-def product(a: sp.spmatrix | np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    """``y ↦ a @ y``; a large sparse ``a`` in row blocks (views of its arrays), one per core:
-    scipy's product runs on one and releases the GIL. Each row is computed as in a single
-    product: the same bits."""
-    workers = min(os.cpu_count() or 1, 8)
-    if not sp.issparse(a) or workers < 2 or a.nnz < PARALLEL_NNZ:
-        return lambda y: np.asarray(a @ y)
-    a = sp.csr_matrix(a)
-    cuts = np.searchsorted(a.indptr, np.linspace(0, a.nnz, workers + 1)[1:-1])
+def _row_blocks(a: sp.csr_matrix, parts: int) -> list[tuple[int, int, sp.csr_matrix]]:
+    """``a`` cut into at most ``parts`` blocks of rows holding about as many stored values
+    (first row, end row, the block: views of ``a``'s arrays)."""
+    cuts = np.searchsorted(a.indptr, np.linspace(0, a.nnz, parts + 1)[1:-1])
     bounds = sorted({0, *cuts.tolist(), a.shape[0]})
     blocks = []
     for lo, hi in pairwise(bounds):
         start, end = a.indptr[lo], a.indptr[hi]
-        parts = (a.data[start:end], a.indices[start:end], a.indptr[lo : hi + 1] - start)
-        blocks.append(sp.csr_matrix(parts, shape=(hi - lo, a.shape[1]), copy=False))
+        indptr = (a.indptr[lo : hi + 1] - start).astype(a.indices.dtype)
+        block = csr_of(a.data[start:end], a.indices[start:end], indptr, (hi - lo, a.shape[1]))
+        blocks.append((lo, hi, block))
+    return blocks
+
+
+def keep_columns_in_place(m: sp.csr_matrix, cols: np.ndarray) -> sp.csr_matrix:
+    """``m[:, cols]`` (``cols`` distinct) in ``m``'s own arrays, which it spends: the kept
+    entries are moved to their front, a block at a time, and renumbered (column ``cols[j]``
+    becomes ``j``); each row's columns are left unsorted."""
+    remap = np.full(m.shape[1], -1, np.int64)
+    remap[cols] = np.arange(len(cols))
+    kept = np.zeros(m.shape[0], np.int64)
+    write = 0
+    for lo in range(0, m.nnz, TFIDF_BLOCK):
+        hi = min(lo + TFIDF_BLOCK, m.nnz)
+        new = remap[m.indices[lo:hi]]
+        keep = np.flatnonzero(new >= 0)
+        n = len(keep)
+        m.data[write : write + n] = m.data[lo:hi][keep]  # (write <= lo: nothing unread is lost)
+        m.indices[write : write + n] = new[keep]
+        rows = np.searchsorted(m.indptr, lo + keep, "right") - 1
+        kept += np.bincount(rows, minlength=m.shape[0])
+        write += n
+    indptr = np.zeros(m.shape[0] + 1, m.indices.dtype)
+    np.cumsum(kept, out=indptr[1:])
+    out = csr_of(m.data[:write], m.indices[:write], indptr, (m.shape[0], len(cols)))
+    out.has_sorted_indices = False
+    return out
+
+
+def _workers() -> int:
+    return min(os.cpu_count() or 1, 8)
+
+
+def product(a: sp.spmatrix | np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """``y ↦ a @ y``; a large sparse ``a`` in row blocks on every core (scipy's product runs
+    on one and releases the GIL), each block written into the one result (no stacked copy).
+    Each row is computed as in a single product: the same bits."""
+    if not sp.issparse(a) or _workers() < 2 or a.nnz < PARALLEL_NNZ:
+        return lambda y: np.asarray(a @ y)
+    a = sp.csr_matrix(a)
+    blocks = _row_blocks(a, _workers() * BLOCKS_PER_CORE)
 
     def times(y: np.ndarray) -> np.ndarray:
-        with ThreadPoolExecutor(len(blocks)) as pool:
-            return np.vstack(list(pool.map(lambda b: np.asarray(b @ y), blocks)))
+        out = np.empty((a.shape[0], y.shape[1]), np.result_type(a.dtype, y.dtype))
+
+        def one(block: tuple[int, int, sp.csr_matrix]) -> None:
+            lo, hi, rows = block
+            out[lo:hi] = rows @ y
+
+        with ThreadPoolExecutor(_workers()) as pool:
+            list(pool.map(one, blocks))
+        return out
 
     return times
 
 
-def orthonormal(y: np.ndarray, *, passes: int = 2) -> np.ndarray:
+def transposed_product(a: sp.spmatrix | np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    """``y ↦ a.T @ y`` without a transposed copy of ``a`` (at a million documents the TF-IDF
+    is gigabytes): the sum of each block of rows' ``block.T @ y[rows]``, ``TRANSPOSED_PARTS``
+    blocks added in their order (the same bits on any number of cores), as many at once as
+    there are cores."""
+    if not sp.issparse(a):
+        return lambda y: np.asarray(a.T @ y)
+    a = sp.csr_matrix(a)
+    blocks = _row_blocks(a, TRANSPOSED_PARTS if a.nnz >= PARALLEL_NNZ else 1)
+
+    def times(y: np.ndarray) -> np.ndarray:
+        def one(block: tuple[int, int, sp.csr_matrix]) -> np.ndarray:
+            lo, hi, rows = block
+            return np.asarray(sp.csr_matrix(rows.T) @ y[lo:hi])
+
+        total = np.zeros((a.shape[1], y.shape[1]), np.result_type(a.dtype, y.dtype))
+        step = _workers()
+        with ThreadPoolExecutor(step) as pool:
+            for i in range(0, len(blocks), step):
+                for part in pool.map(one, blocks[i : i + step]):
+                    total += part
+        return total
+
+    return times
+
+
+BLOCKS_PER_CORE = 8
+"""``product`` cuts a matrix into this many row blocks per core: each block's result is a
+temporary (at a million rows, about 50 MB each)."""
+TRANSPOSED_PARTS = 16
+"""``transposed_product`` sums this many blocks' products, each transposed when used (a
+sixteenth of the matrix at a time per core, never the whole of it)."""
+ORTHONORMAL_ROWS = 1 << 15
+"""Rows of a tall basis multiplied at once when it is made orthonormal in its own memory."""
+
+
+def times(y: np.ndarray, m: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
+    """``y @ m`` (``m`` at most as wide as ``y``); with ``overwrite``, in ``ORTHONORMAL_ROWS``
+    row blocks into ``y``'s own memory (a tall ``y`` is then not held twice)."""
+    if not overwrite:
+        return y @ m
+    cols = m.shape[1]
+    for lo in range(0, len(y), ORTHONORMAL_ROWS):
+        y[lo : lo + ORTHONORMAL_ROWS, :cols] = y[lo : lo + ORTHONORMAL_ROWS] @ m
+    return y if cols == y.shape[1] else np.ascontiguousarray(y[:, :cols])
+
+
+def orthonormal(y: np.ndarray, *, passes: int = 2, overwrite: bool = False) -> np.ndarray:
     """An orthonormal basis of the column space of a tall ``y`` (Gram eigendecomposition,
     the small Gram matrices in float64; ``passes=2`` re-orthonormalises once for accuracy,
-    the power iterations only need a well-conditioned basis: one pass).
+    the power iterations only need a well-conditioned basis: one pass); ``overwrite``: in
+    ``y``'s own memory (``times``).
 
     Much faster than Householder QR on tall matrices; near-null directions are dropped.
     """
     y = np.asarray(y)
     w, u = np.linalg.eigh((y.T @ y).astype(np.float64))
     keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
-    q = y @ (u[:, keep] / np.sqrt(w[keep])).astype(y.dtype)
+    q = times(y, (u[:, keep] / np.sqrt(w[keep])).astype(y.dtype), overwrite=overwrite)
     for _ in range(passes - 1):
         w2, u2 = np.linalg.eigh((q.T @ q).astype(np.float64))
-        q = q @ (u2 / np.sqrt(np.maximum(w2, 1e-300))).astype(y.dtype)
+        q = times(q, (u2 / np.sqrt(np.maximum(w2, 1e-300))).astype(y.dtype), overwrite=True)
     return q
 
 
@@ -199,8 +305,11 @@ def label_vectors(
     row_of = {name: i for i, name in enumerate(names)}
     rows = [(row_of[label], i) for i, label in enumerate(labels) if label is not None]
     r, c = zip(*rows, strict=True)
-    member = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(names), counts.shape[0]))
-    joint = np.asarray((member @ counts).todense()).T  # word × label counts
+    # (in the counts' float32, exact for sums below 2^24: a float64 product would copy them)
+    member = sp.csr_matrix(
+        (np.ones(len(r), counts.dtype), (r, c)), shape=(len(names), counts.shape[0])
+    )
+    joint = np.asarray((member @ counts).todense(), np.float64).T  # word × label counts
     total = joint.sum()
     expected = joint.sum(axis=1, keepdims=True) @ joint.sum(axis=0, keepdims=True) / max(total, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -227,10 +336,12 @@ def fit_static_counts(
     seed: int = 0,
     min_df: int = MIN_DF,
     max_vocab: int = MAX_VOCAB,
+    overwrite: bool = False,
 ) -> tuple[list[str], np.ndarray]:
     """Vocabulary and float32 ``len(vocab) × d`` word vectors, ``d <= dim``, of texts given
     as term counts (texts × ``words``; no token lists: a store's character bigrams are tens
-    of millions of strings).
+    of millions of strings); ``overwrite``: a float32 CSR ``counts`` is weighed in its own
+    arrays (the caller's matrix is then spent: a million texts' counts are not held twice).
 
     Unsupervised part: LSA word vectors of the TF-IDF matrix. With ``labels`` (one per text,
     e.g. an expert's society; ``None`` = unlabelled) and at least two distinct labels, up to
@@ -246,14 +357,20 @@ def fit_static_counts(
     vocab = [words[j] for j in cols.tolist()]
     idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
     # (whole numbers: float32 holds them exactly, in half the memory of float64)
-    counts = sp.csr_matrix(counts[:, cols], dtype=np.float32)
+    overwrite = overwrite and sp.issparse(counts) and counts.format == "csr"
+    overwrite = overwrite and counts.dtype == np.float32
+    if overwrite:
+        counts = keep_columns_in_place(counts, cols)
+    else:
+        counts = sp.csr_matrix(counts[:, cols], dtype=np.float32)
     counts.sort_indices()  # the summation order of the token-list path, to the last bit
     supervised = None
     if labels is not None and dim >= 4:
         supervised = label_vectors(counts, labels, max(1, dim // 4), seed=seed)
     lsa_dim = dim - (supervised.shape[1] if supervised is not None else 0)
     # the randomised SVD reads the TF-IDF in float32: a large fit makes it so directly
-    docs = tfidf(counts, idf, np.float32 if counts.shape[0] > EXACT_SVD_ROWS else np.float64)
+    dtype = np.float32 if counts.shape[0] > EXACT_SVD_ROWS else np.float64
+    docs = tfidf(counts, idf, dtype, overwrite=overwrite)
     del counts  # not held beside the SVD (its memory peak)
     vectors = unit_rows(lsa_vectors(docs, lsa_dim, seed=seed))
     if supervised is not None:

@@ -22,9 +22,10 @@ from matcher.matching import persist
 from matcher.matching.indexes import IndexState
 from matcher.matching.profiles import text_hash
 from matcher.matching.saved_state import load_state
-from matcher.matching.text_counts import embedding_counts_of
+from matcher.matching.text_counts import EMBEDDING_ROWS, embedding_blocks
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
+from matcher.text.counts import stacked
 from matcher.text.segmenter import Segmenter, get_segmenter
 
 log = logging.getLogger(__name__)
@@ -84,15 +85,21 @@ class MatchingRuntime:
         the texts' vectors by text hash (encoded from the counts the fit read, which are
         read off the texts' ``TextCounts``: the build does not cut and count them again)."""
         rows = experts + societies
-        counts, words = embedding_counts_of(text_counts)
+        words, blocks = embedding_blocks(text_counts)
         labels: list[str | None] = [  # an expert without a society is unlabelled
             str(memberships[r.id][0]) if memberships.get(r.id) else None for r in experts
         ]
         labels += [str(r.id) for r in societies]
         self.settings.models_dir.mkdir(parents=True, exist_ok=True)
-        path = fit_embedded_counts(counts, words, self.settings.models_dir, labels=labels)
+        path = fit_embedded_counts(  # (weighed in place: the counts are made again below)
+            stacked(list(blocks(EMBEDDING_ROWS))),
+            words,
+            self.settings.models_dir,
+            labels=labels,
+            overwrite=True,
+        )
         self.encoder = EmbeddedEncoder(path, self.segmenter)
-        vectors = self.encoder.encode_counts(counts, words)
+        vectors = self.encoder.encode_count_blocks(blocks(EMBEDDING_ROWS), words, len(rows))
         return dict(zip((text_hash(r.text) for r in rows), vectors, strict=True))
 
     def encoder_matches(self, state: IndexState) -> bool:

@@ -7,7 +7,7 @@ links its base's count files and adds only the rows counted since (``counts.delt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,6 +21,7 @@ from matcher.text.counts import (
     Rows,
     count_vocab,
     gather_rows,
+    stacked,
     take_rows,
     widen,
 )
@@ -239,19 +240,36 @@ def embedding_counts_of(counts: TextCounts) -> tuple[sp.csr_matrix, list[str]]:
     counts: every text's count of every term is the same, only the terms' order differs
     (words, then the other bigrams, in the counts' order), which neither the embedded fit
     nor encoding depends on (``tests/matching/test_text_counts_shared.py``)."""
+    words, blocks = embedding_blocks(counts)
+    return stacked(list(blocks(EMBEDDING_ROWS))), words
+
+
+EMBEDDING_ROWS = 1 << 16
+"""Rows of ``embedding_counts_of`` made at once (at a million texts, about 70 MB)."""
+
+
+def embedding_blocks(
+    counts: TextCounts,
+) -> tuple[list[str], Callable[[int], Iterator[sp.csr_matrix]]]:
+    """The terms of ``embedding_counts_of`` and its rows, given ``n``, in blocks of at most
+    ``n``, made as they are read."""
     terms = dict(counts.vocab["word"])
     grams = counts.vocab["char"]
     move = np.fromiter((terms.setdefault(g, len(terms)) for g in grams), np.int64, len(grams))
     width = max(len(terms), 1)
 
-    def both(part: dict[str, sp.csr_matrix]) -> sp.csr_matrix:
-        char = part["char"]
+    def both(word: sp.csr_matrix, char: sp.csr_matrix) -> sp.csr_matrix:
         moved = (char.data, move[char.indices], char.indptr)
         moved = sp.csr_matrix(moved, shape=(char.shape[0], width))
-        return sp.csr_matrix(widen(part["word"], width) + moved)
+        return sp.csr_matrix(widen(word, width) + moved)
 
-    rows = sp.vstack([both(counts.experts), both(counts.own)], format="csr")
-    return rows, list(terms)
+    def blocks(n: int) -> Iterator[sp.csr_matrix]:
+        for part in (counts.experts, counts.own):
+            rows = part["word"].shape[0]
+            for lo in range(0, rows, n) if rows else [0]:  # (an empty part: one empty block)
+                yield both(part["word"][lo : lo + n], part["char"][lo : lo + n])
+
+    return list(terms), blocks
 
 
 class Gathered(dict):

@@ -11,7 +11,7 @@ from itertools import repeat
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_vocab, widen
+from matcher.text.counts import count_vocab, stacked, widen
 from matcher.text.ngrams import _RUN
 from matcher.text.normalize import normalize
 
@@ -50,7 +50,9 @@ def char_gram_counts(
     ]
     if not parts:
         return sp.csr_matrix((0, max(len(vocab), 1)), dtype=np.float32)
-    return sp.vstack([widen(p, len(vocab)) for p in parts], format="csr")
+    for i, part in enumerate(parts):  # (to the final width; ``stacked`` lets each go)
+        parts[i] = widen(part, len(vocab))
+    return stacked(parts)
 
 
 def _counts(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -132,6 +132,44 @@ def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) 
         data[indptr[a] : indptr[b]] = sources[j].data[lo:hi]
         indices[indptr[a] : indptr[b]] = sources[j].indices[lo:hi]
     return sp.csr_matrix((data, indices, indptr), shape=(len(pick), width))
+
+
+def value_blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Row ranges ``(lo, hi)`` of a CSR matrix (its ``indptr``) holding about ``size`` of its
+    stored values each and all of them together (a row is never cut): a large matrix is
+    weighed a block at a time, its temporaries bounded."""
+    starts = np.searchsorted(indptr, np.arange(0, int(indptr[-1]), size), "right") - 1
+    return list(pairwise(sorted({*starts.tolist(), len(indptr) - 1})))
+
+
+def stacked(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
+    """``sp.vstack(blocks)`` letting each block go once copied (``blocks`` is emptied): the
+    result's pages are written as the blocks' are freed, so a matrix made in blocks is not
+    held twice (at a million texts, gigabytes)."""
+    width = blocks[0].shape[1] if blocks else 1
+    if any(b.shape[1] != width for b in blocks):
+        raise ValueError("blocks of different widths")
+    nnz, n = sum(b.nnz for b in blocks), sum(b.shape[0] for b in blocks)
+    index = np.int32 if max(nnz, width) < 2**31 else np.int64
+    data = np.empty(nnz, np.result_type(np.float32, *(b.dtype for b in blocks)))
+    indices, indptr = np.empty(nnz, index), np.zeros(n + 1, index)
+    at = row = 0
+    blocks.reverse()
+    while blocks:
+        b = sp.csr_matrix(blocks.pop())
+        data[at : at + b.nnz], indices[at : at + b.nnz] = b.data[: b.nnz], b.indices[: b.nnz]
+        indptr[row + 1 : row + 1 + b.shape[0]] = b.indptr[1:] + at
+        at, row = at + b.nnz, row + b.shape[0]
+    return csr_of(data, indices, indptr, (n, width))
+
+
+def csr_of(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape) -> sp.csr_matrix:
+    """A CSR matrix on these very arrays (set on an empty matrix: scipy's constructor
+    copies an array that is a view of under half its base, as a block's or a shortened
+    matrix's are)."""
+    out = sp.csr_matrix(shape, dtype=data.dtype)
+    out.data, out.indices, out.indptr = data, indices, indptr
+    return out
 
 
 @dataclass

@@ -185,6 +185,37 @@ def test_sparse_product_in_row_blocks_has_the_same_bits(monkeypatch):
     np.testing.assert_array_equal(product(a.T)(z), sp.csr_matrix(a.T) @ z)
 
 
+def test_transposed_product_sums_row_blocks_the_same_on_any_core_count(monkeypatch):
+    """``a.T @ z`` without a transposed copy of ``a``: the blocks' products are added in one
+    order, so one core and three give the same bits, and the sum is ``a.T @ z``."""
+    rng = np.random.default_rng(4)
+    a = sp.random(3_000, 500, density=0.02, format="csr", dtype=np.float32, random_state=rng)
+    z = rng.standard_normal((3_000, 7), dtype=np.float32)
+    monkeypatch.setattr(static_fit, "PARALLEL_NNZ", 1)
+    got = {}
+    for cores in (1, 3):
+        monkeypatch.setattr(static_fit.os, "cpu_count", lambda cores=cores: cores)
+        got[cores] = static_fit.transposed_product(a)(z)
+    np.testing.assert_array_equal(got[1], got[3])
+    np.testing.assert_allclose(got[1], (a.T @ z.astype(np.float64)), rtol=1e-5, atol=1e-5)
+
+
+def test_a_basis_made_orthonormal_in_its_own_memory(monkeypatch):
+    """``orthonormal(..., overwrite=True)`` writes the basis into the array given, a few rows
+    at a time: the same basis as a fresh one, spanning the same columns."""
+    rng = np.random.default_rng(6)
+    y = rng.standard_normal((1_000, 6)).astype(np.float32)
+    monkeypatch.setattr(static_fit, "ORTHONORMAL_ROWS", 64)
+    fresh = static_fit.orthonormal(y)
+    mine = y.copy()
+    got = static_fit.orthonormal(mine, overwrite=True)
+    assert np.shares_memory(got, mine)
+    np.testing.assert_allclose(got, fresh, atol=1e-5)
+    np.testing.assert_allclose(got.T @ got, np.eye(6), atol=1e-5)
+    coef, *_ = np.linalg.lstsq(got, y, rcond=None)
+    np.testing.assert_allclose(got @ coef, y, atol=1e-4)
+
+
 def test_fit_from_counts_equals_fit_from_token_lists():
     """Counts over a vocabulary in any column order give the same vocabulary and vectors,
     to the last bit (the index fits the embedded model from counts)."""
@@ -237,3 +268,65 @@ def test_tfidf_weighed_in_blocks_is_the_sublinear_unit_rows(monkeypatch):
         got = static_fit.tfidf(counts, idf, dtype)
         assert got.dtype == dtype and got.nnz == counts.nnz
         np.testing.assert_allclose(got.toarray(), want, rtol=1e-6, atol=1e-7)
+
+
+def test_randomized_svd_holds_one_tall_basis_and_no_transposed_copy(monkeypatch):
+    """Beside the matrix, the randomised SVD allocates about one rows × (k + oversample)
+    basis at a time and a block of the matrix transposed per core, never the whole matrix
+    transposed (at a million documents each is gigabytes): its peak allocation stays below
+    three quarters of the matrix plus two bases (the whole matrix transposed, or copied in
+    blocks, and three bases would pass it)."""
+    import tracemalloc
+
+    rng = np.random.default_rng(7)
+    a = sp.random(20_000, 5_000, density=0.01, format="csr", dtype=np.float32, random_state=rng)
+    monkeypatch.setattr(static_fit, "PARALLEL_NNZ", 1)
+    monkeypatch.setattr(static_fit.os, "cpu_count", lambda: 2)
+    k = 20
+    basis = a.shape[0] * (k + 10) * 4
+    matrix = a.data.nbytes + a.indices.nbytes + a.indptr.nbytes
+    tracemalloc.start()
+    try:
+        _, s, vt = randomized_svd(a, k, seed=0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert s.shape == (k,) and vt.shape == (k, 5_000)
+    assert peak < matrix * 3 / 4 + 2 * basis, (peak, matrix, basis)
+
+
+def test_columns_kept_in_the_matrix_own_arrays(monkeypatch):
+    """``keep_columns_in_place`` is ``m[:, cols]``, a few stored values at a time, with
+    empty rows and rows losing every entry: the same matrix once each row is sorted."""
+    rng = np.random.default_rng(8)
+    m = sp.random(50, 40, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    m = sp.csr_matrix(sp.vstack([sp.csr_matrix((3, 40), dtype=np.float32), m]))
+    cols = rng.permutation(40)[:25]
+    want = sp.csr_matrix(m[:, cols])
+    want.sort_indices()
+    monkeypatch.setattr(static_fit, "TFIDF_BLOCK", 7)
+    got = static_fit.keep_columns_in_place(m.copy(), cols)
+    got.sort_indices()
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got.indptr, want.indptr)
+    np.testing.assert_array_equal(got.indices, want.indices)
+    np.testing.assert_array_equal(got.data, want.data)
+
+
+@pytest.mark.parametrize("exact_rows", [static_fit.EXACT_SVD_ROWS, 3])  # 3: the randomised SVD
+def test_a_fit_weighing_the_counts_in_place_gives_the_same_vectors(monkeypatch, exact_rows):
+    """``overwrite=True`` (a build's fit: the counts are not held twice) gives the very
+    vocabulary and vectors of a fit on a copy, with columns past the vocabulary cap
+    dropped; the caller's matrix is spent."""
+    monkeypatch.setattr(static_fit, "EXACT_SVD_ROWS", exact_rows)
+    monkeypatch.setattr(static_fit, "TFIDF_BLOCK", 64)
+    rng = np.random.default_rng(9)
+    counts = sp.random(60, 50, density=0.2, random_state=rng, format="csr", dtype=np.float32)
+    counts.data = np.ceil(counts.data * 4)
+    words = [f"w{j}" for j in range(50)]
+    labels = [["a", "b", None][i % 3] for i in range(60)]
+    options = dict(labels=labels, dim=8, max_vocab=30)
+    want = static_fit.fit_static_counts(counts.copy(), words, **options)
+    got = static_fit.fit_static_counts(counts, words, overwrite=True, **options)
+    assert got[0] == want[0] and len(got[0]) == 30
+    np.testing.assert_array_equal(got[1], want[1])

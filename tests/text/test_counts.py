@@ -1,0 +1,27 @@
+"""Helpers of ``matcher.text.counts`` not covered through their callers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from matcher.text.counts import stacked
+
+
+def test_blocks_stacked_as_vstack_and_let_go():
+    """``stacked`` is ``sp.vstack`` of the blocks (empty ones too), and empties the list it
+    was given: each block is freed once copied, so a large matrix is not held twice."""
+    rng = np.random.default_rng(0)
+    blocks = [
+        sp.random(n, 9, density=0.3, format="csr", dtype=np.float32, random_state=rng)
+        for n in (4, 0, 7, 1)
+    ]
+    want = sp.vstack(blocks, format="csr")
+    given = list(blocks)
+    got = stacked(given)
+    assert given == [] and got.shape == want.shape
+    np.testing.assert_array_equal(got.toarray(), want.toarray())
+    np.testing.assert_array_equal(got.indptr, want.indptr)
+    with pytest.raises(ValueError, match="widths"):
+        stacked([sp.csr_matrix((1, 2)), sp.csr_matrix((1, 3))])
