@@ -77,7 +77,8 @@ def build_state(
     counts: TextCounts | None = None,
 ) -> tuple[IndexState, int]:
     """The indexes for these rows (tokens given, aligned with the rows; their ``counts``
-    too when counted already), reusing ``vectors`` (text hash → vector of this encoder) and
+    too when counted already), reusing ``vectors`` (text hash → vector of this encoder;
+    emptied once read) and
     the ANN indexes of ``previous`` (updated where rows changed); also how many texts were
     encoded. A society's document is its own text plus its member experts' texts; its
     vector is the normalised sum of its own and its members' vectors."""
@@ -87,6 +88,7 @@ def build_state(
     s_hashes = [text_hash(r.text) for r in societies]
     e_vecs, n_e = _vectors(experts, e_tokens, e_hashes, encoder, vectors, progress)
     s_own, n_s = _vectors(societies, s_tokens, s_hashes, encoder, vectors, progress)
+    vectors.clear()  # (read: a fitted store's vectors are not held twice)
     if counts is None:
         counts = TextCounts.count(
             e_texts=[r.text for r in experts],
@@ -194,7 +196,7 @@ def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool
             cache[hashes[i]] = v
     if not rows:
         return np.zeros((0, encoder.dim), np.float32), 0
-    return np.stack([cache[h] for h in hashes]).astype(np.float32), len(missing)
+    return np.asarray(np.stack([cache[h] for h in hashes]), np.float32), len(missing)
 
 
 def evidence_from_counts(

@@ -138,6 +138,7 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
         if runtime.embedded and (refit or runtime.encoder is None or drift > DRIFT_REFIT):
             fitted = runtime.fit_embedded(experts, societies, members, counts)
             drift = 0.0
+        n_fitted = len(fitted)  # (``build_state`` empties it)
         same_model = previous is not None and runtime.encoder_matches(previous)
         aside = fitting is not None and not fitting.done()  # the fusion fit still has a core
         with omp_threads(1) if aside else nullcontext():
@@ -164,7 +165,7 @@ def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:
     runtime.swap(new_state)
     log.info("index %s in %.1f s", new_state.name, time.perf_counter() - t0)
     action = "refreshed" if previous is not None else "built"
-    return _status(action, new_state, encoded + (0 if same_model else len(fitted)), drift)
+    return _status(action, new_state, encoded + (0 if same_model else n_fitted), drift)
 
 
 def _count_while_cutting(

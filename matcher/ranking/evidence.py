@@ -451,7 +451,13 @@ def centroids(
     description counts as one more member): every member weighs the same, however long its
     text (one document per society lets long profiles dominate)."""
     assign = assignment(members, own.shape[0], experts.shape[0])
-    total = sp.csr_matrix(assign @ experts + own)
+    total = sp.csr_matrix(assign @ experts + own, dtype=np.float32)
     total.sum_duplicates()  # (sorted: each row's sums in one order however many rows)
-    norms = np.sqrt(np.asarray(total.multiply(total).sum(axis=1)).ravel())
-    return sp.csr_matrix(sp.diags(1 / np.maximum(norms, 1e-12)) @ total).astype(np.float32)
+    # scaled in place (at a million experts a society's row holds most of the vocabulary:
+    # the whole is gigabytes, and scipy's products would copy it three times)
+    lens = np.diff(total.indptr)
+    full = np.flatnonzero(lens)
+    norms = np.zeros(total.shape[0], np.float32)
+    norms[full] = np.add.reduceat(total.data * total.data, total.indptr[full])
+    total.data *= np.repeat((1 / np.maximum(np.sqrt(norms), 1e-12)).astype(np.float32), lens)
+    return total

@@ -9,7 +9,11 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_matrix
+from matcher.text.counts import count_matrix, value_blocks
+
+WEIGH_BLOCK = 1 << 22
+"""Stored values weighed at once (``TfidfSpace.weigh``): at a million experts a space holds
+hundreds of millions, and each needs a few int64 temporaries."""
 
 
 class TfidfSpace:
@@ -53,20 +57,25 @@ class TfidfSpace:
         """``transform`` of documents given as counts over this space's columns. Plain numpy
         on the CSR arrays (a query costs microseconds, not scipy's per-call overhead); the
         numbers, and each row's entries in reverse column order, are those of the scipy
-        form ``diag(1/‖row‖) @ m`` it replaces, so sums over them are unchanged."""
+        form ``diag(1/‖row‖) @ m`` it replaces, so sums over them are unchanged; a block of
+        rows at a time (``WEIGH_BLOCK``)."""
         m = counts
         if not (sp.issparse(m) and m.format == "csr" and m.dtype == np.float32):
             m = sp.csr_matrix(m, dtype=np.float32)
         if not m.has_canonical_format:  # (counts are: ``count_matrix`` sums duplicates)
             m = m.copy()
             m.sum_duplicates()
-        data = (1 + np.log(m.data)) * self.idf[m.indices]
-        lens = np.diff(m.indptr)
-        nonempty = np.flatnonzero(lens)
-        norms = np.zeros(m.shape[0], np.float32)
-        norms[nonempty] = np.add.reduceat(data * data, m.indptr[nonempty])
-        inv = 1 / np.maximum(np.sqrt(norms), 1e-12)
-        rows = np.repeat(np.arange(m.shape[0]), lens)
-        rev = m.indptr[rows] + m.indptr[rows + 1] - 1 - np.arange(len(data))
-        out = (data[rev] * inv[rows], m.indices[rev].copy(), m.indptr.copy())
-        return sp.csr_matrix(out, shape=m.shape)
+        data, indices = np.empty(m.nnz, np.float32), np.empty_like(m.indices)
+        for lo, hi in value_blocks(m.indptr, WEIGH_BLOCK):  # (a query: one block)
+            a, b = m.indptr[lo], m.indptr[hi]
+            indptr = m.indptr[lo : hi + 1] - a
+            weights = (1 + np.log(m.data[a:b])) * self.idf[m.indices[a:b]]
+            lens = np.diff(indptr)
+            nonempty = np.flatnonzero(lens)
+            norms = np.zeros(hi - lo, np.float32)
+            norms[nonempty] = np.add.reduceat(weights * weights, indptr[nonempty])
+            inv = 1 / np.maximum(np.sqrt(norms), 1e-12)
+            rows = np.repeat(np.arange(hi - lo), lens)
+            rev = indptr[rows] + indptr[rows + 1] - 1 - np.arange(b - a)
+            data[a:b], indices[a:b] = weights[rev] * inv[rows], m.indices[a:b][rev]
+        return sp.csr_matrix((data, indices, m.indptr.copy()), shape=m.shape)

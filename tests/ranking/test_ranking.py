@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from matcher.embeddings.encoders import l2_normalize
 from matcher.embeddings.vector_index import VectorIndex
@@ -166,6 +167,23 @@ def test_char_centroid_weighs_members_equally_and_counts_the_description():
     assert cent[v["水库"]] / cent[v["轴承"]] > 2 * doc[v["水库"]] / doc[v["轴承"]]
     empty = centroids(experts, own, [np.zeros(0, np.int64)]).toarray()[0]
     assert empty == pytest.approx(own.toarray()[0])  # no members: the description alone
+
+
+def test_char_centroids_are_the_unit_sums_of_members_and_description():
+    """Per society, its members' rows plus its own summed and scaled to unit length (in
+    place: at a million experts the rows are gigabytes), an empty one left empty."""
+    rng = np.random.default_rng(3)
+    experts = sp.random(30, 20, density=0.3, format="csr", dtype=np.float32, random_state=rng)
+    own = sp.random(4, 20, density=0.3, format="csr", dtype=np.float32, random_state=rng)
+    own = sp.csr_matrix(sp.vstack([own[:3], sp.csr_matrix((1, 20), dtype=np.float32)]))
+    members = [np.array([0, 5, 7]), np.array([1]), np.arange(10, 30), np.zeros(0, np.int64)]
+    got = centroids(experts, own, members)
+    assert got.dtype == np.float32 and got.has_canonical_format
+    for s, rows in enumerate(members):
+        total = experts.toarray()[rows].sum(axis=0) + own.toarray()[s]
+        norm = np.linalg.norm(total)
+        want = total / norm if norm else total
+        np.testing.assert_allclose(got.toarray()[s], want, rtol=1e-5, atol=1e-7)
 
 
 def test_society_batch_ranks_like_one_query_at_a_time():

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.ranking import evidence, rank
+from matcher.ranking import evidence, lexical, rank
 from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import SocietyEvidence
 from matcher.ranking.lexical import TfidfSpace
@@ -54,8 +54,11 @@ def test_column_products_equal_scipys_sparse_product_bit_for_bit(
     assert not got[:, 7].any()
 
 
-def test_tfidf_weighting_equals_the_scipy_form():
-    """Values, and each row's entries in the order the diagonal product left them."""
+@pytest.mark.parametrize("block", [lexical.WEIGH_BLOCK, 7])  # 7: a few rows at a time
+def test_tfidf_weighting_equals_the_scipy_form(monkeypatch, block):
+    """Values, and each row's entries in the order the diagonal product left them, whether
+    the rows are weighed at once or a block at a time (a million experts' rows are)."""
+    monkeypatch.setattr(lexical, "WEIGH_BLOCK", block)
     space = TfidfSpace.from_parts([str(i) for i in range(400)], np.linspace(1, 4, 400))
     counts = _counts(60, 400, 3, empty=5)
     m = sp.csr_matrix(counts, dtype=np.float32, copy=True)
