@@ -90,6 +90,31 @@ TFIDF_BLOCK = 1 << 24
 """Stored values weighed at once by ``tfidf`` (its float64 temporaries: a few × 128 MiB)."""
 
 
+def keep_columns_in_place(m: sp.csr_matrix, cols: np.ndarray) -> sp.csr_matrix:
+    """``m[:, cols]`` (``cols`` distinct) in ``m``'s own arrays, which it spends: the kept
+    entries are moved to their front, a block at a time, and renumbered (column ``cols[j]``
+    becomes ``j``); each row's columns are left unsorted."""
+    remap = np.full(m.shape[1], -1, np.int64)
+    remap[cols] = np.arange(len(cols))
+    kept = np.zeros(m.shape[0], np.int64)
+    write = 0
+    for lo in range(0, m.nnz, TFIDF_BLOCK):
+        hi = min(lo + TFIDF_BLOCK, m.nnz)
+        new = remap[m.indices[lo:hi]]
+        keep = np.flatnonzero(new >= 0)
+        n = len(keep)
+        m.data[write : write + n] = m.data[lo:hi][keep]  # (write <= lo: nothing unread is lost)
+        m.indices[write : write + n] = new[keep]
+        rows = np.searchsorted(m.indptr, lo + keep, "right") - 1
+        kept += np.bincount(rows, minlength=m.shape[0])
+        write += n
+    indptr = np.zeros(m.shape[0] + 1, m.indices.dtype)
+    np.cumsum(kept, out=indptr[1:])
+    out = csr_of(m.data[:write], m.indices[:write], indptr, (m.shape[0], len(cols)))
+    out.has_sorted_indices = False
+    return out
+
+
 def randomized_svd(
     matrix: sp.spmatrix | np.ndarray,
     k: int,
@@ -136,7 +161,7 @@ def randomized_svd(
         right = matrix.T @ basis
     else:
         right = mtq @ ub[:, keep]
-        basis = times(q, ub[:, keep].astype(q.dtype), overwrite=True)
+        basis = matmul_rows(q, ub[:, keep].astype(q.dtype), overwrite=True)
     u, vt = basis, np.asarray(right).T / s[:, None]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
@@ -156,31 +181,6 @@ def _row_blocks(a: sp.csr_matrix, parts: int) -> list[tuple[int, int, sp.csr_mat
         block = csr_of(a.data[start:end], a.indices[start:end], indptr, (hi - lo, a.shape[1]))
         blocks.append((lo, hi, block))
     return blocks
-
-
-def keep_columns_in_place(m: sp.csr_matrix, cols: np.ndarray) -> sp.csr_matrix:
-    """``m[:, cols]`` (``cols`` distinct) in ``m``'s own arrays, which it spends: the kept
-    entries are moved to their front, a block at a time, and renumbered (column ``cols[j]``
-    becomes ``j``); each row's columns are left unsorted."""
-    remap = np.full(m.shape[1], -1, np.int64)
-    remap[cols] = np.arange(len(cols))
-    kept = np.zeros(m.shape[0], np.int64)
-    write = 0
-    for lo in range(0, m.nnz, TFIDF_BLOCK):
-        hi = min(lo + TFIDF_BLOCK, m.nnz)
-        new = remap[m.indices[lo:hi]]
-        keep = np.flatnonzero(new >= 0)
-        n = len(keep)
-        m.data[write : write + n] = m.data[lo:hi][keep]  # (write <= lo: nothing unread is lost)
-        m.indices[write : write + n] = new[keep]
-        rows = np.searchsorted(m.indptr, lo + keep, "right") - 1
-        kept += np.bincount(rows, minlength=m.shape[0])
-        write += n
-    indptr = np.zeros(m.shape[0] + 1, m.indices.dtype)
-    np.cumsum(kept, out=indptr[1:])
-    out = csr_of(m.data[:write], m.indices[:write], indptr, (m.shape[0], len(cols)))
-    out.has_sorted_indices = False
-    return out
 
 
 def _workers() -> int:
@@ -246,7 +246,7 @@ ORTHONORMAL_ROWS = 1 << 15
 """Rows of a tall basis multiplied at once when it is made orthonormal in its own memory."""
 
 
-def times(y: np.ndarray, m: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
+def matmul_rows(y: np.ndarray, m: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
     """``y @ m`` (``m`` at most as wide as ``y``); with ``overwrite``, in ``ORTHONORMAL_ROWS``
     row blocks into ``y``'s own memory (a tall ``y`` is then not held twice)."""
     if not overwrite:
@@ -261,17 +261,17 @@ def orthonormal(y: np.ndarray, *, passes: int = 2, overwrite: bool = False) -> n
     """An orthonormal basis of the column space of a tall ``y`` (Gram eigendecomposition,
     the small Gram matrices in float64; ``passes=2`` re-orthonormalises once for accuracy,
     the power iterations only need a well-conditioned basis: one pass); ``overwrite``: in
-    ``y``'s own memory (``times``).
+    ``y``'s own memory (``matmul_rows``).
 
     Much faster than Householder QR on tall matrices; near-null directions are dropped.
     """
     y = np.asarray(y)
     w, u = np.linalg.eigh((y.T @ y).astype(np.float64))
     keep = w > max(float(w.max(initial=0.0)), 1e-300) * 1e-12
-    q = times(y, (u[:, keep] / np.sqrt(w[keep])).astype(y.dtype), overwrite=overwrite)
+    q = matmul_rows(y, (u[:, keep] / np.sqrt(w[keep])).astype(y.dtype), overwrite=overwrite)
     for _ in range(passes - 1):
         w2, u2 = np.linalg.eigh((q.T @ q).astype(np.float64))
-        q = times(q, (u2 / np.sqrt(np.maximum(w2, 1e-300))).astype(y.dtype), overwrite=True)
+        q = matmul_rows(q, (u2 / np.sqrt(np.maximum(w2, 1e-300))).astype(y.dtype), overwrite=True)
     return q
 
 
