@@ -154,6 +154,8 @@ class EmbeddedEncoder:
         out = np.zeros((n, self.dim), np.float32)
         at = 0
         for block in blocks:
+            if at + block.shape[0] > n:
+                raise ValueError(f"more rows of counts than the {n} texts")
             vectors = np.asarray(moved(block, move) @ self.weights)
             out[at : at + block.shape[0]] = l2_normalize(vectors)
             at += block.shape[0]

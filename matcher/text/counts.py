@@ -158,7 +158,7 @@ def stacked(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
     while blocks:
         b = sp.csr_matrix(blocks.pop())
         data[at : at + b.nnz], indices[at : at + b.nnz] = b.data[: b.nnz], b.indices[: b.nnz]
-        indptr[row + 1 : row + 1 + b.shape[0]] = b.indptr[1:] + at
+        indptr[row + 1 : row + 1 + b.shape[0]] = b.indptr[1:].astype(index) + at
         at, row = at + b.nnz, row + b.shape[0]
     return csr_of(data, indices, indptr, (n, width))
 

@@ -330,3 +330,28 @@ def test_a_fit_weighing_the_counts_in_place_gives_the_same_vectors(monkeypatch, 
     got = static_fit.fit_static_counts(counts, words, overwrite=True, **options)
     assert got[0] == want[0] and len(got[0]) == 30
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_fit_of_counts_with_repeated_entries_sums_them(overwrite):
+    """Counts whose rows repeat a column (as a sum of two count matrices may leave them) fit
+    as their sums do; without ``overwrite`` the caller's matrix is left as it was (it was
+    once rewritten in place by the vocabulary's selection and the fit then read it torn)."""
+    rng = np.random.default_rng(10)
+    once = sp.random(80, 40, density=0.2, format="coo", dtype=np.float32, random_state=rng)
+    once.data = np.ceil(once.data * 3)
+    rows, cols = np.r_[once.row, once.row[::-1]], np.r_[once.col, once.col[::-1]]
+    order = np.argsort(rows, kind="stable")
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=80))]
+    data = np.r_[once.data, once.data[::-1]][order]
+    twice = sp.csr_matrix((data, cols[order], indptr), shape=(80, 40))
+    assert not twice.has_canonical_format
+    given = twice.copy()
+    words = [f"w{j}" for j in range(40)]
+    want = static_fit.fit_static_counts(sp.csr_matrix(2 * once.tocsr()), words, dim=8)
+    got = static_fit.fit_static_counts(given, words, dim=8, overwrite=overwrite)
+    assert got[0] == want[0]
+    np.testing.assert_array_equal(got[1], want[1])
+    if not overwrite:
+        np.testing.assert_array_equal(given.indices, twice.indices)
+        np.testing.assert_array_equal(given.data, twice.data)
