@@ -20,7 +20,7 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_vocab, csr_of, value_blocks
+from matcher.text.counts import canonical, count_vocab, csr_of, value_blocks
 
 MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
@@ -60,18 +60,6 @@ def select_vocabulary(
     kept = sorted(cand, key=lambda j: (-df[j], words[j]))[:max_vocab]
     cols = np.array(kept, dtype=np.int64)
     return cols, df[cols].astype(np.float64)
-
-
-def canonical(counts: sp.spmatrix, *, overwrite: bool = False) -> sp.csr_matrix:
-    """``counts`` as CSR with each row's columns sorted and summed once: the caller's matrix
-    itself when it is so, else a copy (``overwrite``: summed in its own arrays; a matrix
-    sharing them would be left inconsistent, so the caller's is spent)."""
-    out = sp.csr_matrix(counts)
-    if not out.has_canonical_format:
-        if not overwrite and sp.issparse(counts) and counts.format == "csr":
-            out = out.copy()  # (the caller's arrays are not rewritten)
-        out.sum_duplicates()
-    return out
 
 
 def tfidf(

@@ -9,7 +9,7 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_matrix, value_blocks
+from matcher.text.counts import canonical, count_matrix, value_blocks
 
 WEIGH_BLOCK = 1 << 22
 """Stored values weighed at once (``TfidfSpace.weigh``): at a million experts a space holds
@@ -62,9 +62,7 @@ class TfidfSpace:
         m = counts
         if not (sp.issparse(m) and m.format == "csr" and m.dtype == np.float32):
             m = sp.csr_matrix(m, dtype=np.float32)
-        if not m.has_canonical_format:  # (counts are: ``count_matrix`` sums duplicates)
-            m = m.copy()
-            m.sum_duplicates()
+        m = canonical(m)  # (counts are: ``count_matrix`` sums duplicates)
         data, indices = np.empty(m.nnz, np.float32), np.empty_like(m.indices)
         for lo, hi in value_blocks(m.indptr, WEIGH_BLOCK):  # (a query: one block)
             a, b = m.indptr[lo], m.indptr[hi]

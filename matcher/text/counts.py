@@ -70,6 +70,18 @@ def count_vocab(
     return count_matrix(docs, vocab), vocab
 
 
+def canonical(counts: sp.spmatrix, *, overwrite: bool = False) -> sp.csr_matrix:
+    """``counts`` as CSR with each row's columns sorted and summed once: the very matrix
+    when it is so already, else a copy (``overwrite``: the caller's CSR matrix summed in
+    place; its arrays are never rewritten under another matrix sharing them)."""
+    out = counts if sp.issparse(counts) and counts.format == "csr" else sp.csr_matrix(counts)
+    if not out.has_canonical_format:
+        if out is counts and not overwrite:
+            out = out.copy()  # (the caller's arrays are not rewritten)
+        out.sum_duplicates()
+    return out
+
+
 def widen(m: sp.csr_matrix, width: int) -> sp.csr_matrix:
     """``m`` with more (empty) columns, up to ``width``."""
     return sp.csr_matrix((m.data, m.indices, m.indptr), shape=(m.shape[0], max(width, 1)))
