@@ -24,6 +24,7 @@ index job saves): its start-up, matching needs through ``POST /needs/match``, it
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -150,36 +151,102 @@ def split_jsonl(stem: Path, rows: list[dict]) -> list[Path]:
     ]
 
 
-def cli(env: dict, *args: str) -> tuple[float, str, float]:
-    """Wall seconds, output and peak RSS (GiB) of ``matcher ARGS`` as a fresh process."""
+def cli(env: dict, *args: str, limit: MemoryLimit | None = None) -> tuple[float, str, float]:
+    """Wall seconds, output and peak RSS (GiB) of ``matcher ARGS`` as a fresh process (in
+    ``limit``'s control group when given; ``peaks`` keeps its memory's other peaks)."""
     t = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "matcher.cli", *args], env=env, cwd=REPO, stdout=out, stderr=out
-        )
-        peak = 0
+            [sys.executable, "-m", "matcher.cli", *args], env=env, cwd=REPO, stdout=out,
+            stderr=out, preexec_fn=limit.enter if limit else None,
+        )  # fmt: skip
+        peak = anon = 0
         while proc.poll() is None:
-            peak = max(peak, high_water_kib(proc.pid))
+            peak = max(peak, status_kib(proc.pid, "VmHWM"))
+            anon = max(anon, sum(status_kib(p, "RssAnon") for p in family(proc.pid)))
             time.sleep(0.02)
         wall = time.perf_counter() - t
         out.seek(0)
         text = out.read()
+    peaks["anonymous"] = anon / 2**20
     if proc.returncode != 0:
-        raise SystemExit(f"matcher {' '.join(args)} failed:\n{text}")
+        killed = " (killed: over its memory limit)" if limit and limit.oom_kills() else ""
+        raise SystemExit(f"matcher {' '.join(args)} failed{killed}:\n{text}")
     return wall, text, peak / 2**20
 
 
-def high_water_kib(pid: int) -> int:
-    """The process's peak RSS so far (``VmHWM``, KiB; 0 once it ended). Not ``wait4``'s or
-    ``RUSAGE_CHILDREN``'s maximum: a child forked from this process counts this process's
-    pages until it runs ``matcher`` (at 1,000,000 experts 11.4 GiB for a ``matcher match``
-    whose own peak is 2.9)."""
+peaks: dict[str, float] = {}
+"""The last ``cli`` process's peak anonymous memory (GiB: its own and its workers' ``RssAnon``,
+what the kernel cannot drop or write back to a file; sampled)."""
+
+
+def status_kib(pid: int, field: str) -> int:
+    """A field of the process's ``/proc/PID/status`` (KiB; 0 once it ended). Its ``VmHWM``
+    (peak RSS so far), not ``wait4``'s or ``RUSAGE_CHILDREN``'s maximum: a child forked from
+    this process counts this process's pages until it runs ``matcher`` (at 1,000,000 experts
+    11.4 GiB for a ``matcher match`` whose own peak is 2.9). It counts the pages of mapped
+    files too (an index build's scratch files, ``matcher.scratch``), which ``RssAnon`` does not."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0
-    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    found = re.search(rf"^{field}:\s+(\d+) kB", status, re.M)
     return int(found.group(1)) if found else 0
+
+
+def family(pid: int) -> list[int]:
+    """``pid`` and its descendants (a build's segmenting workers)."""
+    import psutil
+
+    try:
+        return [pid, *(c.pid for c in psutil.Process(pid).children(recursive=True))]
+    except psutil.Error:
+        return [pid]
+
+
+class MemoryLimit:
+    """A memory control group with a hard limit that ``matcher index`` runs in (cgroup v2
+    ``memory.max`` or v1 ``memory.limit_in_bytes``): page cache, the build's scratch files'
+    pages among it, counts against the limit and is reclaimed under it, as in a container
+    with that much memory. Needs a writable cgroup file system (root on the machine);
+    ``None`` from ``make`` where there is none."""
+
+    def __init__(self, path: Path, v2: bool) -> None:
+        self.path, self.v2 = path, v2
+
+    @classmethod
+    def make(cls, gib: float) -> MemoryLimit | None:
+        name = f"matcher-benchmark-{os.getpid()}"
+        for root, v2 in ((Path("/sys/fs/cgroup"), True), (Path("/sys/fs/cgroup/memory"), False)):
+            if (root / "cgroup.controllers").exists() != v2 or not (root / "cgroup.procs").exists():
+                continue
+            try:
+                (root / name).mkdir(exist_ok=True)
+                limit_file = "memory.max" if v2 else "memory.limit_in_bytes"
+                (root / name / limit_file).write_text(str(int(gib * 2**30)))
+            except OSError:
+                continue
+            return cls(root / name, v2)
+        return None
+
+    def enter(self) -> None:  # (in the child, before it runs matcher)
+        (self.path / "cgroup.procs").write_text("0")
+
+    def peak_gib(self) -> float:
+        name = "memory.peak" if self.v2 else "memory.max_usage_in_bytes"
+        try:
+            return int((self.path / name).read_text()) / 2**30
+        except (OSError, ValueError):
+            return float("nan")
+
+    def oom_kills(self) -> int:
+        name = "memory.events" if self.v2 else "memory.oom_control"
+        found = re.search(r"^oom_kill (\d+)", (self.path / name).read_text(), re.M)
+        return int(found.group(1)) if found else 0
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.rmdir()
 
 
 def main() -> None:
@@ -189,6 +256,10 @@ def main() -> None:
     ap.add_argument("--synthetic", action="store_true", help="toy vocabulary (the old mode)")
     ap.add_argument("--skip-cli", action="store_true", help="index in-process (huge stores)")
     ap.add_argument("--keep", type=Path, help="build the store in this directory and keep it")
+    ap.add_argument(
+        "--memory-limit", type=float, metavar="GIB",
+        help="build the index under this hard memory limit (a cgroup; root only)",
+    )  # fmt: skip
     ap.add_argument(
         "--database-url", help="an empty database to build the store in (default: SQLite file)"
     )
@@ -214,7 +285,20 @@ def main() -> None:
         cli(env, "import", kind, str(path))
     got["import (s)"] = time.perf_counter() - t
     if not args.skip_cli:
-        got["index from scratch (s)"], out, got["peak RSS index (GiB)"] = cli(env, "index")
+        limit = MemoryLimit.make(args.memory_limit) if args.memory_limit else None
+        if args.memory_limit and limit is None:
+            print("(no writable memory cgroup here: the index is built without the limit)")
+        try:
+            got["index from scratch (s)"], out, got["peak RSS index (GiB)"] = cli(
+                env, "index", limit=limit
+            )
+            got["peak anonymous memory index (GiB)"] = peaks["anonymous"]
+            if limit is not None:
+                got["index: hard memory limit (GiB)"] = args.memory_limit
+                got["index: peak memory in its cgroup (GiB)"] = limit.peak_gib()
+        finally:
+            if limit is not None:
+                limit.remove()
         print(out.strip().splitlines()[-1])
     in_process(args, tmp, env, needs, got)
     report(got, args)
@@ -357,7 +441,7 @@ def replica(env: dict, need_ids: list[int], got: dict) -> None:
             workers = psutil.Process(serve.pid).children(recursive=True)
             if not workers:
                 raise SystemExit("the API's worker process was not found")
-            peak = max(high_water_kib(p) for p in [serve.pid, *(w.pid for w in workers)])
+            peak = max(status_kib(p, "VmHWM") for p in [serve.pid, *(w.pid for w in workers)])
             got["API replica: peak RSS (GiB)"] = peak / 2**20
         finally:
             stop_server(serve)
@@ -412,6 +496,9 @@ def report(got: dict, args) -> None:
     if brute:
         ratio = brute / max(got["dense top-10 faiss (ms)"], 1e-9)
         print(f"  dense search: FAISS {ratio:.1f}× faster than numpy brute force")
+    limit = got.get("index: hard memory limit (GiB)")
+    if limit:
+        print(f"  matcher index completed under a hard {limit:g} GiB memory limit ✓")
     cold = got.get("first need after it, unprobed (ms)")
     if cold:
         ratio = cold / max(got["first need after it, probed (ms)"], 1e-9)

@@ -14,7 +14,7 @@ from typing import Protocol
 import numpy as np
 import scipy.sparse as sp
 
-from matcher import faults
+from matcher import faults, scratch
 from matcher.private import temp_tag
 from matcher.text.char_counts import char_gram_counts
 from matcher.text.counts import count_matrix, count_vocab
@@ -149,9 +149,9 @@ class EmbeddedEncoder:
         self, blocks: Iterable[sp.csr_matrix], words: Sequence[str], n: int
     ) -> np.ndarray:
         """``encode_counts`` of ``n`` texts' counts given as consecutive row blocks (a
-        large store's are made a block at a time), written into one array."""
+        large store's are made a block at a time), written into one (``scratch``) array."""
         move = column_move(words, self.index, len(self.weights))
-        out = np.zeros((n, self.dim), np.float32)
+        out = scratch.zeros((n, self.dim), np.float32)
         at = 0
         for block in blocks:
             if at + block.shape[0] > n:

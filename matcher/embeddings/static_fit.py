@@ -20,7 +20,8 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import canonical, count_vocab, csr_of, value_blocks
+from matcher import scratch
+from matcher.text.counts import canonical, column_counts, count_vocab, csr_of, value_blocks
 
 MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
@@ -50,10 +51,7 @@ def select_vocabulary(
     """Columns of the tokens kept (by document frequency, ties by token; no empty token)
     and their document frequencies."""
     counts = canonical(counts)
-    df = np.zeros(counts.shape[1], np.int64)
-    for lo in range(0, counts.nnz, TFIDF_BLOCK):  # (``bincount`` copies to int64 first)
-        df += np.bincount(counts.indices[lo : lo + TFIDF_BLOCK], minlength=counts.shape[1])
-    df = df[: len(words)]
+    df = column_counts(counts)[: len(words)]
     if counts.shape[0] < SMALL_CORPUS:
         min_df = 1
     cand = [j for j in np.flatnonzero(df >= max(min_df, 1)).tolist() if words[j]]
@@ -85,8 +83,9 @@ def tfidf(
     return csr_of(out, counts.indices, counts.indptr, counts.shape)
 
 
-TFIDF_BLOCK = 1 << 24
-"""Stored values weighed at once by ``tfidf`` (its float64 temporaries: a few × 128 MiB)."""
+TFIDF_BLOCK = 1 << 22
+"""Stored values weighed at once by ``tfidf`` and renumbered by ``keep_columns_in_place``
+(their 8-byte temporaries: a few × 32 MiB; at 2^24 they passed 0.5 GiB together)."""
 
 
 def keep_columns_in_place(m: sp.csr_matrix, cols: np.ndarray) -> sp.csr_matrix:
@@ -121,8 +120,11 @@ def randomized_svd(
     seed: int = 0,
     n_iter: int = POWER_ITERATIONS,
     oversample: int = 10,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Top-``k`` SVD ``U, S, Vt`` by a seeded randomised range finder (Halko et al.).
+    left: bool = True,
+) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """Top-``k`` SVD ``U, S, Vt`` by a seeded randomised range finder (Halko et al.); ``U``
+    is None unless ``left`` (word vectors need only ``S`` and ``Vt``: at a million texts
+    ``U`` is a last tall array).
 
     Signs are fixed (largest component of each right singular vector positive) so the result
     is deterministic for a seed. Beside ``matrix`` it holds one tall array (rows ×
@@ -162,11 +164,12 @@ def randomized_svd(
         right = matrix.T @ basis
     else:
         right = mtq @ ub[:, keep]
-        basis = matmul_rows(q, ub[:, keep].astype(q.dtype), overwrite=True)
-    u, vt = basis, np.asarray(right).T / s[:, None]
+        basis = matmul_rows(q, ub[:, keep].astype(q.dtype), overwrite=True) if left else None
+    u, vt = basis if left else None, np.asarray(right).T / s[:, None]
     signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
     signs[signs == 0] = 1.0
-    u *= signs.astype(u.dtype)  # (in its own memory: the tall basis is not copied)
+    if u is not None:
+        u *= signs.astype(u.dtype)  # (in its own memory: the tall basis is not copied)
     return u, s, vt * signs[:, None]
 
 
@@ -198,7 +201,7 @@ def product(a: sp.spmatrix | np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     blocks = _row_blocks(a, _workers() * BLOCKS_PER_CORE)
 
     def times(y: np.ndarray) -> np.ndarray:
-        out = np.empty((a.shape[0], y.shape[1]), np.result_type(a.dtype, y.dtype))
+        out = scratch.empty((a.shape[0], y.shape[1]), np.result_type(a.dtype, y.dtype))
 
         def one(block: tuple[int, int, sp.csr_matrix]) -> None:
             lo, hi, rows = block
@@ -256,7 +259,11 @@ def matmul_rows(y: np.ndarray, m: np.ndarray, *, overwrite: bool = False) -> np.
     cols = m.shape[1]
     for lo in range(0, len(y), ORTHONORMAL_ROWS):
         y[lo : lo + ORTHONORMAL_ROWS, :cols] = y[lo : lo + ORTHONORMAL_ROWS] @ m
-    return y if cols == y.shape[1] else np.ascontiguousarray(y[:, :cols])
+    if cols == y.shape[1]:
+        return y
+    out = scratch.empty((len(y), cols), y.dtype)
+    out[...] = y[:, :cols]
+    return out
 
 
 def orthonormal(y: np.ndarray, *, passes: int = 2, overwrite: bool = False) -> np.ndarray:
@@ -287,7 +294,7 @@ def unit_rows(matrix: np.ndarray) -> np.ndarray:
 def lsa_vectors(docs: sp.csr_matrix, dim: int, *, seed: int) -> np.ndarray:
     """Word vectors ``V·S^α`` of the rank-``dim`` SVD of the document × word matrix."""
     k = max(1, min(dim, *docs.shape))
-    _, s, vt = randomized_svd(docs, k, seed=seed)
+    _, s, vt = randomized_svd(docs, k, seed=seed, left=False)
     keep = s > s[0] * 1e-6 if s.size and s[0] > 0 else np.zeros(0, dtype=bool)
     if not keep.any():
         return np.zeros((docs.shape[1], 1))

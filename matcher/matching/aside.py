@@ -3,6 +3,7 @@ hashing and SQLite release the GIL: on two cores both run at once)."""
 
 from __future__ import annotations
 
+import contextvars
 from concurrent.futures import Future, ThreadPoolExecutor
 
 
@@ -10,7 +11,7 @@ def aside(fn, /, **kwargs) -> Future:
     """``fn(**kwargs)`` run in a thread of its own while the caller goes on; the future's
     ``result`` waits for it and raises what it raised."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-aside")
-    try:
-        return pool.submit(fn, **kwargs)
+    try:  # (in the caller's context: e.g. whether the build spills, ``matcher.scratch``)
+        return pool.submit(contextvars.copy_context().run, fn, **kwargs)
     finally:
         pool.shutdown(wait=False)

@@ -12,6 +12,7 @@ from functools import cache
 
 import numpy as np
 
+from matcher import scratch
 from matcher.embeddings.encoders import Encoder, l2_normalize
 from matcher.embeddings.vector_index import Queries, VectorIndex, need_like_texts
 from matcher.matching.aside import aside
@@ -196,7 +197,8 @@ def _vectors(rows, tokens, hashes, encoder: Encoder, cache: dict, progress: bool
             cache[hashes[i]] = v
     if not rows:
         return np.zeros((0, encoder.dim), np.float32), 0
-    return np.asarray(np.stack([cache[h] for h in hashes]), np.float32), len(missing)
+    out = scratch.empty((len(hashes), encoder.dim), np.float32)
+    return np.stack([cache[h] for h in hashes], out=out, casting="same_kind"), len(missing)
 
 
 def evidence_from_counts(

@@ -21,6 +21,7 @@ import numpy as np
 from filelock import FileLock
 from sqlalchemy.orm import Session
 
+from matcher import scratch
 from matcher.embeddings.vector_index import omp_threads
 from matcher.matching import kept_rows, persist, profiles
 from matcher.matching.aside import aside as _aside
@@ -101,7 +102,8 @@ def ensure_indexes(
             runtime.prepare(saved)
             runtime.swap(saved)
             return _status("loaded", saved, 0)
-        return _build(session, runtime, sig, state or saved, refit, progress)
+        with scratch.spilling(index_dir):
+            return _build(session, runtime, sig, state or saved, refit, progress)
 
 
 def _build(session, runtime, sig, previous, refit, progress) -> IndexStatus:

@@ -97,12 +97,27 @@ def expert_rows(session: Session, *, since: int | None = None) -> list[Row]:
         Expert.city,
     )
     stmt = stmt.order_by(Expert.id) if since is None else stmt.where(Expert.revision > since)
-    rows = _core(session).execute(stmt).all()
-    areas_of = json_lists([r[3] for r in rows])
-    return [
-        Row(i, ext, name, " ".join([*areas, profile or ""]), city, " ".join(areas))
-        for (i, ext, name, _, profile, city), areas in zip(rows, areas_of, strict=True)
-    ]
+    out: list[Row] = []
+    cities: dict[str, str] = {}  # (one string per city, not one per expert)
+    for rows in _core(session).execute(stmt.execution_options(yield_per=READ_ROWS)).partitions():
+        areas_of = json_lists([r[3] for r in rows])
+        out += [
+            Row(
+                i,
+                ext,
+                name,
+                " ".join([*areas, profile or ""]),
+                city and cities.setdefault(city, city),
+                " ".join(areas),
+            )
+            for (i, ext, name, _, profile, city), areas in zip(rows, areas_of, strict=True)
+        ]
+    return out
+
+
+READ_ROWS = 50_000
+"""Experts read and made rows at once (a server-side cursor on PostgreSQL): a million
+experts' fetched tuples and decoded lists are not held beside their rows."""
 
 
 def short_expert_rows(session: Session) -> list[tuple[int, str, str, str | None]]:

@@ -25,7 +25,7 @@ from matcher.matching.saved_state import load_state
 from matcher.matching.text_counts import EMBEDDING_ROWS, embedding_blocks
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
-from matcher.text.counts import stacked
+from matcher.text.counts import spilled, stacked
 from matcher.text.segmenter import Segmenter, get_segmenter
 
 log = logging.getLogger(__name__)
@@ -86,13 +86,15 @@ class MatchingRuntime:
         read off the texts' ``TextCounts``: the build does not cut and count them again)."""
         rows = experts + societies
         words, blocks = embedding_blocks(text_counts)
+        names: dict[int, str] = {}  # (one label string per society, not one per expert)
         labels: list[str | None] = [  # an expert without a society is unlabelled
-            str(memberships[r.id][0]) if memberships.get(r.id) else None for r in experts
+            names.setdefault(m[0], str(m[0])) if (m := memberships.get(r.id)) else None
+            for r in experts
         ]
         labels += [str(r.id) for r in societies]
         self.settings.models_dir.mkdir(parents=True, exist_ok=True)
         path = fit_embedded_counts(  # (weighed in place: the counts are made again below)
-            stacked(list(blocks(EMBEDDING_ROWS))),
+            stacked([spilled(b) for b in blocks(EMBEDDING_ROWS)]),
             words,
             self.settings.models_dir,
             labels=labels,

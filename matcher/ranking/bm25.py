@@ -8,7 +8,11 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_matrix, restrict_columns
+from matcher import scratch
+from matcher.text.counts import column_counts, count_matrix, restrict_columns, value_blocks
+
+WEIGHT_BLOCK = 1 << 22
+"""Stored values weighed at once (their float64 temporaries: 32 MiB)."""
 
 
 class BM25:
@@ -24,7 +28,7 @@ class BM25:
     ) -> BM25:
         """``BM25(docs)`` of documents given as counts over ``vocab`` (columns no document
         uses are dropped, as ``BM25(docs)`` never sees them)."""
-        df = np.bincount(counts.indices, minlength=counts.shape[1])[: len(vocab)]
+        df = column_counts(counts)[: len(vocab)]
         keep = np.flatnonzero(df > 0)
         words = list(vocab)
         out = cls.__new__(cls)
@@ -35,18 +39,23 @@ class BM25:
     def _fit(self, counts: sp.csr_matrix, vocab: dict[str, int], k1: float, b: float) -> None:
         n = counts.shape[0]
         counts = sp.csr_matrix(counts, dtype=np.float32)  # (read only: not copied)
-        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        df = column_counts(counts)
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         lengths = np.asarray(counts.sum(axis=1)).ravel()
         avg = lengths.mean() if n else 1.0
         norm = k1 * (1 - b + b * lengths / max(avg, 1e-9))
-        tf = counts.data  # idf * tf * (k1 + 1) / (tf + norm of the row), in place: the same
-        weights = idf[counts.indices]  # operations in the same order, no temporaries
-        weights *= tf
-        weights *= k1 + 1
-        denominator = np.repeat(norm, np.diff(counts.indptr))
-        denominator += tf
-        weights /= denominator
+        # idf * tf * (k1 + 1) / (tf + norm of the row), in place: the same operations in
+        # the same order, a block of rows at a time (a million experts: no whole temporaries)
+        weights = scratch.empty(counts.nnz, np.float32)
+        for lo, hi in value_blocks(counts.indptr, WEIGHT_BLOCK):
+            a, b = counts.indptr[lo], counts.indptr[hi]
+            tf, part = counts.data[a:b], weights[a:b]
+            np.take(idf, counts.indices[a:b], out=part, mode="clip")  # (valid: no buffer)
+            part *= tf
+            part *= k1 + 1
+            denominator = np.repeat(norm[lo:hi], np.diff(counts.indptr[lo : hi + 1]))
+            denominator += tf
+            part /= denominator
         indices = counts.indices if counts.has_sorted_indices else counts.indices.copy()
         by_row = sp.csr_matrix((weights, indices, counts.indptr), shape=counts.shape)
         by_row.sort_indices()

@@ -9,7 +9,8 @@ from itertools import chain
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import canonical, count_matrix, value_blocks
+from matcher import scratch
+from matcher.text.counts import canonical, column_counts, count_matrix, csr_of, value_blocks
 
 WEIGH_BLOCK = 1 << 22
 """Stored values weighed at once (``TfidfSpace.weigh``): at a million experts a space holds
@@ -40,7 +41,7 @@ class TfidfSpace:
         """The space of documents given as counts over ``vocab`` (what ``TfidfSpace(docs)``
         fits, without the token lists): the columns it keeps are returned too, to restrict
         other count matrices over ``vocab`` with (``counts[:, keep]``)."""
-        df = np.bincount(counts.indices, minlength=counts.shape[1])[: len(vocab)]
+        df = column_counts(counts)[: len(vocab)]
         keep = np.flatnonzero(df > 0)
         words = list(vocab)
         out = cls.from_parts(
@@ -63,7 +64,7 @@ class TfidfSpace:
         if not (sp.issparse(m) and m.format == "csr" and m.dtype == np.float32):
             m = sp.csr_matrix(m, dtype=np.float32)
         m = canonical(m)  # (counts are: ``count_matrix`` sums duplicates)
-        data, indices = np.empty(m.nnz, np.float32), np.empty_like(m.indices)
+        data, indices = scratch.empty(m.nnz, np.float32), scratch.empty(m.nnz, m.indices.dtype)
         for lo, hi in value_blocks(m.indptr, WEIGH_BLOCK):  # (a query: one block)
             a, b = m.indptr[lo], m.indptr[hi]
             indptr = m.indptr[lo : hi + 1] - a
@@ -76,4 +77,4 @@ class TfidfSpace:
             rows = np.repeat(np.arange(hi - lo), lens)
             rev = indptr[rows] + indptr[rows + 1] - 1 - np.arange(b - a)
             data[a:b], indices[a:b] = weights[rev] * inv[rows], m.indices[a:b][rev]
-        return sp.csr_matrix((data, indices, m.indptr.copy()), shape=m.shape)
+        return csr_of(data, indices, m.indptr.copy(), m.shape)

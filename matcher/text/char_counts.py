@@ -11,7 +11,7 @@ from itertools import repeat
 import numpy as np
 import scipy.sparse as sp
 
-from matcher.text.counts import count_vocab, stacked, widen
+from matcher.text.counts import count_vocab, spilled, stacked, widen
 from matcher.text.ngrams import _RUN
 from matcher.text.normalize import normalize
 
@@ -45,8 +45,9 @@ def char_gram_counts(
     and its bigrams (``unigrams``, as ``char_unigrams_bigrams``) or the bigrams, a run of
     one character kept whole (as ``char_bigrams``); ``vocab`` grows in first-seen order
     (``count_vocab``), or with ``grow=False`` grams outside it are ignored (``count_matrix``)."""
-    parts = [
-        _counts(texts[i : i + CHUNK], vocab, unigrams, grow) for i in range(0, len(texts), CHUNK)
+    parts = [  # (each to a scratch file as it is made, when a build spills)
+        spilled(_counts(texts[i : i + CHUNK], vocab, unigrams, grow))
+        for i in range(0, len(texts), CHUNK)
     ]
     if not parts:
         return sp.csr_matrix((0, max(len(vocab), 1)), dtype=np.float32)

@@ -9,6 +9,8 @@ from itertools import chain, pairwise, repeat
 import numpy as np
 import scipy.sparse as sp
 
+from matcher import scratch
+
 SPACES = ("char12", "char", "word")
 """The term spaces a text is counted in: character 1–2-grams, character bigrams, (jieba)
 words — the keys of per-space counts, vocabularies and society documents."""
@@ -18,7 +20,15 @@ def count_matrix(
     docs: Sequence[Sequence[str]], vocab: dict[str, int], dtype: type = np.float32
 ) -> sp.csr_matrix:
     """Document × vocabulary term counts (tokens outside ``vocab`` ignored); the token loop
-    runs in C (``map`` over ``dict.get``), which matters at 100k documents."""
+    runs in C (``map`` over ``dict.get``), which matters at 100k documents. Many documents
+    are counted ``COUNT_CHUNK`` at a time (their temporaries: eight bytes per token, twice,
+    and scipy's conversion), the blocks ``stacked``."""
+    if len(docs) > COUNT_CHUNK:
+        parts = [
+            spilled(count_matrix(docs[i : i + COUNT_CHUNK], vocab, dtype))
+            for i in range(0, len(docs), COUNT_CHUNK)
+        ]
+        return stacked(parts)
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     cols = np.fromiter(
         map(vocab.get, chain.from_iterable(docs), repeat(-1)), dtype=np.int64, count=lengths.sum()
@@ -33,6 +43,8 @@ def count_matrix(
     return m
 
 
+COUNT_CHUNK = 50_000
+"""Documents ``count_matrix`` counts at once."""
 FEW_TOKENS = 1 << 14
 """Up to this many tokens (a need or a few) are counted by ``sorted_counts``: scipy's
 conversion and summing of duplicates costs far more than counting a few dozen tokens."""
@@ -95,7 +107,7 @@ def restrict_columns(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     m = sp.csr_matrix(m)
     remap = np.full(m.shape[1], -1, m.indices.dtype)  # (new columns fit the old ones' type)
     remap[keep] = np.arange(len(keep))
-    cols = remap[m.indices]
+    cols = np.take(remap, m.indices, out=scratch.empty(len(m.indices), remap.dtype), mode="clip")
     if len(cols) and int(cols.min()) < 0:
         return sp.csr_matrix(m[:, keep])
     out = sp.csr_matrix((m.data, cols, m.indptr), shape=(m.shape[0], len(keep)))
@@ -146,6 +158,19 @@ def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) 
     return sp.csr_matrix((data, indices, indptr), shape=(len(pick), width))
 
 
+def column_counts(m: sp.csr_matrix, minlength: int = 0) -> np.ndarray:
+    """Stored values per column (a canonical count matrix's document frequencies), counted
+    ``COLUMN_BLOCK`` at a time: ``np.bincount`` first copies its input to int64 (at a million
+    experts, half a GB of word columns)."""
+    out = np.zeros(max(m.shape[1], minlength), np.int64)
+    for lo in range(0, m.nnz, COLUMN_BLOCK):
+        out += np.bincount(m.indices[lo : lo + COLUMN_BLOCK], minlength=len(out))
+    return out
+
+
+COLUMN_BLOCK = 1 << 22
+
+
 def value_blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:
     """Row ranges ``(lo, hi)`` of a CSR matrix (its ``indptr``) holding about ``size`` of its
     stored values each and all of them together (a row is never cut): a large matrix is
@@ -157,14 +182,14 @@ def value_blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:
 def stacked(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
     """``sp.vstack(blocks)`` letting each block go once copied (``blocks`` is emptied): the
     result's pages are written as the blocks' are freed, so a matrix made in blocks is not
-    held twice (at a million texts, gigabytes)."""
+    held twice (at a million texts, gigabytes); its arrays are ``scratch`` ones."""
     width = blocks[0].shape[1] if blocks else 1
     if any(b.shape[1] != width for b in blocks):
         raise ValueError("blocks of different widths")
     nnz, n = sum(b.nnz for b in blocks), sum(b.shape[0] for b in blocks)
     index = np.int32 if max(nnz, width) < 2**31 else np.int64
-    data = np.empty(nnz, np.result_type(np.float32, *(b.dtype for b in blocks)))
-    indices, indptr = np.empty(nnz, index), np.zeros(n + 1, index)
+    data = scratch.empty(nnz, np.result_type(np.float32, *(b.dtype for b in blocks)))
+    indices, indptr = scratch.empty(nnz, index), np.zeros(n + 1, index)
     at = row = 0
     blocks.reverse()
     while blocks:
@@ -173,6 +198,18 @@ def stacked(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
         indptr[row + 1 : row + 1 + b.shape[0]] = b.indptr[1:].astype(index) + at
         at, row = at + b.nnz, row + b.shape[0]
     return csr_of(data, indices, indptr, (n, width))
+
+
+def spilled(m: sp.csr_matrix) -> sp.csr_matrix:
+    """``m`` with its values and column indices moved to ``scratch`` files when a build
+    spills, whatever their size: a block of a matrix made in blocks (the blocks then
+    ``stacked``), which together would fill the memory."""
+    if not scratch.active():
+        return m
+    data, indices = scratch.spill(m.data, min_bytes=0), scratch.spill(m.indices, min_bytes=0)
+    out = csr_of(data, indices, m.indptr, m.shape)
+    out.has_canonical_format = m.has_canonical_format
+    return out
 
 
 def csr_of(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape) -> sp.csr_matrix:

@@ -275,13 +275,16 @@ class Segmenter:
         step = -(-len(texts) // (workers * 4))
         chunks = [list(texts[i : i + step]) for i in range(0, len(texts), step)]
         key = (self.resources_dir, self.engine_name)
+        known: dict[str, str] = {}  # one string per distinct token, not one per chunk's
+        out: list[list[str]] = []
         try:
             with ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) as pool:
-                parts = list(pool.map(_cut_chunk, [key] * len(chunks), chunks))
+                for part in pool.map(_cut_chunk, [key] * len(chunks), chunks):
+                    out += [list(map(known.setdefault, toks, toks)) for toks in part]
         except Exception:  # workers that cannot start (e.g. an unguarded __main__): serially
             log.warning("parallel segmentation failed; cutting in this process", exc_info=True)
             return [self.tokens(t) for t in texts]
-        return [toks for part in parts for toks in part]
+        return out
 
 
 def _cut_chunk(key: tuple[Path | None, str], texts: list[str]) -> list[list[str]]:

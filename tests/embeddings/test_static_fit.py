@@ -166,6 +166,9 @@ def test_randomized_svd_of_a_large_sparse_matrix_matches_exact_svd():
     np.testing.assert_allclose(vt @ vt.T, np.eye(5), atol=1e-3)
     np.testing.assert_allclose(np.abs(vt @ exact_vt[:5].T), np.eye(5), atol=1e-3)
     np.testing.assert_allclose(u.T @ dense, s[:, None] * vt, rtol=1e-3, atol=1e-2)
+    none, s_only, vt_only = randomized_svd(sp.csr_matrix(dense), 5, seed=0, left=False)
+    assert none is None  # (the word vectors' call: no tall left basis made)
+    assert np.array_equal(s_only, s) and np.array_equal(vt_only, vt)
 
 
 def test_sparse_product_in_row_blocks_has_the_same_bits(monkeypatch):

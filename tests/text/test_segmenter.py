@@ -136,3 +136,16 @@ def test_remembered_token_checks_cut_as_checking_each_token(monkeypatch):
         assert seg.tokens(text) == plain(seg, text)
     seg.stopwords.add("主轴")
     assert "主轴" not in seg.tokens(texts[0]) and seg.tokens(texts[0]) == plain(seg, texts[0])
+
+
+def test_many_texts_cut_in_workers_give_the_tokens_of_one_process(monkeypatch):
+    from matcher.config import REPO_ROOT
+
+    seg = Segmenter(REPO_ROOT / "data" / "dict")
+    texts = [f"研究数控机床主轴热变形与精度补偿{i}，齿轮传动噪声控制" for i in range(300)]
+    monkeypatch.setattr("matcher.text.segmenter.PARALLEL_MIN", 10)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    cut = seg.tokens_many(texts)
+    assert cut == [seg.tokens(t) for t in texts]
+    first = {t: t for t in cut[0]}  # a token is one string object, whichever chunk held it
+    assert all(t is first[t] for toks in cut for t in toks if t in first)
