@@ -20,6 +20,8 @@ from matcher.text.counts import (
     restrict_columns,
     rows_holding,
     rows_of,
+    spilled,
+    stacked,
     take_rows,
     whole,
 )
@@ -345,7 +347,24 @@ def document_counts(
 ) -> dict[str, sp.csr_matrix]:
     """Per key, every society document's counts: its own text's plus its members'."""
     assign = assignment(members, own["char"].shape[0], experts["char"].shape[0])
-    return {k: sp.csr_matrix(assign @ whole(experts[k]) + own[k]) for k in SPACES}
+    return {k: member_sums(assign, whole(experts[k]), own[k]) for k in SPACES}
+
+
+def member_sums(assign: sp.csr_matrix, experts: sp.csr_matrix, own: sp.csr_matrix) -> sp.csr_matrix:
+    """``assign @ experts + own`` (float32, each row's columns sorted), ``SOCIETY_BLOCK``
+    societies at a time, each block to ``scratch`` files when a build spills: at a million
+    experts a society's row holds most of the vocabulary, and the whole product and its sum
+    (gigabytes) are not held at once. Each row's numbers are those of one product."""
+    blocks = []
+    for lo in range(0, assign.shape[0], SOCIETY_BLOCK):
+        rows = slice(lo, lo + SOCIETY_BLOCK)
+        block = sp.csr_matrix(assign[rows] @ experts + own[rows], dtype=np.float32)
+        block.sort_indices()
+        blocks.append(spilled(block))
+    return stacked(blocks) if blocks else sp.csr_matrix(own.shape, dtype=np.float32)
+
+
+SOCIETY_BLOCK = 8
 
 
 @dataclass
@@ -451,7 +470,7 @@ def centroids(
     description counts as one more member): every member weighs the same, however long its
     text (one document per society lets long profiles dominate)."""
     assign = assignment(members, own.shape[0], experts.shape[0])
-    total = sp.csr_matrix(assign @ experts + own, dtype=np.float32)
+    total = member_sums(assign, experts, own)
     total.sum_duplicates()  # (sorted: each row's sums in one order however many rows)
     # scaled in place (at a million experts a society's row holds most of the vocabulary:
     # the whole is gigabytes, and scipy's products would copy it three times)

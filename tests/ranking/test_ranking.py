@@ -186,6 +186,30 @@ def test_char_centroids_are_the_unit_sums_of_members_and_description():
         np.testing.assert_allclose(got.toarray()[s], want, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("block", [1, 3, 100])
+def test_member_sums_in_blocks_of_societies_are_the_whole_product(monkeypatch, tmp_path, block):
+    """Society documents and centroids sum members a few societies at a time (to scratch
+    files in a build): the very matrix of one product, row by row."""
+    from matcher import scratch
+    from matcher.ranking.evidence import assignment, member_sums
+
+    rng = np.random.default_rng(4)
+    experts = sp.random(40, 25, density=0.3, format="csr", dtype=np.float32, random_state=rng)
+    own = sp.random(7, 25, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    members = [rng.choice(40, size=k, replace=False) for k in (0, 3, 9, 1, 20, 5, 2)]
+    assign = assignment(members, 7, 40)
+    want = sp.csr_matrix(assign @ experts + own)
+    want.sort_indices()
+    monkeypatch.setattr("matcher.ranking.evidence.SOCIETY_BLOCK", block)
+    monkeypatch.setattr(scratch, "SPILL_BYTES", 1)
+    with scratch.spilling(tmp_path):
+        got = member_sums(assign, experts, own)
+    assert scratch.is_spilled(got.data) or block >= 7  # (one block: stacked in memory)
+    assert got.dtype == np.float32 and got.shape == want.shape and got.has_canonical_format
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert np.array_equal(got.data, want.data)
+
+
 def test_society_batch_ranks_like_one_query_at_a_time():
     experts, societies, evidence = _society_world()
     cfg = RankingConfig(society_top_m=1)
