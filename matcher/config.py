@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     ann_threshold: int = Field(
         default=50_000, description="collections larger than this use an approximate index"
     )
+    scratch_dir: Path | None = Field(
+        default=None,
+        description="where an index build keeps its large arrays (unlinked files; default: "
+        "the index directory): a local disk with free space about the saved version's size",
+    )
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="how often the index refresher looks at the profiles"
     )

@@ -102,7 +102,7 @@ def ensure_indexes(
             runtime.prepare(saved)
             runtime.swap(saved)
             return _status("loaded", saved, 0)
-        with scratch.spilling(index_dir):
+        with scratch.spilling(runtime.settings.scratch_dir or index_dir):
             return _build(session, runtime, sig, state or saved, refit, progress)
 
 

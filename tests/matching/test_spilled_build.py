@@ -52,6 +52,7 @@ def test_a_spilling_build_saves_what_an_in_memory_build_saves(
     monkeypatch.setattr(scratch, "SPILL_BYTES", 1)  # every large-array path spills
     monkeypatch.setattr("matcher.text.char_counts.CHUNK", 17)  # counted in many blocks
     monkeypatch.setattr("matcher.text.counts.COUNT_CHUNK", 23)
+    runtime.settings.scratch_dir = tmp_path / "scratch"  # (``MATCHER_SCRATCH_DIR``)
     with store.transaction() as s:
         ensure_indexes(session=s, runtime=runtime, refit=True)
     state = runtime.state
@@ -68,4 +69,5 @@ def test_a_spilling_build_saves_what_an_in_memory_build_saves(
             assert spilled[name].dtype == value.dtype, name
         else:
             assert spilled[name] == value, name
+    assert (tmp_path / "scratch").is_dir() and not list((tmp_path / "scratch").iterdir())
     assert not list(settings.index_dir.glob(".tmp-scratch-*"))
