@@ -164,13 +164,17 @@ def randomized_svd(
         right = matrix.T @ basis
     else:
         right = mtq @ ub[:, keep]
+        del mtq  # (the short side's arrays are columns × k in float64: at a million texts'
+        # 200,000 words, 0.3 GB each; from here they are weighed in place, one at a time)
         basis = matmul_rows(q, ub[:, keep].astype(q.dtype), overwrite=True) if left else None
-    u, vt = basis if left else None, np.asarray(right).T / s[:, None]
-    signs = np.sign(vt[np.arange(len(vt)), np.abs(vt).argmax(axis=1)])
+    u, vt = basis if left else None, np.asarray(right).T
+    vt /= s[:, None]
+    signs = np.sign([row[np.abs(row).argmax()] for row in vt])
     signs[signs == 0] = 1.0
     if u is not None:
         u *= signs.astype(u.dtype)  # (in its own memory: the tall basis is not copied)
-    return u, s, vt * signs[:, None]
+    vt *= signs[:, None]
+    return u, s, vt
 
 
 def _row_blocks(a: sp.csr_matrix, parts: int) -> list[tuple[int, int, sp.csr_matrix]]:
@@ -284,10 +288,13 @@ def orthonormal(y: np.ndarray, *, passes: int = 2, overwrite: bool = False) -> n
     return q
 
 
-def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit L2 norm (zero rows stay zero)."""
+def unit_rows(matrix: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
+    """Rows scaled to unit L2 norm (zero rows stay zero); ``overwrite``: in place."""
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
+    if overwrite:
+        matrix /= norms
+        return matrix
     return matrix / norms
 
 
@@ -298,7 +305,9 @@ def lsa_vectors(docs: sp.csr_matrix, dim: int, *, seed: int) -> np.ndarray:
     keep = s > s[0] * 1e-6 if s.size and s[0] > 0 else np.zeros(0, dtype=bool)
     if not keep.any():
         return np.zeros((docs.shape[1], 1))
-    return vt[keep].T * s[keep] ** SINGULAR_VALUE_POWER
+    vt = vt if keep.all() else vt[keep]
+    vt *= (s[keep] ** SINGULAR_VALUE_POWER)[:, None]  # (in place: no second words × k array)
+    return vt.T
 
 
 def label_vectors(
@@ -382,7 +391,10 @@ def fit_static_counts(
     dtype = np.float32 if counts.shape[0] > EXACT_SVD_ROWS else np.float64
     docs = tfidf(counts, idf, dtype, overwrite=overwrite)
     del counts  # not held beside the SVD (its memory peak)
-    vectors = unit_rows(lsa_vectors(docs, lsa_dim, seed=seed))
+    vectors = unit_rows(lsa_vectors(docs, lsa_dim, seed=seed), overwrite=True)
     if supervised is not None:
-        vectors = unit_rows(np.hstack([vectors, LABEL_BLOCK_WEIGHT * unit_rows(supervised)]))
-    return vocab, (vectors * idf[:, None]).astype(np.float32)
+        supervised = unit_rows(supervised, overwrite=True)
+        supervised *= LABEL_BLOCK_WEIGHT
+        vectors = unit_rows(np.hstack([vectors, supervised]), overwrite=True)
+    vectors *= idf[:, None]
+    return vocab, vectors.astype(np.float32)
