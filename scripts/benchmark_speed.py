@@ -13,10 +13,14 @@ ANN recall@10 against exact on held-out need vectors. Ratios are against baselin
 numpy brute force for the dense search, plain jieba for segmentation. Last, an API replica as
 a multi-process deployment runs one (``matcher serve --no-ui``, following the versions the
 index job saves): its start-up, matching needs through ``POST /needs/match``, its peak RSS.
+The index job's peak anonymous memory is printed beside its peak RSS (which counts the pages
+of its mapped scratch files, ``matcher.scratch``, that the kernel writes out and drops under
+a limit); ``--memory-limit GIB`` builds it inside a memory cgroup with that hard limit, as a
+container would run it.
 
     .venv/bin/python scripts/benchmark_speed.py                       # 100k experts, 10k needs
     .venv/bin/python scripts/benchmark_speed.py --experts 20000 --needs 2000
-    .venv/bin/python scripts/benchmark_speed.py --experts 1000000    # IVF-PQ (about 15 GiB)
+    .venv/bin/python scripts/benchmark_speed.py --experts 1000000 --memory-limit 4  # IVF-PQ, 4 GiB
     .venv/bin/python scripts/benchmark_speed.py --synthetic           # the old toy vocabulary
     .venv/bin/python scripts/benchmark_speed.py --database-url postgresql://…/empty_db
 """

@@ -158,17 +158,18 @@ def gather_rows(sources: Sequence[sp.csr_matrix], pick: np.ndarray, width: int) 
     return sp.csr_matrix((data, indices, indptr), shape=(len(pick), width))
 
 
-def column_counts(m: sp.csr_matrix, minlength: int = 0) -> np.ndarray:
+def column_counts(m: sp.csr_matrix) -> np.ndarray:
     """Stored values per column (a canonical count matrix's document frequencies), counted
     ``COLUMN_BLOCK`` at a time: ``np.bincount`` first copies its input to int64 (at a million
     experts, half a GB of word columns)."""
-    out = np.zeros(max(m.shape[1], minlength), np.int64)
+    out = np.zeros(m.shape[1], np.int64)
     for lo in range(0, m.nnz, COLUMN_BLOCK):
         out += np.bincount(m.indices[lo : lo + COLUMN_BLOCK], minlength=len(out))
     return out
 
 
 COLUMN_BLOCK = 1 << 22
+"""Column indices ``column_counts`` counts at once (32 MiB as int64)."""
 
 
 def value_blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:

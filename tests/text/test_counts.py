@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.text.counts import stacked
+from matcher.text.counts import column_counts, stacked
 
 
 def test_blocks_stacked_as_vstack_and_let_go():
@@ -25,3 +25,12 @@ def test_blocks_stacked_as_vstack_and_let_go():
     np.testing.assert_array_equal(got.indptr, want.indptr)
     with pytest.raises(ValueError, match="widths"):
         stacked([sp.csr_matrix((1, 2)), sp.csr_matrix((1, 3))])
+
+
+def test_column_counts_in_blocks_are_bincount(monkeypatch):
+    rng = np.random.default_rng(5)
+    m = sp.random(50, 30, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    monkeypatch.setattr("matcher.text.counts.COLUMN_BLOCK", 7)
+    got = column_counts(m)
+    assert got.tolist() == np.bincount(m.indices, minlength=30).tolist()
+    assert column_counts(sp.csr_matrix((3, 4), dtype=np.float32)).tolist() == [0, 0, 0, 0]
