@@ -59,7 +59,7 @@ def empty(shape: int | tuple[int, ...], dtype, *, min_bytes: int | None = None) 
     fd, path = tempfile.mkstemp(dir=directory, prefix=".tmp-scratch-", suffix=f"-{temp_tag()}")
     try:
         os.unlink(path)  # (the mapping keeps the file until it is let go)
-        os.ftruncate(fd, nbytes)
+        os.posix_fallocate(fd, 0, nbytes)  # (a full disk: OSError here, not SIGBUS later)
         buffer = mmap.mmap(fd, nbytes, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
     finally:
         os.close(fd)

@@ -48,9 +48,9 @@ class BM25:
         # the same order, a block of rows at a time (a million experts: no whole temporaries)
         weights = scratch.empty(counts.nnz, np.float32)
         for lo, hi in value_blocks(counts.indptr, WEIGHT_BLOCK):
-            a, b = counts.indptr[lo], counts.indptr[hi]
-            tf, part = counts.data[a:b], weights[a:b]
-            np.take(idf, counts.indices[a:b], out=part, mode="clip")  # (valid: no buffer)
+            start, end = counts.indptr[lo], counts.indptr[hi]  # (not ``b``: BM25's parameter)
+            tf, part = counts.data[start:end], weights[start:end]
+            np.take(idf, counts.indices[start:end], out=part, mode="clip")  # (valid: no buffer)
             part *= tf
             part *= k1 + 1
             denominator = np.repeat(norm[lo:hi], np.diff(counts.indptr[lo : hi + 1]))
