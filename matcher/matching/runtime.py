@@ -25,7 +25,7 @@ from matcher.matching.saved_state import load_state
 from matcher.matching.text_counts import EMBEDDING_ROWS, embedding_blocks
 from matcher.matching.tokens import TokenCache, segmenter_id
 from matcher.ranking.config import RankingConfig
-from matcher.text.counts import spilled, stacked
+from matcher.text.counts import stacked_blocks
 from matcher.text.segmenter import Segmenter, get_segmenter
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ class MatchingRuntime:
         labels += [str(r.id) for r in societies]
         self.settings.models_dir.mkdir(parents=True, exist_ok=True)
         path = fit_embedded_counts(  # (weighed in place: the counts are made again below)
-            stacked([spilled(b) for b in blocks(EMBEDDING_ROWS)]),
+            stacked_blocks(blocks(EMBEDDING_ROWS)),
             words,
             self.settings.models_dir,
             labels=labels,

@@ -21,8 +21,7 @@ from matcher.text.counts import (
     Rows,
     count_vocab,
     gather_rows,
-    spilled,
-    stacked,
+    stacked_blocks,
     take_rows,
     widen,
 )
@@ -242,7 +241,7 @@ def embedding_counts_of(counts: TextCounts) -> tuple[sp.csr_matrix, list[str]]:
     (words, then the other bigrams, in the counts' order), which neither the embedded fit
     nor encoding depends on (``tests/matching/test_text_counts_shared.py``)."""
     words, blocks = embedding_blocks(counts)
-    return stacked([spilled(b) for b in blocks(EMBEDDING_ROWS)]), words
+    return stacked_blocks(blocks(EMBEDDING_ROWS)), words
 
 
 EMBEDDING_ROWS = 1 << 16

@@ -20,8 +20,7 @@ from matcher.text.counts import (
     restrict_columns,
     rows_holding,
     rows_of,
-    spilled,
-    stacked,
+    stacked_blocks,
     take_rows,
     whole,
 )
@@ -355,13 +354,19 @@ def member_sums(assign: sp.csr_matrix, experts: sp.csr_matrix, own: sp.csr_matri
     societies at a time, each block to ``scratch`` files when a build spills: at a million
     experts a society's row holds most of the vocabulary, and the whole product and its sum
     (gigabytes) are not held at once. Each row's numbers are those of one product."""
-    blocks = []
-    for lo in range(0, assign.shape[0], SOCIETY_BLOCK):
-        rows = slice(lo, lo + SOCIETY_BLOCK)
-        block = sp.csr_matrix(assign[rows] @ experts + own[rows], dtype=np.float32)
-        block.sort_indices()
-        blocks.append(spilled(block))
-    return stacked(blocks) if blocks else sp.csr_matrix(own.shape, dtype=np.float32)
+    if not assign.shape[0]:
+        return sp.csr_matrix(own.shape, dtype=np.float32)
+    step = SOCIETY_BLOCK
+    return stacked_blocks(
+        _sorted(assign[lo : lo + step] @ experts + own[lo : lo + step])
+        for lo in range(0, assign.shape[0], step)
+    )
+
+
+def _sorted(m: sp.spmatrix) -> sp.csr_matrix:
+    m = sp.csr_matrix(m, dtype=np.float32)
+    m.sort_indices()  # (in place: ``sorted_indices`` would copy the block)
+    return m
 
 
 SOCIETY_BLOCK = 8

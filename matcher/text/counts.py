@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain, pairwise, repeat
 
@@ -24,11 +24,8 @@ def count_matrix(
     are counted ``COUNT_CHUNK`` at a time (their temporaries: eight bytes per token, twice,
     and scipy's conversion), the blocks ``stacked``."""
     if len(docs) > COUNT_CHUNK:
-        parts = [
-            spilled(count_matrix(docs[i : i + COUNT_CHUNK], vocab, dtype))
-            for i in range(0, len(docs), COUNT_CHUNK)
-        ]
-        return stacked(parts)
+        chunks = range(0, len(docs), COUNT_CHUNK)
+        return stacked_blocks(count_matrix(docs[i : i + COUNT_CHUNK], vocab, dtype) for i in chunks)
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     cols = np.fromiter(
         map(vocab.get, chain.from_iterable(docs), repeat(-1)), dtype=np.int64, count=lengths.sum()
@@ -211,6 +208,12 @@ def spilled(m: sp.csr_matrix) -> sp.csr_matrix:
     out = csr_of(data, indices, m.indptr, m.shape)
     out.has_canonical_format = m.has_canonical_format
     return out
+
+
+def stacked_blocks(blocks: Iterable[sp.csr_matrix]) -> sp.csr_matrix:
+    """``stacked`` of blocks made one at a time, each ``spilled`` as it is made (a matrix a
+    build cannot hold twice: its blocks are not all held in memory before they are stacked)."""
+    return stacked([spilled(b) for b in blocks])
 
 
 def csr_of(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape) -> sp.csr_matrix:
