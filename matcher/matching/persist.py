@@ -33,7 +33,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,7 +130,7 @@ def write_version(
         files.append(path)
     for key, value in {"meta": bundle.meta, **bundle.json}.items():
         path = tmp / f"{key}.json"
-        path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        write_json(path, value)
         files.append(path)
     for key, obj in (extra or {}).items():
         files += obj.save(tmp / key)
@@ -311,6 +311,37 @@ def _holds(path: Path, stat: os.stat_result, digest: str) -> bool:
             _verified.pop(next(iter(_verified)))
         _verified[key] = digest
     return True
+
+
+def write_json(path: Path, value: object) -> None:
+    """``json.dumps(value, ensure_ascii=False)`` to ``path`` in parts: a long list (a million
+    experts' texts) is written ``JSON_ITEMS`` items at a time, never as one string (which,
+    with its parts and its UTF-8 copy, would take gigabytes)."""
+    with path.open("w", encoding="utf-8") as fh:
+        for part in _json_parts(value):
+            fh.write(part)
+
+
+def _json_parts(value: object) -> Iterator[str]:
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        yield "{"
+        for i, (k, v) in enumerate(value.items()):
+            yield (", " if i else "") + json.dumps(k, ensure_ascii=False) + ": "
+            yield from _json_parts(v)
+        yield "}"
+    elif isinstance(value, list) and len(value) > JSON_ITEMS:
+        yield "["
+        for lo in range(0, len(value), JSON_ITEMS):
+            yield (", " if lo else "") + json.dumps(
+                value[lo : lo + JSON_ITEMS], ensure_ascii=False
+            )[1:-1]
+        yield "]"
+    else:
+        yield json.dumps(value, ensure_ascii=False)
+
+
+JSON_ITEMS = 10_000
+"""Items of a long list that ``write_json`` encodes at once."""
 
 
 def _digest(path: Path) -> str:

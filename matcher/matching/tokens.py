@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from itertools import chain
+from itertools import chain, islice
 
 import numpy as np
 
+from matcher import scratch
 from matcher.matching import persist
 from matcher.matching.profiles import text_hash
 from matcher.text.segmenter import Segmenter
@@ -32,6 +33,8 @@ def segmenter_id(segmenter: Segmenter) -> str:
 
 
 BASE, EXTRA = "tokens", "tokens.extra"
+PUT_TEXTS = 50_000
+"""Texts whose token ids ``TokenCache.put`` makes at once."""
 
 
 class TokenCache:
@@ -52,13 +55,18 @@ class TokenCache:
         return TokenCache({h: v for h, v in self.entries.items() if h in hashes})
 
     def put(self, arrays: dict, docs: dict, prefix: str = BASE) -> None:
+        """The cache as arrays (hashes, lengths, token ids) and a vocabulary document."""
         words = chain.from_iterable(self.entries.values())
         vocab = {t: i for i, t in enumerate(dict.fromkeys(words))}
-        ids = np.fromiter(
-            map(vocab.__getitem__, chain.from_iterable(self.entries.values())), np.int32
-        )
+        lengths = np.fromiter(map(len, self.entries.values()), np.int64, len(self.entries))
+        ids = scratch.empty(int(lengths.sum()), np.int32)  # (a million texts' tokens: 0.6 GB)
+        texts, at = iter(self.entries.values()), 0
+        for _ in range(0, len(lengths), PUT_TEXTS):
+            part = list(chain.from_iterable(islice(texts, PUT_TEXTS)))
+            ids[at : at + len(part)] = np.fromiter(map(vocab.__getitem__, part), np.int32)
+            at += len(part)
         arrays[f"{prefix}.hashes"] = np.array(list(self.entries), dtype="S40")
-        arrays[f"{prefix}.lengths"] = np.array([len(v) for v in self.entries.values()], np.int64)
+        arrays[f"{prefix}.lengths"] = lengths
         arrays[f"{prefix}.ids"] = ids
         docs[f"vocab.{prefix}"] = list(vocab)
 

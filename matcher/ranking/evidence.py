@@ -12,16 +12,19 @@ from itertools import pairwise
 import numpy as np
 import scipy.sparse as sp
 
+from matcher import scratch
 from matcher.ranking.lexical import TfidfSpace
 from matcher.ranking.topm import Plan, top_m_means
 from matcher.text.counts import (
     SPACES,
     Rows,
+    csr_of,
     restrict_columns,
     rows_holding,
     rows_of,
     stacked_blocks,
     take_rows,
+    value_blocks,
     whole,
 )
 
@@ -353,14 +356,65 @@ def member_sums(assign: sp.csr_matrix, experts: sp.csr_matrix, own: sp.csr_matri
     """``assign @ experts + own`` (float32, each row's columns sorted), ``SOCIETY_BLOCK``
     societies at a time, each block to ``scratch`` files when a build spills: at a million
     experts a society's row holds most of the vocabulary, and the whole product and its sum
-    (gigabytes) are not held at once. Each row's numbers are those of one product."""
+    (gigabytes) are not held at once. The products read the members' rows in society order
+    (``by_membership``: one pass over ``experts``, however many blocks), and each row's
+    numbers are those of one product: its members' rows times their weights, added in
+    ascending expert order."""
     if not assign.shape[0]:
         return sp.csr_matrix(own.shape, dtype=np.float32)
+    if not assign.has_canonical_format:
+        assign = sp.csr_matrix(assign, copy=True)
+        assign.sum_duplicates()  # (each row's experts ascending: the order of its sums)
+    grouped = by_membership(assign, experts)
     step = SOCIETY_BLOCK
     return stacked_blocks(
-        _sorted(assign[lo : lo + step] @ experts + own[lo : lo + step])
+        _sorted(_block_sums(assign, grouped, lo, lo + step) + own[lo : lo + step])
         for lo in range(0, assign.shape[0], step)
     )
+
+
+def _block_sums(assign: sp.csr_matrix, grouped: sp.csr_matrix, lo: int, hi: int) -> sp.csr_matrix:
+    """``assign[lo:hi] @ experts`` from ``grouped`` (``by_membership``'s rows): one sparse
+    product of each society's weights with its run of member rows."""
+    hi = min(hi, assign.shape[0])
+    a, b = int(assign.indptr[lo]), int(assign.indptr[hi])
+    at = grouped.indptr
+    weights = sp.csr_matrix(
+        (assign.data[a:b], np.arange(b - a, dtype=at.dtype), assign.indptr[lo : hi + 1] - a),
+        shape=(hi - lo, b - a),
+    )
+    rows = csr_of(
+        grouped.data[at[a] : at[b]], grouped.indices[at[a] : at[b]], at[a : b + 1] - at[a],
+        (b - a, grouped.shape[1]),
+    )  # fmt: skip
+    return weights @ rows
+
+
+def by_membership(assign: sp.csr_matrix, experts: sp.csr_matrix) -> sp.csr_matrix:
+    """Row ``i``: the row of ``experts`` of ``assign``'s ``i``-th stored entry (society by
+    society, each society's members in its order), a ``scratch`` copy made in one pass over
+    ``experts`` ``MEMBERSHIP_VALUES`` stored values at a time: each society's products then
+    read its members' rows in one run. Summing a society's members straight from ``experts``
+    (its rows spread over the whole matrix) reads all of it once per block of societies: at
+    a million experts, when the kernel cannot keep it cached, hundreds of gigabytes."""
+    lens = np.diff(experts.indptr)[assign.indices]
+    total = int(lens.sum())
+    index = np.int32 if max(total, experts.shape[1]) < 2**31 else np.int64
+    starts = np.zeros(len(lens) + 1, index)
+    np.cumsum(lens, out=starts[1:])
+    data, indices = scratch.empty(total, experts.dtype), scratch.empty(total, index)
+    societies = range(assign.shape[0])
+    for lo, hi in value_blocks(experts.indptr, MEMBERSHIP_VALUES):
+        chunk = experts[lo:hi]
+        for s in societies:
+            a, b = assign.indptr[s], assign.indptr[s + 1]
+            mine = assign.indices[a:b]
+            i, j = a + np.searchsorted(mine, [lo, hi])  # (each society's members ascending)
+            if i < j:
+                piece = chunk[assign.indices[i:j] - lo]
+                data[starts[i] : starts[j]] = piece.data
+                indices[starts[i] : starts[j]] = piece.indices
+    return csr_of(data, indices, starts, (len(lens), experts.shape[1]))
 
 
 def _sorted(m: sp.spmatrix) -> sp.csr_matrix:
@@ -370,6 +424,10 @@ def _sorted(m: sp.spmatrix) -> sp.csr_matrix:
 
 
 SOCIETY_BLOCK = 8
+"""Societies whose sums ``member_sums`` makes at once (at a million experts, a block's
+product is hundreds of megabytes)."""
+MEMBERSHIP_VALUES = 1 << 23
+"""Stored values of ``experts`` that ``by_membership`` copies out at once (64 MiB)."""
 
 
 @dataclass

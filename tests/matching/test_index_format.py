@@ -214,3 +214,31 @@ def test_requests_never_build_and_other_processes_follow_from_disk(settings, sto
     time.sleep(1.1)  # readers look at the pointer about once a second
     with store.transaction() as s:
         assert ready(session=s, runtime=reader).name == builder.state.name != held.name
+
+
+def test_long_documents_and_token_ids_are_written_a_part_at_a_time(tmp_path, monkeypatch):
+    """At a million experts a version's documents and token ids are written in parts: the
+    very JSON ``json.dumps`` gives, and every text's tokens (empty ones too) in order."""
+    from matcher.matching.tokens import TokenCache
+
+    monkeypatch.setattr(persist, "JSON_ITEMS", 3)
+    monkeypatch.setattr("matcher.matching.tokens.PUT_TEXTS", 2)
+    value = {
+        "rows": {"cities": ["郑州", None] * 5, "fit_texts": [f"文本{i}" for i in range(7)]},
+        "memberships": [[1, 2]] * 4,
+        "by_id": {1: "甲"},
+        "empty": [],
+    }
+    persist.write_json(tmp_path / "d.json", value)
+    assert (tmp_path / "d.json").read_text(encoding="utf-8") == json.dumps(
+        value, ensure_ascii=False
+    )
+    entries = {"a": ["轴承", "齿轮"], "b": [], "c": [], "d": ["齿轮", "水库"], "e": []}
+    arrays, docs = {}, {}
+    TokenCache(dict(entries)).put(arrays, docs)
+    words = np.array(docs["vocab.tokens"], dtype=object)[arrays["tokens.ids"]].tolist()
+    ends = np.cumsum(arrays["tokens.lengths"]).tolist()
+    got = {h.decode(): words[e - n : e] for h, n, e in zip(
+        arrays["tokens.hashes"], arrays["tokens.lengths"].tolist(), ends, strict=True
+    )}  # fmt: skip
+    assert got == entries

@@ -186,10 +186,13 @@ def test_char_centroids_are_the_unit_sums_of_members_and_description():
         np.testing.assert_allclose(got.toarray()[s], want, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("block", [1, 3, 100])
-def test_member_sums_in_blocks_of_societies_are_the_whole_product(monkeypatch, tmp_path, block):
+@pytest.mark.parametrize(("block", "values"), [(1, 7), (3, 1 << 23), (100, 40)])
+def test_member_sums_in_blocks_of_societies_are_the_whole_product(
+    monkeypatch, tmp_path, block, values
+):
     """Society documents and centroids sum members a few societies at a time (to scratch
-    files in a build): the very matrix of one product, row by row."""
+    files in a build), from a copy of the members' rows made a few rows at a time: the
+    very matrix of one product, row by row (an expert in several societies too)."""
     from matcher import scratch
     from matcher.ranking.evidence import assignment, member_sums
 
@@ -200,7 +203,9 @@ def test_member_sums_in_blocks_of_societies_are_the_whole_product(monkeypatch, t
     assign = assignment(members, 7, 40)
     want = sp.csr_matrix(assign @ experts + own)
     want.sort_indices()
+    assert max(np.bincount(np.concatenate(members))) > 1
     monkeypatch.setattr("matcher.ranking.evidence.SOCIETY_BLOCK", block)
+    monkeypatch.setattr("matcher.ranking.evidence.MEMBERSHIP_VALUES", values)
     monkeypatch.setattr(scratch, "SPILL_BYTES", 1)
     with scratch.spilling(tmp_path):
         got = member_sums(assign, experts, own)
