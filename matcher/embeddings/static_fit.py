@@ -323,11 +323,18 @@ def label_vectors(
     row_of = {name: i for i, name in enumerate(names)}
     rows = [(row_of[label], i) for i, label in enumerate(labels) if label is not None]
     r, c = zip(*rows, strict=True)
-    # (in the counts' float32, exact for sums below 2^24: a float64 product would copy them)
     member = sp.csr_matrix(
         (np.ones(len(r), counts.dtype), (r, c)), shape=(len(names), counts.shape[0])
     )
-    joint = np.asarray((member @ counts).todense(), np.float64).T  # word × label counts
+    joint = np.zeros((len(names), counts.shape[1]))  # label × word counts
+    # a block of rows at a time, in row order: a label's rows are spread over the counts, and
+    # ``member @ counts`` would read them once per label (at a million texts, when the kernel
+    # cannot cache them, from disk). Each block's sums are exact in the counts' float32 below
+    # 2^24 (a float64 product would copy them), so the blocks add up to the same counts.
+    for lo, hi in value_blocks(counts.indptr, LABEL_VALUES):
+        block = (member[:, lo:hi] @ counts[lo:hi]).tocoo()
+        joint[block.row, block.col] += block.data  # (each entry once per block)
+    joint = joint.T
     total = joint.sum()
     expected = joint.sum(axis=1, keepdims=True) @ joint.sum(axis=0, keepdims=True) / max(total, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -336,6 +343,10 @@ def label_vectors(
     if ppmi.shape[1] > dim:
         ppmi = lsa_vectors(sp.csr_matrix(ppmi.T), dim, seed=seed)
     return ppmi
+
+
+LABEL_VALUES = 1 << 23
+"""Stored counts ``label_vectors`` sums at once."""
 
 
 def fit_static_embedding(token_lists: list[list[str]], **options) -> tuple[list[str], np.ndarray]:

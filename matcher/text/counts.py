@@ -104,7 +104,11 @@ def restrict_columns(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     m = sp.csr_matrix(m)
     remap = np.full(m.shape[1], -1, m.indices.dtype)  # (new columns fit the old ones' type)
     remap[keep] = np.arange(len(keep))
-    cols = np.take(remap, m.indices, out=scratch.empty(len(m.indices), remap.dtype), mode="clip")
+    cols = scratch.empty(len(m.indices), remap.dtype)
+    for lo in range(0, len(cols), COLUMN_BLOCK):  # (``np.take`` copies its indices to int64)
+        np.take(
+            remap, m.indices[lo : lo + COLUMN_BLOCK], out=cols[lo : lo + COLUMN_BLOCK], mode="clip"
+        )
     if len(cols) and int(cols.min()) < 0:
         return sp.csr_matrix(m[:, keep])
     out = sp.csr_matrix((m.data, cols, m.indptr), shape=(m.shape[0], len(keep)))
@@ -166,7 +170,8 @@ def column_counts(m: sp.csr_matrix) -> np.ndarray:
 
 
 COLUMN_BLOCK = 1 << 22
-"""Column indices ``column_counts`` counts at once (32 MiB as int64)."""
+"""Column indices ``column_counts`` counts and ``restrict_columns`` renumbers at once (32 MiB
+as int64)."""
 
 
 def value_blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:

@@ -358,3 +358,17 @@ def test_a_fit_of_counts_with_repeated_entries_sums_them(overwrite):
     if not overwrite:
         np.testing.assert_array_equal(given.indices, twice.indices)
         np.testing.assert_array_equal(given.data, twice.data)
+
+
+def test_label_counts_summed_in_row_blocks_are_those_of_one_product(monkeypatch):
+    """The words × labels counts are summed a block of rows at a time (a label's rows are
+    spread over the counts): the very PPMI vectors of one product (one block)."""
+    rng = np.random.default_rng(3)
+    counts = sp.random(60, 40, density=0.2, format="csr", dtype=np.float32, random_state=rng)
+    counts.data = np.ceil(counts.data * 5)
+    labels = [None if i % 7 == 0 else f"L{i % 5}" for i in range(60)]
+    assert counts.nnz < static_fit.LABEL_VALUES  # (one block: one product)
+    want = static_fit.label_vectors(counts, labels, 64, seed=0)
+    monkeypatch.setattr(static_fit, "LABEL_VALUES", 5)
+    got = static_fit.label_vectors(counts, labels, 64, seed=0)
+    assert got.shape == (40, 5) and np.abs(got).max() > 0 and np.array_equal(got, want)
