@@ -118,7 +118,7 @@ class EmbeddedEncoder:
             tokens = self.segmenter.tokens_many(texts)
         if not len(texts):
             return np.zeros((0, self.dim), np.float32)
-        out = []
+        out = scratch.empty((len(texts), self.dim), np.float32)  # (a million texts: 1 GB)
         step = max(self.batch_size, COUNT_BLOCK)
         for i in range(0, len(texts), step):
             words, batch = tokens[i : i + step], texts[i : i + step]
@@ -131,8 +131,8 @@ class EmbeddedEncoder:
                     [embedding_tokens(list(w), x) for w, x in zip(words, batch, strict=True)],
                     self.index,
                 )
-            out.append(np.asarray(counts @ self.weights))
-        return l2_normalize(np.vstack(out))
+            out[i : i + step] = l2_normalize(np.asarray(counts @ self.weights))  # (row by row)
+        return out
 
     def encode_counts(self, counts: sp.csr_matrix, words: Sequence[str]) -> np.ndarray:
         """``encode`` of texts given as their ``embedding_counts`` over ``words`` (the
