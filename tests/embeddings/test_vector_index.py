@@ -165,3 +165,14 @@ def test_an_index_trained_on_one_thread_is_the_same_index():
     assert seen == [vector_index.THREADS] and vector_index._threads() == vector_index.THREADS
     assert got.info == want.info and got.info.kind == "ivf"
     assert bytes(faiss.serialize_index(got.index)) == bytes(faiss.serialize_index(want.index))
+
+
+def test_rows_gathered_in_ascending_order_are_the_rows_asked_for():
+    """The training sample is read from the vectors in row order (a scratch file is read
+    sequentially), and handed over in the order drawn: the same sample, the same index."""
+    from matcher.embeddings.vector_index import gathered
+
+    vectors = np.random.default_rng(1).standard_normal((40, 3)).astype(np.float32)
+    rows = np.array([31, 2, 17, 0, 39, 5])
+    got = gathered(vectors, rows)
+    assert got.dtype == np.float32 and np.array_equal(got, vectors[rows])
