@@ -176,3 +176,14 @@ def test_rows_gathered_in_ascending_order_are_the_rows_asked_for():
     rows = np.array([31, 2, 17, 0, 39, 5])
     got = gathered(vectors, rows)
     assert got.dtype == np.float32 and np.array_equal(got, vectors[rows])
+
+
+def test_a_compressed_index_is_tuned_on_the_recall_of_what_it_returns():
+    """Tuning reads a compressed index's recall off its candidates (their vectors are not
+    gathered): the very recall its re-ranked results have at the ``nprobe`` chosen."""
+    ids, data, queries = _data(n=12000, dim=64, seed=5)
+    pq = VectorIndex.build(ids, data, ann_threshold=1000, compress_threshold=4000, queries=queries)
+    assert pq.info.kind == "ivfpq" and pq.info.nprobe > 1
+    truth = exact_top(data, ids, queries, 10)
+    got = vector_index.hit_rate(pq.search(queries, 10)[1], truth)
+    assert pq.info.tuned_recall == round(got, 4) >= RECALL_TARGET
