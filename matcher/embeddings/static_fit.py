@@ -21,7 +21,14 @@ import numpy as np
 import scipy.sparse as sp
 
 from matcher import scratch
-from matcher.text.counts import canonical, column_counts, count_vocab, csr_of, value_blocks
+from matcher.text.counts import (
+    canonical,
+    column_counts,
+    count_vocab,
+    csr_of,
+    row_pass_product,
+    value_blocks,
+)
 
 MAX_VOCAB = 200_000
 """Vocabulary cap (most frequent tokens by document frequency are kept)."""
@@ -324,17 +331,9 @@ def label_vectors(
     rows = [(row_of[label], i) for i, label in enumerate(labels) if label is not None]
     r, c = zip(*rows, strict=True)
     member = sp.csr_matrix(
-        (np.ones(len(r), counts.dtype), (r, c)), shape=(len(names), counts.shape[0])
+        (np.ones(len(r), np.float32), (r, c)), shape=(len(names), counts.shape[0])
     )
-    joint = np.zeros((len(names), counts.shape[1]))  # label × word counts
-    # a block of rows at a time, in row order: a label's rows are spread over the counts, and
-    # ``member @ counts`` would read them once per label (at a million texts, when the kernel
-    # cannot cache them, from disk). Each block's sums are exact in the counts' float32 below
-    # 2^24 (a float64 product would copy them), so the blocks add up to the same counts.
-    for lo, hi in value_blocks(counts.indptr, LABEL_VALUES):
-        block = (member[:, lo:hi] @ counts[lo:hi]).tocoo()
-        joint[block.row, block.col] += block.data  # (each entry once per block)
-    joint = joint.T
+    joint = row_pass_product(member, counts).T  # word × label counts
     total = joint.sum()
     expected = joint.sum(axis=1, keepdims=True) @ joint.sum(axis=0, keepdims=True) / max(total, 1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -343,10 +342,6 @@ def label_vectors(
     if ppmi.shape[1] > dim:
         ppmi = lsa_vectors(sp.csr_matrix(ppmi.T), dim, seed=seed)
     return ppmi
-
-
-LABEL_VALUES = 1 << 23
-"""Stored counts ``label_vectors`` sums at once."""
 
 
 def fit_static_embedding(token_lists: list[list[str]], **options) -> tuple[list[str], np.ndarray]:

@@ -24,6 +24,7 @@ from matcher.ranking.bm25 import BM25
 from matcher.ranking.evidence import Earlier, SocietyEvidence, assignment, document_counts
 from matcher.ranking.fusion import ExpertCalibration, Fusion
 from matcher.ranking.rank import Corpus, is_expert
+from matcher.text.counts import row_pass_product
 
 COMPRESS_THRESHOLD = 500_000
 """Collections above this many rows use a compressed (IVF-PQ) index."""
@@ -238,28 +239,11 @@ def evidence_from_counts(
         if previous is None
         else Earlier(previous.evidence, previous.e_src, previous.s_src, counts.docs_src),
     )
-    s_vecs = (s_vecs + member_vector_sums(members, e_vecs)).astype(np.float32)
+    assign = assignment(members, len(members), len(e_vecs))
+    s_vecs = (s_vecs + row_pass_product(assign, e_vecs)).astype(np.float32)
     s_vecs = l2_normalize(s_vecs) if len(societies) else s_vecs
     bm25 = (e_bm25.result(), BM25.from_counts(docs["word"], vocab["word"]))
     return evidence, bm25, s_vecs
-
-
-def member_vector_sums(members: list[np.ndarray], vectors: np.ndarray) -> np.ndarray:
-    """Per society, the float64 sum of its members' rows of ``vectors``, in one pass over
-    them in row order, ``VECTOR_ROWS`` at a time: a society's members are spread over every
-    row, and gathering each society's rows would read them all once per society (at a
-    million experts, from disk when the kernel cannot keep their scratch file cached)."""
-    out = np.zeros((len(members), vectors.shape[1]))
-    if len(members):
-        assign = assignment(members, len(members), len(vectors))
-        for lo in range(0, len(vectors), VECTOR_ROWS):
-            hi = lo + VECTOR_ROWS
-            out += assign[:, lo:hi] @ np.asarray(vectors[lo:hi], np.float64)
-    return out
-
-
-VECTOR_ROWS = 1 << 14
-"""Rows of vectors ``member_vector_sums`` reads at once (32 MiB at 256 dimensions)."""
 
 
 def corpus(

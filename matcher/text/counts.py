@@ -182,6 +182,33 @@ def value_blocks(indptr: np.ndarray, size: int) -> list[tuple[int, int]]:
     return list(pairwise(sorted({*starts.tolist(), len(indptr) - 1})))
 
 
+def row_pass_product(left: sp.csr_matrix, right: np.ndarray | sp.spmatrix) -> np.ndarray:
+    """``left @ right`` as a dense float64 array (``left`` short: labels or societies ×
+    rows), reading ``right`` once, in row order, about ``ROW_PASS_VALUES`` numbers at a time
+    (each in float64: sums of counts exact). Each row of ``left`` picks rows spread over
+    ``right``, and one product reads them in that order, row of ``left`` after row: at a
+    million rows in a scratch file the kernel cannot keep cached, from disk again and again."""
+    out = np.zeros((left.shape[0], right.shape[1]))
+    if sp.issparse(right):
+        right = sp.csr_matrix(right)
+        blocks = value_blocks(right.indptr, ROW_PASS_VALUES)
+    else:
+        step = max(1, ROW_PASS_VALUES // max(right.shape[1], 1))
+        blocks = [(lo, lo + step) for lo in range(0, right.shape[0], step)]
+    for lo, hi in blocks:
+        part = left[:, lo:hi] @ right[lo:hi].astype(np.float64)
+        if sp.issparse(part):
+            part = part.tocoo()
+            out[part.row, part.col] += part.data  # (each entry once per block)
+        else:
+            out += part
+    return out
+
+
+ROW_PASS_VALUES = 1 << 23
+"""Numbers of ``right`` that ``row_pass_product`` reads at once (64 MiB in float64)."""
+
+
 def stacked(blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
     """``sp.vstack(blocks)`` letting each block go once copied (``blocks`` is emptied): the
     result's pages are written as the blocks' are freed, so a matrix made in blocks is not

@@ -8,6 +8,7 @@ import scipy.sparse as sp
 
 from matcher.embeddings import static_fit
 from matcher.embeddings.static_fit import fit_static_embedding, product, randomized_svd
+from matcher.text import counts as counts_module
 
 WATER = ["水利", "灌溉", "堤坝", "泵站", "渠道", "水库", "防洪", "河道"]
 METAL = ["钢材", "焊接", "轧制", "合金", "热处理", "铸造", "锻压", "淬火"]
@@ -367,8 +368,8 @@ def test_label_counts_summed_in_row_blocks_are_those_of_one_product(monkeypatch)
     counts = sp.random(60, 40, density=0.2, format="csr", dtype=np.float32, random_state=rng)
     counts.data = np.ceil(counts.data * 5)
     labels = [None if i % 7 == 0 else f"L{i % 5}" for i in range(60)]
-    assert counts.nnz < static_fit.LABEL_VALUES  # (one block: one product)
+    assert counts.nnz < counts_module.ROW_PASS_VALUES  # (one block: one product)
     want = static_fit.label_vectors(counts, labels, 64, seed=0)
-    monkeypatch.setattr(static_fit, "LABEL_VALUES", 5)
+    monkeypatch.setattr(counts_module, "ROW_PASS_VALUES", 5)
     got = static_fit.label_vectors(counts, labels, 64, seed=0)
     assert got.shape == (40, 5) and np.abs(got).max() > 0 and np.array_equal(got, want)

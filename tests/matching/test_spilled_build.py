@@ -71,19 +71,3 @@ def test_a_spilling_build_saves_what_an_in_memory_build_saves(
             assert spilled[name] == value, name
     assert (tmp_path / "scratch").is_dir() and not list((tmp_path / "scratch").iterdir())
     assert not list(settings.index_dir.glob(".tmp-scratch-*"))
-
-
-def test_society_vectors_sum_members_in_one_pass_over_the_rows(monkeypatch):
-    """Each society's members' vectors are summed a block of rows at a time (one pass over
-    them however many societies): each society's own sum, an expert in two societies
-    counted in both, a society without members zero."""
-    from matcher.matching import indexes
-
-    rng = np.random.default_rng(5)
-    vectors = rng.standard_normal((50, 4)).astype(np.float32)
-    members = [np.array([3, 17, 49]), np.array([], np.int64), np.array([0, 3, 20, 21, 48])]
-    monkeypatch.setattr(indexes, "VECTOR_ROWS", 7)
-    got = indexes.member_vector_sums(members, vectors)
-    want = np.array([vectors[m].astype(np.float64).sum(axis=0) for m in members])
-    assert got.dtype == np.float64 and np.allclose(got, want, rtol=0, atol=1e-12)
-    assert not got[1].any() and got[0].any()

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from matcher.text.counts import column_counts, stacked
+from matcher.text import counts
+from matcher.text.counts import column_counts, row_pass_product, stacked
 
 
 def test_blocks_stacked_as_vstack_and_let_go():
@@ -34,3 +35,21 @@ def test_column_counts_in_blocks_are_bincount(monkeypatch):
     got = column_counts(m)
     assert got.tolist() == np.bincount(m.indices, minlength=30).tolist()
     assert column_counts(sp.csr_matrix((3, 4), dtype=np.float32)).tolist() == [0, 0, 0, 0]
+
+
+@pytest.mark.parametrize("sparse", [True, False])
+def test_a_row_pass_product_is_the_product_read_in_row_blocks(monkeypatch, sparse):
+    """Labels' or societies' sums of rows spread over a matrix, read a few rows at a time
+    (in row order, once): each one's own sum, a row in two of them counted in both, a
+    society without rows zero; integer counts summed exactly."""
+    rng = np.random.default_rng(5)
+    right = rng.integers(0, 4, (50, 6)).astype(np.float32)
+    rows = [[3, 17, 49], [], [0, 3, 20, 21, 48]]
+    left = sp.csr_matrix(
+        (np.ones(8, np.float32), ([0] * 3 + [2] * 5, [3, 17, 49, 0, 3, 20, 21, 48])), shape=(3, 50)
+    )
+    want = np.array([right[r].astype(np.float64).sum(axis=0) for r in rows])
+    monkeypatch.setattr(counts, "ROW_PASS_VALUES", 7)
+    got = row_pass_product(left, sp.csr_matrix(right) if sparse else right)
+    assert got.dtype == np.float64 and np.array_equal(got, want)
+    assert not got[1].any() and got[0].any() and got[2].any()
