@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     scratch_dir: Path | None = Field(
         default=None,
         description="where an index build keeps its large arrays (unlinked files; default: "
-        "the index directory): a local disk (at a million experts, about 5 GB at the peak)",
+        "the index directory): a local disk (at a million experts, 5 to 6 GB at the peak)",
     )
     index_poll_seconds: float = Field(
         default=2.0, gt=0, description="how often the index refresher looks at the profiles"
