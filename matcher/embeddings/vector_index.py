@@ -255,10 +255,11 @@ class VectorIndex:
         return np.cumsum(np.bincount(found_at.ravel(), minlength=nlist)) / max(truth.size, 1)
 
     def _found(self, queries: np.ndarray, k: int) -> np.ndarray:
-        """The ids ``search`` would return, for recall: a compressed index's re-ranking keeps
-        every true top-``k`` neighbour among its candidates, so its recall is theirs, read
-        without gathering their vectors (at a million rows, from a scratch file the kernel
-        cannot keep cached: a page cluster per candidate, gigabytes per try)."""
+        """For recall: the ids ``search`` returns, or for a compressed index the candidates it
+        re-ranks (their recall of the true top ``k`` is that of its results, ties aside: the
+        re-ranking keeps every true neighbour among them), read without gathering their
+        vectors (at a million rows, from a scratch file the kernel cannot keep cached: a page
+        cluster per candidate, gigabytes per try)."""
         if self.info.kind != "ivfpq" or self.refine is None:
             return self.search(queries, k)[1]
         faiss.omp_set_num_threads(_threads())
@@ -322,8 +323,14 @@ def gathered(vectors: np.ndarray, rows: np.ndarray) -> np.ndarray:
     cluster per row (at a million experts, tens of gigabytes)."""
     order = np.argsort(rows, kind="stable")
     out = np.empty((len(rows), vectors.shape[1]), vectors.dtype)
-    out[order] = vectors[rows[order]]
+    for lo in range(0, len(rows), GATHER_ROWS):  # (not a second copy of the whole sample)
+        at = order[lo : lo + GATHER_ROWS]
+        out[at] = vectors[rows[at]]
     return out
+
+
+GATHER_ROWS = 1 << 14
+"""Rows ``gathered`` copies at once."""
 
 
 def held_out_queries(vectors: np.ndarray, rng: np.random.Generator, n: int = 200) -> np.ndarray:

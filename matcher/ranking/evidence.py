@@ -393,7 +393,7 @@ def _block_sums(assign: sp.csr_matrix, grouped: sp.csr_matrix, lo: int, hi: int)
 def by_membership(assign: sp.csr_matrix, experts: sp.csr_matrix) -> sp.csr_matrix:
     """Row ``i``: the row of ``experts`` of ``assign``'s ``i``-th stored entry (society by
     society, each society's members in its order), a ``scratch`` copy made in one pass over
-    ``experts`` ``MEMBERSHIP_VALUES`` stored values at a time: each society's products then
+    ``experts`` (CSR) ``MEMBERSHIP_VALUES`` stored values at a time: each society's products then
     read its members' rows in one run. Summing a society's members straight from ``experts``
     (its rows spread over the whole matrix) reads all of it once per block of societies: at
     a million experts, when the kernel cannot keep it cached, hundreds of gigabytes."""
@@ -404,14 +404,18 @@ def by_membership(assign: sp.csr_matrix, experts: sp.csr_matrix) -> sp.csr_matri
     np.cumsum(lens, out=starts[1:])
     data, indices = scratch.empty(total, experts.dtype), scratch.empty(total, index)
     societies = range(assign.shape[0])
+    needed = np.unique(assign.indices)  # (a refresh redoes a few societies: their rows only)
     for lo, hi in value_blocks(experts.indptr, MEMBERSHIP_VALUES):
-        chunk = experts[lo:hi]
+        here = needed[np.searchsorted(needed, lo) : np.searchsorted(needed, hi)]
+        if not len(here):
+            continue
+        chunk = experts[here]
         for s in societies:
             a, b = assign.indptr[s], assign.indptr[s + 1]
             mine = assign.indices[a:b]
             i, j = a + np.searchsorted(mine, [lo, hi])  # (each society's members ascending)
             if i < j:
-                piece = chunk[assign.indices[i:j] - lo]
+                piece = chunk[np.searchsorted(here, assign.indices[i:j])]
                 data[starts[i] : starts[j]] = piece.data
                 indices[starts[i] : starts[j]] = piece.indices
     return csr_of(data, indices, starts, (len(lens), experts.shape[1]))

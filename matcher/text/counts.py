@@ -105,11 +105,12 @@ def restrict_columns(m: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     remap = np.full(m.shape[1], -1, m.indices.dtype)  # (new columns fit the old ones' type)
     remap[keep] = np.arange(len(keep))
     cols = scratch.empty(len(m.indices), remap.dtype)
+    dropped = False
     for lo in range(0, len(cols), COLUMN_BLOCK):  # (``np.take`` copies its indices to int64)
-        np.take(
-            remap, m.indices[lo : lo + COLUMN_BLOCK], out=cols[lo : lo + COLUMN_BLOCK], mode="clip"
-        )
-    if len(cols) and int(cols.min()) < 0:
+        part = cols[lo : lo + COLUMN_BLOCK]
+        np.take(remap, m.indices[lo : lo + COLUMN_BLOCK], out=part, mode="clip")
+        dropped = dropped or int(part.min()) < 0
+    if dropped:
         return sp.csr_matrix(m[:, keep])
     out = sp.csr_matrix((m.data, cols, m.indptr), shape=(m.shape[0], len(keep)))
     if m.has_canonical_format:

@@ -213,6 +213,10 @@ def test_member_sums_in_blocks_of_societies_are_the_whole_product(
     assert got.dtype == np.float32 and got.shape == want.shape and got.has_canonical_format
     assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
     assert np.array_equal(got.data, want.data)
+    # a refresh redoes a few societies: only their members' rows are copied
+    few = assignment([members[2], members[4]], 2, 40)
+    sub = member_sums(few, experts, own[[2, 4]])
+    assert np.array_equal(sub.toarray(), got[[2, 4]].toarray())
 
 
 def test_society_batch_ranks_like_one_query_at_a_time():

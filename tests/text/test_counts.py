@@ -53,3 +53,16 @@ def test_a_row_pass_product_is_the_product_read_in_row_blocks(monkeypatch, spars
     got = row_pass_product(left, sp.csr_matrix(right) if sparse else right)
     assert got.dtype == np.float64 and np.array_equal(got, want)
     assert not got[1].any() and got[0].any() and got[2].any()
+
+
+@pytest.mark.parametrize("block", [1, 3, 1 << 22])
+def test_columns_renumbered_a_block_at_a_time(monkeypatch, block):
+    """``restrict_columns`` renumbers the kept columns a block of entries at a time: the
+    matrix ``m[:, keep]``; a dropped column's entry found in any block falls back to scipy."""
+    from matcher.text.counts import restrict_columns
+
+    m = sp.csr_matrix(np.array([[0, 2, 0, 1], [3, 0, 0, 4], [0, 0, 0, 5]], np.float32))
+    monkeypatch.setattr(counts, "COLUMN_BLOCK", block)
+    got = restrict_columns(m, np.array([0, 1, 3]))
+    assert np.array_equal(got.toarray(), m.toarray()[:, [0, 1, 3]])
+    assert np.array_equal(restrict_columns(m, np.array([1, 2])).toarray(), m.toarray()[:, [1, 2]])
