@@ -224,7 +224,7 @@ class VectorIndex:
                 tried[nprobe] = float(curve[nprobe - 1])
                 return tried[nprobe]
             self.index.nprobe = nprobe
-            tried[nprobe] = hit_rate(self._found(queries, k), truth)
+            tried[nprobe] = hit_rate(self.search(queries, k, rerank=False)[1], truth)
             return tried[nprobe]
 
         low, high = 0, 1
@@ -254,18 +254,15 @@ class VectorIndex:
         found_at = np.take_along_axis(rank, home, 1)  # the nprobe - 1 that finds each one
         return np.cumsum(np.bincount(found_at.ravel(), minlength=nlist)) / max(truth.size, 1)
 
-    def _found(self, queries: np.ndarray, k: int) -> np.ndarray:
-        """For recall: the ids ``search`` returns, or for a compressed index the candidates it
-        re-ranks (their recall of the true top ``k`` is that of its results, ties aside: the
-        re-ranking keeps every true neighbour among them), read without gathering their
-        vectors (at a million rows, from a scratch file the kernel cannot keep cached: a page
-        cluster per candidate, gigabytes per try)."""
-        if self.info.kind != "ivfpq" or self.refine is None:
-            return self.search(queries, k)[1]
-        faiss.omp_set_num_threads(_threads())
-        return self.index.search(queries, min(k * PQ_REFINE, self.index.ntotal))[1]
-
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(
+        self, queries: np.ndarray, k: int, *, rerank: bool = True
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scores and ids of each query's ``k`` nearest rows. A compressed index fetches
+        ``PQ_REFINE`` times more candidates and re-ranks them exactly; ``rerank=False``
+        returns those candidates (for recall: the re-ranking keeps every true top-``k``
+        neighbour among them, so theirs is the recall of its results, ties aside, read
+        without gathering their vectors — at a million rows, from a scratch file the kernel
+        cannot keep cached, a page cluster per candidate)."""
         k = max(1, min(k, self.index.ntotal))
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         # one query: OpenMP start-up costs more than its search; a batch: every core
@@ -273,7 +270,9 @@ class VectorIndex:
         if self.info.kind != "ivfpq" or self.refine is None:
             return self.index.search(queries, k)
         wide = min(k * PQ_REFINE, self.index.ntotal)
-        _, found = self.index.search(queries, wide)
+        scores, found = self.index.search(queries, wide)
+        if not rerank:
+            return scores, found
         rows = np.searchsorted(self.refine_ids, np.where(found >= 0, found, self.refine_ids[0]))
         exact = np.empty(found.shape, np.float32)
         step = max(1, REFINE_BLOCK // (wide * queries.shape[1]))  # (the gathered candidates)

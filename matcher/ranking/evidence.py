@@ -359,12 +359,9 @@ def member_sums(assign: sp.csr_matrix, experts: sp.csr_matrix, own: sp.csr_matri
     (gigabytes) are not held at once. The products read the members' rows in society order
     (``by_membership``: one pass over ``experts``, however many blocks), and each row's
     numbers are those of one product: its members' rows times their weights, added in
-    ascending expert order."""
+    ascending expert order (``assign`` is canonical, as ``assignment`` makes it)."""
     if not assign.shape[0]:
         return sp.csr_matrix(own.shape, dtype=np.float32)
-    if not assign.has_canonical_format:
-        assign = sp.csr_matrix(assign, copy=True)
-        assign.sum_duplicates()  # (each row's experts ascending: the order of its sums)
     grouped = by_membership(assign, experts)
     step = SOCIETY_BLOCK
     return stacked_blocks(
